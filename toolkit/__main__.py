@@ -1,0 +1,8 @@
+"""Run the toolkit's command line as ``python -m toolkit``."""
+
+import sys
+
+from toolkit.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of ``keepitlocal``; each module is found by ``toolkit.cli``."""
