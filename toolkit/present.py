@@ -1,0 +1,671 @@
+"""Small helpers that pack notebooks call to show figures, tables and charts.
+
+A pack notebook holds no logic: it calls the toolkit and shows what comes back. These
+helpers do the showing, the same way in every pack:
+
+- money and shares formatted for a reader (:func:`money`, :func:`share`);
+- every piece of text from an input escaped before it reaches HTML (:func:`escape`);
+- a headline table where each figure carries its range and whether it is evidenced,
+  assumed or unchecked (:class:`Headline`, :func:`show_headlines`), and the same figures
+  as plain-English sentences for the one-page summary (:func:`show_summary`);
+- figures about fewer people than the small-group threshold suppressed, with a note
+  saying why (:func:`suppress_small`, :func:`count_or_suppressed`);
+- tables shown as escaped HTML and written as CSV beside the pack (:func:`show_table`);
+- charts embedded as PNG with alt text (:func:`show_chart`).
+
+The pack runner (``toolkit.packs``) calls :func:`start_pack` through the notebook's
+parameters, so that tables land as ``<slug>__<table>.csv`` in the pack's output folder.
+
+References
+----------
+METHODS.md §1 (figures evidenced or assumed), DESIGN.md "Outputs" (aggregates only).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+#: Fewer people than this, and a figure about them is suppressed (the settings file's
+#: ``checks.small_group_threshold`` overrides it per pack).
+SMALL_GROUP_THRESHOLD = 5
+
+#: How each basis is written in a pack.
+BASIS_LABELS = {
+    "evidenced": "evidenced",
+    "assumed": "assumed",
+    "unchecked": "unchecked",
+    "mixed": "partly assumed",
+    "suppressed": "suppressed",
+    "not evidenced": "not evidenced",
+}
+
+#: Key of the display metadata through which a pack tells the runner about itself.
+PACK_METADATA_KEY = "keepitlocal"
+
+_state: dict[str, Any] = {"slug": None, "tables_dir": None, "threshold": SMALL_GROUP_THRESHOLD}
+
+
+# ---------------------------------------------------------------------------- formatting
+
+
+def escape(text: Any) -> str:
+    """Return ``text`` as HTML-safe text (``<script>`` shows as text, never runs).
+
+    Parameters
+    ----------
+    text : object
+        Anything; ``None`` gives an empty string.
+
+    Returns
+    -------
+    str
+    """
+    return "" if text is None else html.escape(str(text), quote=True)
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def money(value: float | None, decimals: int | None = None) -> str:
+    """Return an amount in pounds, such as ``£1,234`` or ``-£56.70``.
+
+    Parameters
+    ----------
+    value : float or None
+        Pounds. ``None`` or NaN gives "not available".
+    decimals : int, optional
+        Digits after the point; by default none from £100 up and two below.
+
+    Returns
+    -------
+    str
+    """
+    if _missing(value):
+        return "not available"
+    value = float(value)
+    if decimals is None:
+        decimals = 0 if abs(value) >= 100 else 2
+    sign = "-" if value < 0 else ""
+    return f"{sign}£{abs(value):,.{decimals}f}"
+
+
+def share(value: float | None, decimals: int = 0) -> str:
+    """Return a share from 0 to 1 as a percentage, such as ``42%``.
+
+    Parameters
+    ----------
+    value : float or None
+        A fraction; ``None`` or NaN gives "not available".
+    decimals : int
+        Digits after the point.
+
+    Returns
+    -------
+    str
+    """
+    if _missing(value):
+        return "not available"
+    return f"{float(value) * 100:.{decimals}f}%"
+
+
+def ratio(value: float | None, decimals: int = 2) -> str:
+    """Return a ratio in pounds per pound, such as ``£1.74``.
+
+    Parameters
+    ----------
+    value : float or None
+        The ratio; ``None`` or NaN gives "not available".
+    decimals : int
+        Digits after the point.
+
+    Returns
+    -------
+    str
+    """
+    if _missing(value):
+        return "not available"
+    return f"£{float(value):,.{decimals}f}"
+
+
+def number(value: float | None, decimals: int = 0) -> str:
+    """Return a count or quantity with thousands separators, such as ``1,250``.
+
+    Parameters
+    ----------
+    value : float or None
+        The number; ``None`` or NaN gives "not available".
+    decimals : int
+        Digits after the point.
+
+    Returns
+    -------
+    str
+    """
+    if _missing(value):
+        return "not available"
+    return f"{float(value):,.{decimals}f}"
+
+
+FORMATTERS = {"money": money, "share": share, "ratio": ratio, "number": number,
+              "count": number, "text": lambda v: "not available" if _missing(v) else str(v)}
+
+
+def format_value(value: Any, kind: str) -> str:
+    """Return ``value`` formatted as ``kind`` (money, share, ratio, number, count or text).
+
+    Parameters
+    ----------
+    value : object
+    kind : str
+
+    Returns
+    -------
+    str
+    """
+    try:
+        return FORMATTERS[kind](value)
+    except KeyError:
+        raise ValueError(f"unknown kind {kind!r}; use one of {', '.join(FORMATTERS)}") from None
+
+
+# ---------------------------------------------------------------------------- headlines
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline figure of a pack, with its range and basis.
+
+    Parameters
+    ----------
+    label : str
+        What the figure is, in plain words ("Local multiplier (LM3)").
+    value : float or None
+        The central figure; ``None`` when it cannot be given.
+    kind : str
+        How to format it: ``money``, ``share``, ``ratio``, ``number`` or ``count``.
+    low, high : float or None
+        The range, when there is one.
+    basis : str
+        ``evidenced``, ``assumed``, ``unchecked``, ``mixed``, ``not evidenced`` or
+        ``suppressed``.
+    note : str
+        One sentence on where it comes from or why it is missing.
+    """
+
+    label: str
+    value: float | None
+    kind: str = "number"
+    low: float | None = None
+    high: float | None = None
+    basis: str = "evidenced"
+    note: str = ""
+
+    def __post_init__(self):
+        if self.basis not in BASIS_LABELS:
+            raise ValueError(f"basis must be one of {', '.join(BASIS_LABELS)}, not {self.basis!r}")
+        format_value(None, self.kind)
+
+    @property
+    def value_text(self) -> str:
+        """The central figure, formatted (or "suppressed")."""
+        if self.basis == "suppressed":
+            return "suppressed"
+        return format_value(self.value, self.kind)
+
+    @property
+    def range_text(self) -> str:
+        """The range as "low to high", or an empty string when there is none."""
+        if self.basis == "suppressed" or _missing(self.low) or _missing(self.high):
+            return ""
+        return f"{format_value(self.low, self.kind)} to {format_value(self.high, self.kind)}"
+
+    @property
+    def basis_text(self) -> str:
+        """The basis as written in a pack."""
+        return BASIS_LABELS[self.basis]
+
+    def sentence(self) -> str:
+        """Return the figure as one plain-English sentence (not yet escaped)."""
+        text = f"{self.label}: {self.value_text}"
+        if self.range_text:
+            text += f" (range {self.range_text})"
+        text += f", {self.basis_text}."
+        if self.note:
+            text += f" {self.note.rstrip('.')}."
+        return text
+
+
+def headlines_frame(headlines: Sequence[Headline]) -> pd.DataFrame:
+    """Return headlines as a table: figure, value, range, basis and note.
+
+    Parameters
+    ----------
+    headlines : sequence of Headline
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    rows = [{"figure": h.label, "value": h.value_text, "range": h.range_text,
+             "basis": h.basis_text, "note": h.note} for h in headlines]
+    return pd.DataFrame(rows, columns=["figure", "value", "range", "basis", "note"])
+
+
+def headlines_html(headlines: Sequence[Headline]) -> str:
+    """Return the headline table as escaped HTML, each basis labelled with a CSS class.
+
+    Parameters
+    ----------
+    headlines : sequence of Headline
+
+    Returns
+    -------
+    str
+    """
+    head = "".join(f"<th scope='col'>{t}</th>" for t in
+                   ("Figure", "Central figure", "Range", "Evidenced or assumed", "Note"))
+    body = []
+    for h in headlines:
+        css = "basis-" + re.sub(r"[^a-z]+", "-", h.basis)
+        body.append(
+            f"<tr><th scope='row'>{escape(h.label)}</th><td class='num'>{escape(h.value_text)}"
+            f"</td><td class='num'>{escape(h.range_text)}</td><td class='{css}'>"
+            f"{escape(h.basis_text)}</td><td>{escape(h.note)}</td></tr>"
+        )
+    return (f"<table class='headlines'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def summary_html(headlines: Sequence[Headline], intro: str = "") -> str:
+    """Return the one-page summary: an optional paragraph, then one line per figure.
+
+    Parameters
+    ----------
+    headlines : sequence of Headline
+    intro : str
+        Plain text put before the figures (escaped).
+
+    Returns
+    -------
+    str
+    """
+    items = "".join(f"<li>{escape(h.sentence())}</li>" for h in headlines)
+    lead = f"<p>{escape(intro)}</p>" if intro else ""
+    return f"<div class='summary'>{lead}<ul class='headline-sentences'>{items}</ul></div>"
+
+
+# ---------------------------------------------------------------------------- privacy
+
+
+def set_small_group_threshold(threshold: int) -> None:
+    """Set the number of people below which figures are suppressed in this pack.
+
+    Parameters
+    ----------
+    threshold : int
+        Usually the settings' ``checks.small_group_threshold``; at least 1.
+    """
+    if int(threshold) < 1:
+        raise ValueError(f"the small-group threshold must be at least 1, not {threshold!r}")
+    _state["threshold"] = int(threshold)
+
+
+def small_group_threshold() -> int:
+    """Return the current small-group threshold."""
+    return int(_state["threshold"])
+
+
+def is_small_group(people: int | None) -> bool:
+    """Return whether a figure about ``people`` people must be suppressed.
+
+    Parameters
+    ----------
+    people : int or None
+        How many people (staff or respondents) the figure is about. ``None`` (unknown)
+        counts as small: a figure is shown only when it is known to be safe.
+
+    Returns
+    -------
+    bool
+    """
+    return _missing(people) or int(people) < small_group_threshold()
+
+
+def suppression_note(people: int | None, what: str = "people") -> str:
+    """Return the note printed in place of a suppressed figure.
+
+    Parameters
+    ----------
+    people : int or None
+        How many people the figure is about.
+    what : str
+        Who they are ("staff", "survey respondents").
+
+    Returns
+    -------
+    str
+    """
+    return (f"Suppressed: this figure is about fewer than {small_group_threshold()} {what}, "
+            "so showing it could identify someone.")
+
+
+def suppress_small(headline: Headline, people: int | None, what: str = "people") -> Headline:
+    """Return ``headline``, or a suppressed copy when it is about too few people.
+
+    Parameters
+    ----------
+    headline : Headline
+    people : int or None
+        How many people the figure is about.
+    what : str
+        Who they are, for the note.
+
+    Returns
+    -------
+    Headline
+    """
+    if not is_small_group(people):
+        return headline
+    return Headline(headline.label, None, headline.kind, basis="suppressed",
+                    note=suppression_note(people, what))
+
+
+def count_or_suppressed(people: int | None, what: str = "people") -> str:
+    """Return a count of people, or the word "fewer than N" when it is small.
+
+    Parameters
+    ----------
+    people : int or None
+    what : str
+
+    Returns
+    -------
+    str
+    """
+    if is_small_group(people):
+        return f"fewer than {small_group_threshold()} {what}"
+    return f"{int(people):,} {what}"
+
+
+# ---------------------------------------------------------------------------- output
+
+
+def start_pack(slug: str | None = None, tables_dir: str | Path | None = None,
+               threshold: int = SMALL_GROUP_THRESHOLD) -> None:
+    """Say where this pack's tables go; called once at the top of every pack notebook.
+
+    Parameters
+    ----------
+    slug : str or None
+        The pack's slug; CSV files are named ``<slug>__<table>.csv``.
+    tables_dir : path-like or None
+        Folder for the CSV files; ``None`` writes none (a notebook run by hand).
+    threshold : int
+        Small-group threshold for suppression.
+    """
+    _state["slug"] = slug
+    _state["tables_dir"] = Path(tables_dir) if tables_dir else None
+    set_small_group_threshold(threshold)
+    if _state["tables_dir"] is not None:
+        _state["tables_dir"].mkdir(parents=True, exist_ok=True)
+
+
+def table_slug(name: str) -> str:
+    """Return a file-safe name for a table, such as ``top-suppliers``.
+
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    str
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
+    if not slug:
+        raise ValueError(f"a table name needs letters or digits, not {name!r}")
+    return slug
+
+
+def write_table_csv(frame: pd.DataFrame, name: str) -> Path | None:
+    """Write ``frame`` as ``<slug>__<name>.csv`` in the pack's tables folder, if set.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    name : str
+        The table's name; made file-safe with :func:`table_slug`.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The file written, or ``None`` when no tables folder is set.
+    """
+    folder = _state["tables_dir"]
+    if folder is None:
+        return None
+    stem = f"{_state['slug'] or 'pack'}__{table_slug(name)}"
+    path = folder / f"{stem}.csv"
+    frame.to_csv(path, index=False, encoding="utf-8")
+    return path
+
+
+def _display_html(markup: str, metadata: dict | None = None) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(markup), metadata=metadata or {})
+
+
+def frame_html(frame: pd.DataFrame, caption: str = "",
+               formats: dict[str, str] | None = None) -> str:
+    """Return a table as escaped HTML, formatting columns named in ``formats``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    caption : str
+        Shown above the table (escaped).
+    formats : dict, optional
+        Column name to kind (``money``, ``share``, ``ratio``, ``number``, ``count``).
+
+    Returns
+    -------
+    str
+    """
+    shown = frame.copy()
+    for column, kind in (formats or {}).items():
+        if column in shown:
+            shown[column] = [format_value(v, kind) for v in shown[column]]
+    markup = shown.to_html(index=False, escape=True, na_rep="", border=0,
+                           classes="data-table")
+    if caption:
+        markup = markup.replace(">", f"><caption>{escape(caption)}</caption>", 1)
+    return markup
+
+
+def show_table(frame: pd.DataFrame, name: str, caption: str = "",
+               formats: dict[str, str] | None = None) -> None:
+    """Show a table in the pack and write it as CSV beside the pack.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Aggregates only: never rows about a person.
+    name : str
+        The table's name, used in the CSV file's name.
+    caption : str
+        Shown above the table.
+    formats : dict, optional
+        Column name to kind, for display only (the CSV keeps the raw numbers).
+    """
+    write_table_csv(frame, name)
+    _display_html(frame_html(frame, caption, formats))
+
+
+def show_headlines(headlines: Sequence[Headline], name: str = "headlines") -> None:
+    """Show the headline table and write it as CSV.
+
+    Parameters
+    ----------
+    headlines : sequence of Headline
+    name : str
+        The CSV table's name.
+    """
+    write_table_csv(headlines_frame(headlines), name)
+    _display_html(headlines_html(headlines))
+
+
+def show_summary(headlines: Sequence[Headline], intro: str = "") -> None:
+    """Show the summary as sentences, each figure with its range and basis.
+
+    Parameters
+    ----------
+    headlines : sequence of Headline
+    intro : str
+        A plain-text paragraph before the figures.
+    """
+    _display_html(summary_html(headlines, intro))
+
+
+def show_text(text: str, css_class: str = "") -> None:
+    """Show a paragraph of plain text (escaped), such as a name or a message.
+
+    Parameters
+    ----------
+    text : str
+    css_class : str
+        ``note``, ``warning`` or empty.
+    """
+    cls = f" class='{escape(css_class)}'" if css_class else ""
+    _display_html(f"<p{cls}>{escape(text)}</p>")
+
+
+def show_list(items: Iterable[str], css_class: str = "") -> None:
+    """Show plain-text items as a bulleted list (each escaped).
+
+    Parameters
+    ----------
+    items : iterable of str
+    css_class : str
+    """
+    cls = f" class='{escape(css_class)}'" if css_class else ""
+    lines = "".join(f"<li>{escape(item)}</li>" for item in items)
+    _display_html(f"<ul{cls}>{lines}</ul>" if lines else "<p class='note'>None.</p>")
+
+
+def show_title(title: str, subtitle: str = "", fictional: bool = False,
+               kind: str = "organisation") -> None:
+    """Show the pack's title and tell the runner its title and whether it is fictional.
+
+    Parameters
+    ----------
+    title : str
+        Usually an organisation's or an authority's name (escaped).
+    subtitle : str
+        Such as "Evidence pack, 2024-25".
+    fictional : bool
+        Whether the pack is made from fictional sample data; the runner then puts a
+        banner on every page.
+    kind : str
+        The kind of pack, for the runner's index.
+    """
+    banner = (f"<p class='fictional-inline'>{escape(FICTIONAL_TEXT)}</p>" if fictional else "")
+    sub = f"<p class='subtitle'>{escape(subtitle)}</p>" if subtitle else ""
+    meta = {PACK_METADATA_KEY: {"title": str(title), "subtitle": str(subtitle),
+                                "fictional": bool(fictional), "kind": kind}}
+    _display_html(f"<h1 class='pack-title'>{escape(title)}</h1>{sub}{banner}", meta)
+
+
+#: Words of the banner on every page of a pack made from fictional sample data.
+FICTIONAL_TEXT = "Fictional sample data: made up for training. Not a real organisation."
+
+
+def chart_png(figure: Any, dpi: int = 144) -> bytes:
+    """Return a matplotlib figure as PNG bytes.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+    dpi : int
+
+    Returns
+    -------
+    bytes
+    """
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def chart_html(figure: Any, alt: str, caption: str = "") -> str:
+    """Return a chart as an ``<img>`` with alt text (and a caption), embedded as PNG.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+    alt : str
+        What the chart shows, for readers who cannot see it. Required.
+    caption : str
+
+    Returns
+    -------
+    str
+    """
+    if not str(alt).strip():
+        raise ValueError("every chart needs alt text saying what it shows")
+    data = base64.b64encode(chart_png(figure)).decode("ascii")
+    cap = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
+    return (f"<figure class='chart'><img src='data:image/png;base64,{data}' "
+            f"alt='{escape(alt)}'/>{cap}</figure>")
+
+
+def show_chart(figure: Any, alt: str | None = None, caption: str = "") -> None:
+    """Show a chart with alt text, then close it so it is not shown twice.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+    alt : str, optional
+        Alt text; by default the figure's ``alt_text`` attribute, if the chart
+        function set one.
+    caption : str
+    """
+    import matplotlib.pyplot as plt
+
+    alt = alt or getattr(figure, "alt_text", None) or ""
+    markup = chart_html(figure, alt, caption)
+    plt.close(figure)
+    _display_html(markup)
+
+
+def finite(value: Any) -> bool:
+    """Return whether ``value`` is a finite number (not None, NaN or infinite).
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    bool
+    """
+    try:
+        return value is not None and math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False

@@ -1,0 +1,155 @@
+"""The organisation workbook template: instructions, one sheet per table, drop-down lists.
+
+``keepitlocal template BOOK.xlsx`` writes it. The layout comes from ``toolkit.schema``,
+so the template, the reader and the checks always agree.
+"""
+
+from __future__ import annotations
+
+from openpyxl import Workbook as OpenpyxlWorkbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from toolkit.schema import INSTRUCTIONS_SHEET, TABLES, Column, Table
+
+LISTS_SHEET = "Lists"
+#: Rows of each sheet that carry drop-downs, formats and cell checks.
+TEMPLATE_ROWS = 1000
+
+NUMBER_FORMATS = {
+    "money": "£#,##0.00",
+    "percent": "0%",
+    "number": "0.00",
+    "integer": "0",
+    "year": "0",
+}
+
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+
+INTRODUCTION = [
+    "Keep It Local: organisation workbook",
+    "",
+    "This workbook collects the figures about one year of your organisation that the Keep It "
+    "Local toolkit needs to show how much of the money you receive stays and circulates in "
+    "your local economy, and your social value and financial resilience.",
+    "",
+    "How to fill it in",
+    "1. Use one workbook for each financial year.",
+    "2. Fill in each sheet from row 2 down. Row 1 holds the column names: do not change them.",
+    "3. Where a cell has a drop-down list, pick from it.",
+    "4. Amounts are in pounds. You may type 1234.50 or £1,234.50.",
+    "5. Percentages: type 45% (with the % sign) to be sure. A number from 0 to 1 is read as "
+    "a fraction; if any number in a column is over 1, the numbers are read as percents.",
+    "6. Do not type anyone's name or full home postcode. For staff, give only the first half "
+    "of the home postcode (such as BD8). A full postcode is cut to that half when read.",
+    "7. Sheets marked optional can be left empty; the measures that need them are then shown "
+    "as 'not evidenced'.",
+    "8. When you have finished, run:  keepitlocal check THIS-FILE.xlsx",
+    "   It lists anything it cannot read, with the sheet, row and column, so you can fix it.",
+    "",
+    "The sheets",
+]
+
+
+def _instructions(book: OpenpyxlWorkbook) -> None:
+    sheet = book.active
+    sheet.title = INSTRUCTIONS_SHEET
+    lines: list[tuple[str, bool]] = [(text, i == 0 or text in {"How to fill it in", "The sheets"})
+                                     for i, text in enumerate(INTRODUCTION)]
+    for spec in TABLES:
+        status = "required" if spec.required else "optional"
+        lines.append((f"{spec.sheet} ({status}): {spec.help}", True))
+        for col in spec.columns:
+            need = "" if col.required else " (may be blank)"
+            lines.append((f"    {col.header}{need}: {col.help}", False))
+        lines.append(("", False))
+    for row, (text, bold) in enumerate(lines, start=1):
+        cell = sheet.cell(row=row, column=1, value=text)
+        cell.font = Font(bold=bold, size=14 if row == 1 else 11)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.column_dimensions["A"].width = 110
+
+
+def _lists(book: OpenpyxlWorkbook) -> dict[tuple[str, str], str]:
+    """Write every drop-down's choices to a hidden sheet; return a range per column."""
+    sheet = book.create_sheet(LISTS_SHEET)
+    ranges: dict[tuple[str, str], str] = {}
+    column = 1
+    for spec in TABLES:
+        for col in spec.columns:
+            choices = col.choices or (("yes", "no") if col.kind == "yesno" else ())
+            if not choices:
+                continue
+            letter = get_column_letter(column)
+            sheet.cell(row=1, column=column, value=f"{spec.key}.{col.key}")
+            for row, choice in enumerate(choices, start=2):
+                sheet.cell(row=row, column=column, value=choice)
+            last = len(choices) + 1
+            ranges[(spec.key, col.key)] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${last}"
+            column += 1
+    sheet.sheet_state = "hidden"
+    return ranges
+
+
+def _validation(col: Column, list_range: str | None) -> DataValidation | None:
+    message = {"showErrorMessage": True, "errorTitle": col.header, "promptTitle": col.header,
+               "prompt": col.help[:250], "showInputMessage": True}
+    if list_range:
+        return DataValidation(type="list", formula1=list_range, allow_blank=True,
+                              error="Pick a value from the list.", **message)
+    if col.kind == "percent":
+        return DataValidation(type="decimal", operator="between", formula1="0", formula2="1",
+                              allow_blank=True, error="A percentage from 0% to 100%.", **message)
+    if col.kind in {"money", "number"} and col.minimum is not None:
+        top = col.maximum if col.maximum is not None else 10**12
+        return DataValidation(type="decimal", operator="between", formula1=str(col.minimum),
+                              formula2=str(top), allow_blank=True,
+                              error=f"A number from {col.minimum:g} to {top:g}.", **message)
+    if col.kind in {"year", "integer"}:
+        low, high = ("1900", "2200") if col.kind == "year" else ("0", "1000")
+        return DataValidation(type="whole", operator="between", formula1=low, formula2=high,
+                              allow_blank=True, error="A whole number.", **message)
+    return None
+
+
+def _table_sheet(book: OpenpyxlWorkbook, spec: Table, ranges: dict) -> None:
+    sheet = book.create_sheet(spec.sheet)
+    for position, col in enumerate(spec.columns, start=1):
+        cell = sheet.cell(row=1, column=position, value=col.header)
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.comment = Comment(col.help, "Keep It Local")
+        letter = get_column_letter(position)
+        sheet.column_dimensions[letter].width = max(14, min(40, len(col.header) + 4))
+        last_row = 2 if spec.single_row else TEMPLATE_ROWS
+        number_format = NUMBER_FORMATS.get(col.kind)
+        if number_format:
+            for row in range(2, last_row + 1):
+                sheet.cell(row=row, column=position).number_format = number_format
+        validation = _validation(col, ranges.get((spec.key, col.key)))
+        if validation is not None:
+            sheet.add_data_validation(validation)
+            validation.add(f"{letter}2:{letter}{last_row}")
+    sheet.freeze_panes = "A2"
+    sheet.row_dimensions[1].height = 45
+
+
+def build_template() -> OpenpyxlWorkbook:
+    """Return the empty workbook template as an openpyxl workbook (not yet saved).
+
+    Returns
+    -------
+    openpyxl.Workbook
+        An instructions sheet, one sheet per table of ``toolkit.schema.TABLES`` with its
+        header in row 1, drop-down lists and cell checks, and a hidden sheet of lists.
+    """
+    book = OpenpyxlWorkbook()
+    _instructions(book)
+    ranges = _lists(book)
+    for spec in TABLES:
+        _table_sheet(book, spec, ranges)
+    book.move_sheet(LISTS_SHEET, offset=len(TABLES))
+    return book
