@@ -172,7 +172,9 @@ def format_value(value: Any, kind: str) -> str:
     Parameters
     ----------
     value : object
+        The value to show or convert.
     kind : str
+        How to format it.
 
     Returns
     -------
@@ -257,6 +259,7 @@ def headlines_frame(headlines: Sequence[Headline]) -> pd.DataFrame:
     Parameters
     ----------
     headlines : sequence of Headline
+        The headline figures, in the order shown.
 
     Returns
     -------
@@ -273,6 +276,7 @@ def headlines_html(headlines: Sequence[Headline]) -> str:
     Parameters
     ----------
     headlines : sequence of Headline
+        The headline figures, in the order shown.
 
     Returns
     -------
@@ -298,6 +302,7 @@ def summary_html(headlines: Sequence[Headline], intro: str = "") -> str:
     Parameters
     ----------
     headlines : sequence of Headline
+        The headline figures, in the order shown.
     intro : str
         Plain text put before the figures (escaped).
 
@@ -371,6 +376,7 @@ def suppress_small(headline: Headline, people: int | None, what: str = "people")
     Parameters
     ----------
     headline : Headline
+        The figure to check.
     people : int or None
         How many people the figure is about.
     what : str
@@ -392,7 +398,9 @@ def count_or_suppressed(people: int | None, what: str = "people") -> str:
     Parameters
     ----------
     people : int or None
+        How many people the figure is about; ``None`` when unknown.
     what : str
+        Who they are ("staff", "survey respondents").
 
     Returns
     -------
@@ -432,6 +440,7 @@ def table_slug(name: str) -> str:
     Parameters
     ----------
     name : str
+        The table's name.
 
     Returns
     -------
@@ -449,6 +458,7 @@ def write_table_csv(frame: pd.DataFrame, name: str) -> Path | None:
     Parameters
     ----------
     frame : pandas.DataFrame
+        The table (aggregates only).
     name : str
         The table's name; made file-safe with :func:`table_slug`.
 
@@ -479,6 +489,7 @@ def frame_html(frame: pd.DataFrame, caption: str = "",
     Parameters
     ----------
     frame : pandas.DataFrame
+        The table (aggregates only).
     caption : str
         Shown above the table (escaped).
     formats : dict, optional
@@ -524,6 +535,7 @@ def show_headlines(headlines: Sequence[Headline], name: str = "headlines") -> No
     Parameters
     ----------
     headlines : sequence of Headline
+        The headline figures, in the order shown.
     name : str
         The CSV table's name.
     """
@@ -537,6 +549,7 @@ def show_summary(headlines: Sequence[Headline], intro: str = "") -> None:
     Parameters
     ----------
     headlines : sequence of Headline
+        The headline figures, in the order shown.
     intro : str
         A plain-text paragraph before the figures.
     """
@@ -549,6 +562,7 @@ def show_text(text: str, css_class: str = "") -> None:
     Parameters
     ----------
     text : str
+        The text.
     css_class : str
         ``note``, ``warning`` or empty.
     """
@@ -562,7 +576,9 @@ def show_list(items: Iterable[str], css_class: str = "") -> None:
     Parameters
     ----------
     items : iterable of str
+        The items, as plain text.
     css_class : str
+        A CSS class such as ``note`` or ``warning``, or empty.
     """
     cls = f" class='{escape(css_class)}'" if css_class else ""
     lines = "".join(f"<li>{escape(item)}</li>" for item in items)
@@ -602,7 +618,9 @@ def chart_png(figure: Any, dpi: int = 144) -> bytes:
     Parameters
     ----------
     figure : matplotlib.figure.Figure
+        A matplotlib figure.
     dpi : int
+        Dots per inch.
 
     Returns
     -------
@@ -619,9 +637,11 @@ def chart_html(figure: Any, alt: str, caption: str = "") -> str:
     Parameters
     ----------
     figure : matplotlib.figure.Figure
+        A matplotlib figure.
     alt : str
         What the chart shows, for readers who cannot see it. Required.
     caption : str
+        Shown under the chart (escaped).
 
     Returns
     -------
@@ -641,10 +661,12 @@ def show_chart(figure: Any, alt: str | None = None, caption: str = "") -> None:
     Parameters
     ----------
     figure : matplotlib.figure.Figure
+        A matplotlib figure.
     alt : str, optional
         Alt text; by default the figure's ``alt_text`` attribute, if the chart
         function set one.
     caption : str
+        Shown under the chart (escaped).
     """
     import matplotlib.pyplot as plt
 
@@ -660,6 +682,7 @@ def finite(value: Any) -> bool:
     Parameters
     ----------
     value : object
+        The value to show or convert.
 
     Returns
     -------

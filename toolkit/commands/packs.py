@@ -1,0 +1,53 @@
+"""``keepitlocal packs``: make every evidence pack a registry asks for, in batch."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+NAME = "packs"
+HELP = "Make the evidence packs (HTML, A4 PDF, CSV tables) for every organisation and authority."
+
+DEFAULT_REGISTRY = Path("data/samples/authorities.yml")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the command's options to ``parser``."""
+    parser.add_argument("--registry", type=Path, default=DEFAULT_REGISTRY,
+                        help=f"authority registry (default {DEFAULT_REGISTRY})")
+    parser.add_argument("--out", type=Path, default=Path("packs"),
+                        help="folder for the packs, index and manifest (default packs/)")
+    parser.add_argument("--settings", type=Path, default=None,
+                        help="settings file merged over the defaults for every pack")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="worker processes (default: the number of cores; 0 runs in this "
+                        "process)")
+    parser.add_argument("--only", action="append", metavar="ID", default=[],
+                        help="make only this pack (an organisation's or authority's id, a "
+                        "scenario's name, or a kind such as 'authority'); may be repeated")
+    parser.add_argument("--force", action="store_true",
+                        help="make every pack even when nothing it depends on changed")
+    parser.add_argument("--notebooks", type=Path, default=None,
+                        help="folder of the pack notebooks (default: the repository's notebooks/)")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.add_argument("--json", action="store_true",
+                        help="print the outcome of every pack as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Plan and make the packs; print a summary; return 0 only when every pack is complete."""
+    from toolkit.packs import plan_packs, select
+    from toolkit.packs_runner import run_packs
+
+    if args.workers is not None and args.workers < 0:
+        raise ValueError("--workers must be 0 or more")
+    jobs = select(plan_packs(args.registry, args.settings, args.notebooks), args.only)
+    summary = run_packs(jobs, args.out, workers=args.workers, force=args.force,
+                        progress=not args.no_progress and not args.json)
+    if args.json:
+        print(json.dumps({"exit_code": summary.exit_code, "seconds": round(summary.seconds, 3),
+                          "packs": [vars(r) for r in summary.results]}, indent=2, default=str))
+    else:
+        print(summary.text())
+    return summary.exit_code

@@ -1,0 +1,532 @@
+"""Make evidence packs in a process pool: run, convert to HTML and PDF, record, index.
+
+Each worker process runs one pack at a time from start to end: it checks the
+organisation's workbooks (their problems become the failure's cause, in plain words),
+executes the notebook with papermill's Python API on the ``python3`` kernel, turns the
+executed notebook into HTML without code with nbconvert's exporter and into A4 PDF with
+WeasyPrint, all in the same process. Every file is written to a temporary name and moved
+into place. A failing pack fails alone: the run goes on and ends with a summary naming
+each failure and its cause, and a non-zero exit code.
+
+Where WeasyPrint cannot load Pango the HTML is still written; the pack's status is
+``html-only``, the summary says exactly what to install, and the run exits non-zero.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import json
+import logging
+import multiprocessing
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import InputError
+from toolkit.packs import (
+    RUNNER_PARAMETERS,
+    PackJob,
+    declared_parameters,
+    parameters_cell,
+    read_notebook,
+)
+from toolkit.packs_manifest import (
+    INDEX_NAME,
+    atomic_write_text,
+    code_digest,
+    file_digest,
+    index_html,
+    now_text,
+    pack_key,
+    package_versions,
+    read_manifest,
+    remove_temporary_files,
+    temporary_path,
+    text_digest,
+    write_manifest,
+)
+from toolkit.packs_render import PdfUnavailableError, html_to_pdf, notebook_to_html, pack_css
+
+#: Kernel every pack notebook runs on (pinned, so that it is the same on every machine).
+KERNEL_NAME = "python3"
+
+#: Longest time one notebook cell may run, in seconds.
+CELL_TIMEOUT = 600
+
+OK, HTML_ONLY, FAILED, UNCHANGED = "ok", "html-only", "failed", "unchanged"
+
+
+class PackFailedError(Exception):
+    """A pack could not be made; the message is the cause in plain words."""
+
+
+@dataclass
+class PackResult:
+    """What happened to one pack."""
+
+    id: str
+    kind: str
+    slug: str
+    status: str
+    title: str = ""
+    reason: str = ""
+    fictional: bool = False
+    outputs: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+    log: str | None = None
+
+
+@dataclass
+class RunSummary:
+    """What happened in one run of the pack runner."""
+
+    results: list[PackResult]
+    seconds: float
+    out_dir: Path
+    workers: int
+
+    @property
+    def made(self) -> list[PackResult]:
+        """Packs made in this run (with or without PDF)."""
+        return [r for r in self.results if r.status in (OK, HTML_ONLY)]
+
+    @property
+    def failed(self) -> list[PackResult]:
+        """Packs that could not be made."""
+        return [r for r in self.results if r.status == FAILED]
+
+    @property
+    def unchanged(self) -> list[PackResult]:
+        """Packs skipped because nothing they depend on changed."""
+        return [r for r in self.results if r.status == UNCHANGED]
+
+    @property
+    def html_only(self) -> list[PackResult]:
+        """Packs made as HTML whose PDF could not be rendered."""
+        return [r for r in self.results if r.status == HTML_ONLY]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every pack exists as HTML and PDF; 1 otherwise."""
+        return 1 if self.failed or self.html_only else 0
+
+    def text(self) -> str:
+        """Return the run's summary in plain words."""
+        made = len(self.made)
+        per = f" ({self.seconds / made:.1f} s a pack)" if made else ""
+        lines = [f"Packs: {made} made, {len(self.unchanged)} unchanged (skipped), "
+                 f"{len(self.failed)} failed, in {self.seconds:.1f} s with {self.workers} "
+                 f"worker(s){per}."]
+        if self.failed:
+            lines.append("Failed:")
+            for result in self.failed:
+                reason = result.reason.replace("\n", "\n      ")
+                lines.append(f"  - {result.id}: {reason}")
+                if result.log:
+                    lines.append(f"      (details for a developer: {result.log})")
+        if self.html_only:
+            lines.append(f"PDF not made for {len(self.html_only)} pack(s); the HTML is written.")
+            lines.append(f"  {self.html_only[0].reason}")
+        lines.append(f"Index: {self.out_dir / INDEX_NAME}")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- the worker
+
+
+def _install_kernel_spec() -> None:
+    """Point the ``python3`` kernel at this process's Python, through JUPYTER_PATH."""
+    root = Path(tempfile.gettempdir()) / f"keepitlocal-kernel-{os.getuid()}-{os.getpid()}"
+    spec_dir = root / "kernels" / KERNEL_NAME
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "Python 3 (keepitlocal)", "language": "python",
+            "env": {"MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}}
+    (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+    paths = [str(root)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(paths)
+
+
+def worker_setup() -> None:
+    """Prepare a worker process: pinned kernel, quiet logs, heavy imports done once."""
+    _install_kernel_spec()
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    logging.getLogger("traitlets").setLevel(logging.ERROR)
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+    from toolkit import packs_render
+
+    packs_render._exporter()
+    with contextlib.suppress(PdfUnavailableError):
+        packs_render.load_weasyprint()
+
+
+def check_workbooks(paths: list[Path]) -> None:
+    """Raise :class:`PackFailedError` with the workbook check's messages if a workbook has errors.
+
+    Parameters
+    ----------
+    paths : list of pathlib.Path
+        The workbooks to check.
+    """
+    if not paths:
+        return
+    from toolkit.workbook import read_workbook
+
+    for path in paths:
+        if not path.exists():
+            raise PackFailedError(f"The workbook {path} does not exist.")
+        wb = read_workbook(path)
+        if wb.report.errors:
+            lines = "\n".join(p.text() for p in wb.report.errors)
+            raise PackFailedError(f"The workbook {path.name} has {len(wb.report.errors)} "
+                              f"error(s):\n{lines}")
+
+
+def notebook_parameters(nb: Any, job: PackJob, tables_dir: Path) -> dict:
+    """Return the parameters to pass: the job's and the runner's that the notebook declares.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The notebook.
+    job : PackJob
+        The pack to make.
+    tables_dir : pathlib.Path
+        Where the notebook writes its tables as CSV.
+
+    Returns
+    -------
+    dict
+    """
+    declared = declared_parameters(parameters_cell(nb).source, job.notebook.name)
+    offered = {**job.parameters, "tables_dir": str(tables_dir), "pack_slug": job.slug}
+    return {name: value for name, value in offered.items() if name in declared}
+
+
+def execute(job: PackJob, tables_dir: Path) -> Any:
+    """Run the pack's notebook with papermill and return the executed notebook.
+
+    Parameters
+    ----------
+    job : PackJob
+        The pack to make.
+    tables_dir : pathlib.Path
+        Where the notebook writes its tables as CSV.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+
+    Raises
+    ------
+    PackFailedError
+        With the notebook's error in plain words.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    nb = read_notebook(job.notebook)
+    parameters = notebook_parameters(nb, job, tables_dir)
+    try:
+        return papermill.execute_notebook(
+            nb, None, parameters=parameters, kernel_name=KERNEL_NAME, progress_bar=False,
+            request_save_on_cell_execute=False, cwd=str(job.notebook.parent),
+            execution_timeout=CELL_TIMEOUT)
+    except PapermillExecutionError as exc:
+        raise PackFailedError(_plain_error(exc.ename, exc.evalue, exc.exec_count)) from exc
+
+
+def _plain_error(ename: str, evalue: str, cell: int | None) -> str:
+    evalue = re.sub(r"\x1b\[[0-9;]*m", "", str(evalue)).strip()
+    if ename in {"InputError", "FileNotFoundError"}:
+        return evalue
+    where = f" (notebook cell {cell})" if cell else ""
+    return f"The notebook stopped with {ename}: {evalue}{where}"
+
+
+def _replace_tables(staged: Path, folder: Path, slug: str) -> list[Path]:
+    """Move the staged CSV tables beside the pack, removing that pack's old ones."""
+    new = sorted(staged.glob(f"{slug}__*.csv")) if staged.exists() else []
+    names = {p.name for p in new}
+    for old in folder.glob(f"{slug}__*.csv"):
+        if old.name not in names:
+            old.unlink()
+    placed = []
+    for path in new:
+        os.replace(path, folder / path.name)
+        placed.append(folder / path.name)
+    return placed
+
+
+def _remove_outputs(folder: Path, slug: str) -> None:
+    """Remove a failed pack's old files, so the index never links figures now out of date."""
+    for path in [folder / f"{slug}.html", folder / f"{slug}.pdf",
+                 *folder.glob(f"{slug}__*.csv")]:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _write_log(out_dir: Path, slug: str, text: str) -> str:
+    path = out_dir / "logs" / f"{slug}.log"
+    atomic_write_text(path, text)
+    return str(path.relative_to(out_dir))
+
+
+def _render(executed: Any, job: PackJob, folder: Path, timings: dict) -> tuple[dict, str, dict]:
+    """Write the pack's HTML and PDF under temporary names; return them and the status."""
+    start = time.perf_counter()
+    page, info = notebook_to_html(executed, job.title, job.fictional)
+    html_tmp = temporary_path(folder / f"{job.slug}.html")
+    html_tmp.write_text(page, encoding="utf-8")
+    timings["html"] = round(time.perf_counter() - start, 3)
+    start = time.perf_counter()
+    temps = {"html": html_tmp}
+    status, reason = OK, ""
+    try:
+        pdf_tmp = temporary_path(folder / f"{job.slug}.pdf")
+        html_to_pdf(page, pdf_tmp, folder)
+        temps["pdf"] = pdf_tmp
+    except PdfUnavailableError as exc:
+        status, reason = HTML_ONLY, str(exc)
+    timings["pdf"] = round(time.perf_counter() - start, 3)
+    info["status"], info["reason"] = status, reason
+    return temps, status, info
+
+
+def build_pack(job: PackJob, out_dir: str | Path) -> PackResult:
+    """Make one pack: check, execute, render HTML and PDF, move files into place.
+
+    Never raises for a pack's own failure: the result says what went wrong.
+
+    Parameters
+    ----------
+    job : PackJob
+        The pack to make.
+    out_dir : path-like
+        The packs folder.
+
+    Returns
+    -------
+    PackResult
+    """
+    out_dir = Path(out_dir)
+    folder = out_dir / job.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    result = PackResult(job.id, job.kind, job.slug, FAILED, title=job.title,
+                        fictional=job.fictional)
+    staged = Path(tempfile.mkdtemp(prefix=f".{job.slug}.", suffix=".tmp", dir=out_dir))
+    start = time.perf_counter()
+    try:
+        check_workbooks(job.workbooks)
+        executed = execute(job, staged)
+        result.timings["execute"] = round(time.perf_counter() - start, 3)
+        temps, status, info = _render(executed, job, folder, result.timings)
+        for kind, tmp in temps.items():
+            os.replace(tmp, folder / f"{job.slug}.{kind}")
+        if "pdf" not in temps:
+            with contextlib.suppress(FileNotFoundError):
+                (folder / f"{job.slug}.pdf").unlink()
+        tables = _replace_tables(staged, folder, job.slug)
+        result.status, result.reason = status, info["reason"]
+        result.title, result.fictional = str(info["title"]), bool(info["fictional"])
+        result.outputs = {k: str((folder / f"{job.slug}.{k}").relative_to(out_dir))
+                          for k in temps}
+        result.outputs["tables"] = [str(p.relative_to(out_dir)) for p in tables]
+        if info["stderr"]:
+            result.log = _write_log(out_dir, job.slug, "Warnings printed while the notebook "
+                                    "ran:\n" + "".join(info["stderr"]))
+    except (PackFailedError, InputError) as exc:
+        result.reason = str(exc)
+        result.log = _write_log(out_dir, job.slug, traceback.format_exc())
+        _remove_outputs(folder, job.slug)
+    except Exception as exc:  # noqa: BLE001 - one pack's failure must not stop the others
+        result.reason = f"Unexpected {type(exc).__name__}: {exc}"
+        result.log = _write_log(out_dir, job.slug, traceback.format_exc())
+        _remove_outputs(folder, job.slug)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+        for tmp in folder.glob(f".{job.slug}.*.{os.getpid()}.tmp"):
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+    result.timings["total"] = round(time.perf_counter() - start, 3)
+    return result
+
+
+# ---------------------------------------------------------------------------- the run
+
+
+def job_facts(job: PackJob, code: str, versions: dict) -> dict:
+    """Return everything that can change a pack: its manifest record and key material.
+
+    Parameters
+    ----------
+    job : PackJob
+        The pack to make.
+    code : str
+        Hash of the toolkit's source (:func:`toolkit.packs_manifest.code_digest`).
+    versions : dict
+        Package versions.
+
+    Returns
+    -------
+    dict
+    """
+    settings = job.parameters.get("settings_path")
+    return {
+        "kind": job.kind, "id": job.key_id, "slug": job.slug,
+        "parameters": {k: v for k, v in job.parameters.items() if k not in RUNNER_PARAMETERS},
+        "inputs": [{"path": str(p), "sha256": file_digest(p)} for p in job.inputs],
+        "settings": {"path": settings, "sha256": file_digest(Path(settings)) if settings
+                     else None, "defaults_sha256": file_digest(_defaults_file())},
+        "registry_entry_sha256": text_digest(json.dumps(job.entry, sort_keys=True,
+                                                        default=str)),
+        "notebook": {"path": str(job.notebook), "sha256": file_digest(job.notebook)},
+        "toolkit_sha256": code, "versions": versions,
+    }
+
+
+def _defaults_file() -> Path:
+    from toolkit.settings import DEFAULTS_FILE
+
+    return DEFAULTS_FILE
+
+
+def _is_unchanged(previous: dict | None, key: str, out_dir: Path) -> bool:
+    if not previous or previous.get("key") != key or previous.get("status") != OK:
+        return False
+    outputs = previous.get("outputs", {})
+    files = [outputs.get("html"), outputs.get("pdf"), *outputs.get("tables", [])]
+    return all(f and (out_dir / f).exists() for f in files)
+
+
+def _entry(job: PackJob, facts: dict, key: str, result: PackResult) -> dict:
+    return {"id": job.id, "kind": job.kind, "title": result.title, "status": result.status,
+            "reason": result.reason, "fictional": result.fictional, "key": key,
+            "made": now_text(), "outputs": result.outputs, "timings": result.timings,
+            "log": result.log, **facts}
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="packs", unit="pack", file=sys.stderr,
+                disable=not enabled or total == 0, dynamic_ncols=True)
+
+
+def _run_inline(jobs: list[PackJob], out_dir: Path, bar: Any) -> list[PackResult]:
+    worker_setup()
+    results = []
+    for job in jobs:
+        bar.set_postfix_str(f"running {job.id}")
+        results.append(build_pack(job, out_dir))
+        bar.update(1)
+    return results
+
+
+def _run_pool(jobs: list[PackJob], out_dir: Path, workers: int, bar: Any) -> list[PackResult]:
+    context = multiprocessing.get_context("spawn")
+    results: list[PackResult] = []
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                initializer=worker_setup) as pool:
+        futures = {pool.submit(build_pack, job, out_dir): job for job in jobs}
+        pending = list(futures)
+        try:
+            while pending:
+                running = [futures[f].id for f in pending[:workers]]
+                bar.set_postfix_str("running " + ", ".join(running))
+                done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    results.append(_collect(future, futures[future]))
+                    bar.update(1)
+                pending = [f for f in pending if f not in done]
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    return results
+
+
+def _collect(future: cf.Future, job: PackJob) -> PackResult:
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - a worker that died fails its pack only
+        return PackResult(job.id, job.kind, job.slug, FAILED, title=job.title,
+                          reason=f"The worker making this pack stopped: {exc}")
+
+
+def run_packs(jobs: list[PackJob], out_dir: str | Path = "packs", workers: int | None = None,
+              force: bool = False, progress: bool = True) -> RunSummary:
+    """Make the packs whose inputs or code changed, then write the manifest and index.
+
+    Parameters
+    ----------
+    jobs : list of PackJob
+        From :func:`toolkit.packs.plan_packs`.
+    out_dir : path-like
+        The packs folder.
+    workers : int, optional
+        Worker processes; by default the number of cores (at most the packs to make).
+        0 makes the packs in this process (for debugging).
+    force : bool
+        Make every pack even when nothing changed.
+    progress : bool
+        Show a progress bar on standard error.
+
+    Returns
+    -------
+    RunSummary
+    """
+    start = time.perf_counter()
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    remove_temporary_files(out_dir)
+    previous = read_manifest(out_dir)["packs"]
+    code, versions = code_digest(), package_versions()
+    facts = {job.id: job_facts(job, code, versions) for job in jobs}
+    keys = {job.id: pack_key(facts[job.id]) for job in jobs}
+    todo = [j for j in jobs if force or not _is_unchanged(previous.get(j.id), keys[j.id], out_dir)]
+    workers = max(0, min(os.cpu_count() or 1, len(todo)) if workers is None else workers)
+    entries = dict(previous)
+    results: list[PackResult] = []
+    with _progress(len(todo), progress) as bar:
+        try:
+            if workers == 0 or len(todo) <= 1:
+                results = _run_inline(todo, out_dir, bar) if todo else []
+            else:
+                results = _run_pool(todo, out_dir, min(workers, len(todo)), bar)
+        finally:
+            by_id = {job.id: job for job in jobs}
+            for result in results:
+                entries[result.id] = _entry(by_id[result.id], facts[result.id],
+                                            keys[result.id], result)
+            _finish(out_dir, entries, workers, start)
+    done = {r.id for r in results}
+    for job in jobs:
+        if job.id not in done:
+            old = previous.get(job.id, {})
+            results.append(PackResult(job.id, job.kind, job.slug, UNCHANGED,
+                                      title=old.get("title", job.title),
+                                      outputs=old.get("outputs", {})))
+    order = {job.id: i for i, job in enumerate(jobs)}
+    results.sort(key=lambda r: order[r.id])
+    return RunSummary(results, time.perf_counter() - start, out_dir, workers)
+
+
+def _finish(out_dir: Path, entries: dict, workers: int, start: float) -> None:
+    """Write the manifest and the index page (also after an interrupted run)."""
+    remove_temporary_files(out_dir)
+    run = {"finished": now_text(), "workers": workers,
+           "seconds": round(time.perf_counter() - start, 3), "versions": package_versions()}
+    write_manifest(out_dir, entries, run)
+    fictional = any(e.get("fictional") for e in entries.values())
+    atomic_write_text(out_dir / INDEX_NAME, index_html(entries, out_dir, pack_css(), fictional))
