@@ -183,7 +183,8 @@ def parse_yesno(raw: Any) -> Parsed:
 
 
 def _fold(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\u2013", "-").replace("\u2014", "-")).strip().casefold()
+    text = text.replace("\u2013", "-").replace("\u2014", "-")
+    return re.sub(r"\s+", " ", text).strip().casefold()
 
 
 def parse_choice(raw: Any, choices: tuple[str, ...]) -> Parsed:

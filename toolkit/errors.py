@@ -44,7 +44,7 @@ class Problem:
     expected: str | None = None
 
     def location(self) -> str:
-        """Return where the problem is, such as ``book.xlsx, sheet 'Income', row 4, column 'Amount (£)'``."""
+        """Return where the problem is, such as ``book.xlsx, sheet 'Income', row 4``."""
         parts = []
         if self.file:
             parts.append(self.file)
@@ -91,7 +91,7 @@ class Report:
         """Add a notice: a correction made, reported so nothing changes silently."""
         self.add("notice", message, **where)
 
-    def extend(self, other: "Report") -> None:
+    def extend(self, other: Report) -> None:
         """Add every problem of ``other``."""
         self.problems.extend(other.problems)
 

@@ -88,7 +88,8 @@ def _lists(book: OpenpyxlWorkbook) -> dict[tuple[str, str], str]:
             for row, choice in enumerate(choices, start=2):
                 sheet.cell(row=row, column=column, value=choice)
             last = len(choices) + 1
-            ranges[(spec.key, col.key)] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${last}"
+            sheet_name = quote_sheetname(LISTS_SHEET)
+            ranges[(spec.key, col.key)] = f"{sheet_name}!${letter}$2:${letter}${last}"
             column += 1
     sheet.sheet_state = "hidden"
     return ranges
