@@ -1,0 +1,689 @@
+"""Read council payments files ("payments over £500") into one tidy table.
+
+Councils publish these files under the Local Government Transparency Code, and each does it
+its own way. This module takes the usual mess in its stride:
+
+- the header row may sit below titles, notes or even SQL: it is found by its column names;
+- the encoding is detected: UTF-8, UTF-8 with a byte-order mark, a byte-order mark garbled into
+  "ï»¿", UTF-16, or Windows-1252;
+- columns are mapped by their many names ("Net Amount", "Amount Paid", "Invoice Line Value (net
+  of VAT)"), and the user can name any of them (overrides);
+- money written as text ("£1,680.00", "(250.00)", "250.00 CR") is read exactly, in integer pence;
+- dates are read in all common styles (DD/MM/YYYY, ISO, "31 March 2019", Excel serial numbers);
+  a file written month-first (MM/DD/YYYY) is recognised when its dates show it;
+- credit notes (negative amounts) are kept;
+- every expense-type and category column is scanned for markers (purchase cards, personal
+  budgets, voluntary organisations, pension funds, redacted rows);
+- a record that cannot be used (no amount, no supplier, a total line) is rejected with its file,
+  line and reason: no row is dropped silently.
+
+Title rows and blank lines are not records. Line numbers are the file's physical lines (1 = the
+first line), so a user can find each record in a text editor or spreadsheet.
+
+References
+----------
+METHODS.md §2 (spend analysis of councils' procurement ledgers; the files are messy).
+Department for Communities and Local Government, Local Government Transparency Code 2015
+(payments over £500).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from toolkit.errors import InputError, Report
+
+HEAD_LINES = 200  # how far down a file to look for its header row
+ROLES = ("amount", "supplier", "date", "supplier_id", "postcode", "category")
+
+_AMOUNT_NAMES = (
+    "amount", "net amount", "amount paid", "invoice line value net of vat", "net value",
+    "amount excluding vat", "amount excl vat", "amount ex vat", "net amount gbp", "amount gbp",
+    "value", "payment amount", "paid amount", "transaction amount", "line amount",
+    "invoice amount", "total amount", "net", "value gbp", "total", "gross amount",
+)
+_SUPPLIER_NAMES = (
+    "supplier name", "supplier", "payee name", "payee", "vendor name", "vendor",
+    "creditor name", "creditor", "beneficiary name", "beneficiary", "merchant name", "merchant",
+    "recipient name", "recipient", "name of supplier", "supplier payee name", "paid to",
+    "company name", "organisation name", "supplier s name",
+)
+_DATE_NAMES = (
+    "payment date", "date paid", "paid date", "invoice payment date", "date of payment",
+    "transaction date", "date", "payment run date", "posting date", "effective date",
+    "cheque date", "clearing date", "invoice date", "date of transaction",
+)
+_CATEGORY_NAMES = (
+    "expense type", "expenses type", "expenditure type", "detailed expenditure type",
+    "expense category", "expenditure category", "category", "purchase category",
+    "service category", "subjective description", "account description", "type of expenditure",
+    "cost element", "proclass", "expense description", "description", "expense area",
+    "service area", "service",
+)
+_CATEGORY_WORDS = ("expense", "expenditure", "category", "type", "definition", "description",
+                   "proclass", "bvacop", "subjective", "purpose", "service", "account",
+                   "cost", "narrative", "merchant category")
+_SUPPLIER_ID_RE = re.compile(r"\b(supplier|vendor|creditor|payee)\b.*\b(id|number|no|code|ref|"
+                             r"reference|account|num)\b")
+_NOT_SUPPLIER_RE = re.compile(r"\b(id|number|no|code|ref|reference|postcode|post code|type|"
+                              r"category|vat|address|account|num|town|city|county|country)\b")
+_POSTCODE_RE = re.compile(r"\b(post ?code|postal code|zip)\b")
+
+
+def _norm_header(name) -> str:
+    """Return a column name normalised for matching: lower case, letters and digits only."""
+    text = str(name).replace("\ufeff", "").replace("ï»¿", "")
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+
+
+def _clean_header(name) -> str:
+    """Return a column name as shown to users: BOMs (real or garbled) removed, trimmed."""
+    return str(name).replace("\ufeff", "").replace("ï»¿", "").strip()
+
+
+@lru_cache(maxsize=1)
+def markers() -> dict[str, re.Pattern]:
+    """Return the marker patterns of ``toolkit/data/spend_markers.yml``, one regex per kind."""
+    path = Path(__file__).parent / "data" / "spend_markers.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {kind: re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+            for kind, patterns in data.items()}
+
+
+def match_values(values, kind: str) -> np.ndarray:
+    """Return a boolean array: which of ``values`` match the markers of ``kind``."""
+    pattern = markers()[kind]
+    return np.fromiter((bool(pattern.search(str(v))) for v in values), dtype=bool,
+                       count=len(values))
+
+
+@dataclass
+class ColumnMap:
+    """Which column of a file plays each role (None when the file has none).
+
+    Attributes
+    ----------
+    amount, supplier, date, supplier_id, postcode, category : str or None
+        Column names as written in the file (BOM removed).
+    scanned : list of str
+        Every expense-type or category-like column scanned for markers.
+    """
+
+    amount: str | None = None
+    supplier: str | None = None
+    date: str | None = None
+    supplier_id: str | None = None
+    postcode: str | None = None
+    category: str | None = None
+    scanned: list[str] = field(default_factory=list)
+
+    def used(self) -> list[str]:
+        """Return every column needed, each once, in file order of roles."""
+        names = [getattr(self, role) for role in ROLES] + self.scanned
+        return list(dict.fromkeys(n for n in names if n))
+
+
+def _pick(headers: list[str], names: tuple[str, ...], accept=None) -> str | None:
+    """Return the header matching the earliest of ``names``; else the first ``accept``-ed one."""
+    normal = {_norm_header(h): h for h in reversed(headers)}
+    for name in names:
+        if name in normal:
+            return normal[name]
+    if accept is not None:
+        for header in headers:
+            if accept(_norm_header(header)):
+                return header
+    return None
+
+
+def _accept_amount(name: str) -> bool:
+    """Whether a column name not in the known list still reads as the payment amount."""
+    if re.search(r"\bvat\b", name) and not re.search(r"\b(net of|excl|excluding|ex) vat\b", name):
+        return False
+    return bool(re.search(r"\b(amount|value|net)\b", name)) and "number" not in name
+
+
+def _accept_supplier(name: str) -> bool:
+    """Whether a column name not in the known list still reads as the supplier's name."""
+    return bool(re.search(r"\b(supplier|payee|vendor|creditor|beneficiary|merchant)\b", name)) \
+        and not _NOT_SUPPLIER_RE.search(name)
+
+
+def _resolve_override(headers: list[str], wanted: str, role: str, source: str) -> str:
+    """Return the header the user named for ``role``, matched forgivingly, or raise."""
+    for header in headers:
+        if header == wanted or _norm_header(header) == _norm_header(wanted):
+            return header
+    raise InputError(
+        f"{source}: no column named {wanted!r} for the {role.replace('_', ' ')}. "
+        f"Columns found: {', '.join(repr(h) for h in headers)}."
+    )
+
+
+def map_columns(headers: list[str], overrides: dict | None = None, source: str = "file"
+                ) -> ColumnMap:
+    """Return which column plays each role, given a file's header row.
+
+    Parameters
+    ----------
+    headers : list of str
+        The header row (BOMs removed).
+    overrides : dict, optional
+        Role -> column name given by the user ("amount", "supplier", "date", "supplier_id",
+        "postcode", "category"). An override naming a column the file lacks raises.
+    source : str
+        The file's name, for messages.
+
+    Returns
+    -------
+    ColumnMap
+    """
+    overrides = {k: v for k, v in (overrides or {}).items() if v}
+    cmap = ColumnMap()
+    for role, wanted in overrides.items():
+        if role not in ROLES:
+            raise ValueError(f"unknown column role {role!r}")
+        setattr(cmap, role, _resolve_override(headers, wanted, role, source))
+    if cmap.amount is None:
+        cmap.amount = _pick(headers, _AMOUNT_NAMES, _accept_amount)
+    if cmap.supplier is None:
+        cmap.supplier = _pick(headers, _SUPPLIER_NAMES, _accept_supplier)
+    if cmap.date is None:
+        cmap.date = _pick(headers, _DATE_NAMES, lambda n: bool(re.search(r"\bdate\b", n)))
+    if cmap.supplier_id is None:
+        cmap.supplier_id = _pick(headers, (), lambda n: bool(_SUPPLIER_ID_RE.search(n)))
+    if cmap.postcode is None:
+        cmap.postcode = _pick(headers, (), lambda n: bool(_POSTCODE_RE.search(n)))
+    taken = {cmap.amount, cmap.supplier, cmap.date, cmap.supplier_id, cmap.postcode}
+    scanned = [h for h in headers if h not in taken and
+               any(word in _norm_header(h) for word in _CATEGORY_WORDS)]
+    if cmap.category is None:
+        cmap.category = _pick(scanned, _CATEGORY_NAMES) or (scanned[0] if scanned else None)
+    cmap.scanned = list(dict.fromkeys([c for c in [cmap.category, *scanned] if c]))
+    return cmap
+
+
+def _header_score(cells: list[str]) -> int:
+    """Score a row as a header: how many of its cells name a known column."""
+    cmap = map_columns([_clean_header(c) for c in cells])
+    roles = [cmap.amount, cmap.supplier, cmap.date, cmap.supplier_id, cmap.postcode]
+    score = sum(r is not None for r in roles) + (cmap.category is not None)
+    if cmap.amount is None or cmap.supplier is None:
+        return 0
+    return score
+
+
+def find_header(text_head: str, overrides: dict | None = None) -> tuple[int, list[str]]:
+    """Return the 0-based physical line index of the header row and its cells.
+
+    The header is the first row (within :data:`HEAD_LINES`) naming both an amount and a
+    supplier column (or the columns the user named).
+
+    Raises
+    ------
+    InputError
+        When no such row is found.
+    """
+    reader = csv.reader(io.StringIO(text_head))
+    start = 0
+    wanted = {_norm_header(v) for v in (overrides or {}).values() if v}
+    best = None
+    for cells in reader:
+        end = reader.line_num
+        if any(c.strip() for c in cells):
+            normal = {_norm_header(c) for c in cells}
+            if _header_score(cells) >= 2 and (not wanted or wanted <= normal):
+                return start, [_clean_header(c) for c in cells]
+            if wanted and wanted <= normal and best is None:
+                best = (start, [_clean_header(c) for c in cells])
+        start = end
+        if start >= HEAD_LINES:
+            break
+    if best is not None:
+        return best
+    raise InputError(
+        "no header row found in the first "
+        f"{HEAD_LINES} lines: expected a row naming an amount column (such as 'Amount' or "
+        "'Net Amount') and a supplier column (such as 'Supplier Name'). Name them with "
+        "--amount-column and --supplier-column if they are called something else."
+    )
+
+
+def detect_encoding(raw: bytes) -> tuple[str, str | None]:
+    """Return the encoding of a file's bytes and a note for the user (None if plain UTF-8).
+
+    Order: a UTF-8 byte-order mark; a UTF-16 byte-order mark; valid UTF-8 (noting a garbled
+    byte-order mark "ï»¿"); otherwise Windows-1252 (bytes it does not define are replaced and
+    noted).
+    """
+    if raw.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", "UTF-8 with a byte-order mark"
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", "UTF-16"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252", "Windows-1252 (not UTF-8)"
+    if text.startswith("ï»¿"):
+        return "utf-8", "UTF-8 with a byte-order mark garbled into 'ï»¿' (removed)"
+    return "utf-8", None
+
+
+@dataclass
+class PaymentsFile:
+    """One payments file read: its records, its rejections and what was noticed.
+
+    Attributes
+    ----------
+    path : Path
+    encoding : str
+    header_line : int
+        1-based line number of the header row.
+    columns : ColumnMap
+    records : int
+        Data records after the header (blank lines excluded), used or rejected.
+    frame : DataFrame
+        The used records (see :func:`read_payments`).
+    rejected : DataFrame
+        Columns ``file``, ``line``, ``reason``, ``value``.
+    """
+
+    path: Path
+    encoding: str
+    header_line: int
+    columns: ColumnMap
+    records: int
+    frame: pd.DataFrame
+    rejected: pd.DataFrame
+
+
+def _read_table(path: Path, encoding: str, header_idx: int, cmap: ColumnMap
+                ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Read the used columns below the header; return them (as text) and each row's line."""
+    usecols = cmap.used()
+    try:
+        frame = pd.read_csv(
+            path, skiprows=header_idx, header=0, dtype=str, keep_default_na=False,
+            na_filter=False, encoding=encoding, encoding_errors="replace",
+            skip_blank_lines=False, usecols=lambda c: _clean_header(c) in usecols,
+            low_memory=False,
+        )
+        frame.columns = [_clean_header(c) for c in frame.columns]
+        lines = np.arange(len(frame), dtype=np.int64) + header_idx + 2
+        if _count_lines(path) == header_idx + 1 + len(frame):
+            return frame, lines
+    except (pd.errors.ParserError, ValueError):
+        pass
+    return _read_table_slowly(path, encoding, header_idx, usecols)
+
+
+def _count_lines(path: Path) -> int:
+    """Return the number of physical lines in a file (a last line without newline counts)."""
+    count, last = 0, b"\n"
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 24):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return count + (last != b"\n")
+
+
+def _read_table_slowly(path: Path, encoding: str, header_idx: int, usecols: list[str]
+                       ) -> tuple[pd.DataFrame, np.ndarray]:
+    """Read with the csv module: exact line numbers, ragged rows and line breaks in cells."""
+    with open(path, encoding=encoding, errors="replace", newline="") as handle:
+        for _ in range(header_idx):
+            handle.readline()
+        reader = csv.reader(handle)
+        header = [_clean_header(c) for c in next(reader)]
+        index = [header.index(c) for c in usecols]
+        columns: list[list[str]] = [[] for _ in usecols]
+        lines = []
+        start = header_idx + 1 + reader.line_num
+        for cells in reader:
+            lines.append(start + 1)
+            start = header_idx + 1 + reader.line_num
+            for out, i in zip(columns, index, strict=True):
+                out.append(cells[i] if i < len(cells) else "")
+    frame = pd.DataFrame(dict(zip(usecols, columns, strict=True)))
+    return frame, np.asarray(lines, dtype=np.int64)
+
+
+_MONEY_JUNK = re.compile(r"[£$€,\s]|GBP|\u00a3")
+
+
+def parse_money_pence(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Read money text as integer pence.
+
+    Accepts "1234.5", "£1,234.50", "-12.00", "(12.00)", "12.00-", "12.00 CR", "−12" and
+    "1.2E+03". Amounts are rounded to the nearest penny (half away from zero).
+
+    Parameters
+    ----------
+    values : Series of str
+        Money as written in the file.
+
+    Returns
+    -------
+    pence : Series of int64 (0 where unreadable)
+    readable : Series of bool
+    """
+    text = values.astype(str).str.strip()
+    number = pd.to_numeric(text, errors="coerce")
+    failed = number.isna()
+    if failed.any():
+        number[failed] = _parse_messy_money(text[failed]).to_numpy()
+    readable = number.notna() & np.isfinite(number)
+    scaled = number.where(readable, 0.0).to_numpy(dtype=float) * 100.0
+    pence = np.sign(scaled) * np.floor(np.abs(scaled) + 0.5 - 1e-9)
+    return pd.Series(pence.astype(np.int64), index=values.index), readable
+
+
+def _parse_messy_money(text: pd.Series) -> pd.Series:
+    """Parse money text the fast path could not: symbols, commas, brackets, CR, trailing -."""
+    uniques = pd.Series(pd.unique(text))
+    parsed = {}
+    for raw in uniques:
+        parsed[raw] = _money_value(raw)
+    return text.map(parsed).astype(float)
+
+
+def _money_value(raw: str) -> float:
+    """Return one money text as a float, or NaN."""
+    s = raw.strip().replace("\u2212", "-").replace("\u2013", "-")
+    negative = False
+    if s.startswith("(") and s.endswith(")"):
+        negative, s = True, s[1:-1]
+    upper = s.upper()
+    if upper.endswith("CR"):
+        negative, s = True, s[:-2]
+    elif upper.endswith("DR"):
+        s = s[:-2]
+    s = _MONEY_JUNK.sub("", s)
+    if s.endswith("-") and not s.startswith("-"):
+        negative, s = True, s[:-1]
+    if s.startswith("-"):
+        negative, s = not negative if s.count("-") == 1 else negative, s[1:]
+    if not re.fullmatch(r"\d+(\.\d*)?|\.\d+|\d+(\.\d*)?[eE][+-]?\d+", s):
+        return float("nan")
+    value = float(s)
+    return -value if negative else value
+
+
+_DATE_FORMATS = (
+    "%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y",
+    "%d-%b-%Y", "%d-%b-%y", "%d %b %y", "%d-%B-%Y", "%B %d %Y", "%b %d %Y", "%Y/%m/%d",
+    "%d/%b/%Y", "%Y%m%d",
+)
+_TIME_RE = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2})?(\.\d+)?( ?[AP]M)?$", re.IGNORECASE)
+_ORDINAL_RE = re.compile(r"(?<=\d)(st|nd|rd|th)\b", re.IGNORECASE)
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, bool]:
+    """Read dates in all common styles; return them and whether the file is month-first.
+
+    Day-first (DD/MM/YYYY) is assumed, as UK councils write; a file is read month-first only
+    when some of its dates cannot be day-first (13/25/2019 would be month 25) and none need
+    day-first. Each distinct text is parsed once.
+
+    Returns
+    -------
+    dates : Series of datetime64 (NaT where unreadable or blank)
+    month_first : bool
+    """
+    codes, uniques = pd.factorize(values.astype(str).str.strip())
+    texts = pd.Series(uniques, dtype=object)
+    month_first = _looks_month_first(texts)
+    parsed = _parse_date_texts(texts, month_first)
+    out = parsed.to_numpy()[codes] if len(parsed) else np.array([], dtype="datetime64[ns]")
+    out = np.where(codes < 0, np.datetime64("NaT"), out)
+    return pd.Series(pd.to_datetime(out), index=values.index), month_first
+
+
+def _looks_month_first(texts: pd.Series) -> bool:
+    """Whether slashed dates show month-first writing (second part over 12, first never)."""
+    parts = texts.str.extract(r"^(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b")
+    if parts.empty:
+        return False
+    first = pd.to_numeric(parts[0], errors="coerce")
+    second = pd.to_numeric(parts[1], errors="coerce")
+    return bool((second > 12).any() and not (first > 12).any())
+
+
+def _parse_date_texts(texts: pd.Series, month_first: bool) -> pd.Series:
+    """Parse distinct date texts by trying each known format in turn."""
+    clean = texts.str.replace(_TIME_RE, "", regex=True).str.replace(_ORDINAL_RE, "", regex=True)
+    clean = clean.str.replace(",", " ").str.split().str.join(" ")
+    result = pd.Series(pd.NaT, index=texts.index, dtype="datetime64[ns]")
+    formats = list(_DATE_FORMATS)
+    if month_first:
+        formats = [f.replace("%d/%m", "%m/%d").replace("%d-%m", "%m-%d") for f in formats]
+    for fmt in formats:
+        todo = result.isna() & clean.ne("")
+        if not todo.any():
+            break
+        result[todo] = pd.to_datetime(clean[todo], format=fmt, errors="coerce")
+    serial = result.isna() & clean.str.fullmatch(r"\d{5}(\.0+)?")
+    if serial.any():
+        days = pd.to_numeric(clean[serial], errors="coerce")
+        ok = days.between(20000, 80000)
+        result[serial & ok.reindex(result.index, fill_value=False)] = (
+            pd.Timestamp("1899-12-30") + pd.to_timedelta(days[ok], unit="D")
+        )
+    return result
+
+
+def _scan_markers(table: pd.DataFrame, columns: list[str], kinds: tuple[str, ...]
+                  ) -> dict[str, np.ndarray]:
+    """Scan each of ``columns`` (distinct values only) for each marker kind."""
+    flags = {kind: np.zeros(len(table), dtype=bool) for kind in kinds}
+    for column in columns:
+        codes, uniques = pd.factorize(table[column])
+        for kind in kinds:
+            hits = match_values(uniques, kind)
+            if hits.any():
+                flags[kind] |= np.append(hits, False)[codes]
+    return flags
+
+
+CATEGORY_MARKS = ("purchase_card", "personal_budget", "vcse_category", "pension_fund",
+                  "redacted")
+
+
+def read_payments_file(path, overrides: dict | None = None, report: Report | None = None
+                       ) -> PaymentsFile:
+    """Read one payments file (CSV) into used records and rejected records.
+
+    Parameters
+    ----------
+    path : path-like
+        The CSV file.
+    overrides : dict, optional
+        Column names given by the user, by role (see :func:`map_columns`).
+    report : Report, optional
+        Collects notices (encoding, header line, month-first dates) and warnings.
+
+    Returns
+    -------
+    PaymentsFile
+        Its ``frame`` has columns ``file``, ``line``, ``amount_pence`` (int64), ``supplier``,
+        ``supplier_id``, ``date``, ``category``, ``postcode`` and one boolean per marker found
+        in expense-type and category columns: ``cat_purchase_card``, ``cat_personal_budget``,
+        ``cat_vcse_category``, ``cat_pension_fund``, ``cat_redacted``.
+
+    Raises
+    ------
+    InputError
+        When the file is missing, empty, or has no recognisable header row.
+    """
+    path = Path(path)
+    report = report if report is not None else Report()
+    if not path.exists():
+        raise InputError(f"{path}: file not found.")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise InputError(f"{path.name}: the file is empty.")
+    encoding, note = detect_encoding(raw)
+    head = raw[: 1 << 20].decode(encoding, errors="replace")
+    del raw
+    head = head.lstrip("\ufeff")
+    try:
+        header_idx, headers = find_header(head, overrides)
+    except InputError as exc:
+        raise InputError(f"{path.name}: {exc}") from None
+    if note:
+        report.notice(f"Read as {note}.", file=path.name)
+    if header_idx:
+        report.notice(f"Header row found on line {header_idx + 1}; the {header_idx} line(s) "
+                      f"above it are titles or notes, not records.", file=path.name)
+    cmap = map_columns(headers, overrides, path.name)
+    for role in ("amount", "supplier"):
+        if getattr(cmap, role) is None:
+            raise InputError(f"{path.name}: no {role} column found in the header on line "
+                             f"{header_idx + 1}: {', '.join(repr(h) for h in headers)}. Name it "
+                             f"with --{role}-column.")
+    table, lines = _read_table(path, encoding, header_idx, cmap)
+    return _tidy(path, encoding, header_idx, cmap, table, lines, report)
+
+
+def _tidy(path: Path, encoding: str, header_idx: int, cmap: ColumnMap, table: pd.DataFrame,
+          lines: np.ndarray, report: Report) -> PaymentsFile:
+    """Turn the raw text table of one file into used and rejected records."""
+    used = cmap.used()
+    blank = np.ones(len(table), dtype=bool)
+    for column in used:
+        blank &= (table[column].str.strip() == "").to_numpy()
+    table, lines = table[~blank].reset_index(drop=True), lines[~blank]
+    supplier = table[cmap.supplier].str.strip()
+    pence, readable = parse_money_pence(table[cmap.amount])
+    amount_text = table[cmap.amount].str.strip()
+    reasons = pd.Series("", index=table.index, dtype=object)
+    reasons[~readable] = np.where(amount_text[~readable] == "", "no amount",
+                                  "amount is not a number")
+    reasons[(reasons == "") & (supplier == "")] = "no supplier name"
+    total_like = _is_total_row(supplier)
+    reasons[(reasons == "") & total_like] = "a total or subtotal line, not a payment"
+    rejected_mask = (reasons != "").to_numpy()
+    value = amount_text.to_numpy()
+    rejected = pd.DataFrame({"file": path.name, "line": lines[rejected_mask],
+                             "reason": reasons[rejected_mask].to_numpy(),
+                             "value": value[rejected_mask]})
+    keep = ~rejected_mask
+    frame = pd.DataFrame({
+        "file": path.name,
+        "line": lines[keep],
+        "amount_pence": pence[keep].to_numpy(),
+        "supplier": supplier[keep].to_numpy(),
+    })
+    frame["supplier_id"] = _text_or_blank(table, cmap.supplier_id, keep)
+    frame["category"] = _text_or_blank(table, cmap.category, keep)
+    frame["postcode"] = _text_or_blank(table, cmap.postcode, keep)
+    if cmap.date:
+        dates, month_first = parse_dates(table[cmap.date][keep])
+        frame["date"] = dates.to_numpy()
+        unreadable = int((dates.isna() & table[cmap.date][keep].str.strip().ne("")).sum())
+        if month_first:
+            report.notice("Dates read month-first (MM/DD/YYYY): some cannot be day-first.",
+                          file=path.name, column=cmap.date)
+        if unreadable:
+            report.warning(f"{unreadable} date(s) could not be read; those payments count in "
+                           f"the totals but not in any month.", file=path.name, column=cmap.date)
+    else:
+        frame["date"] = pd.NaT
+        report.warning("No date column found: spending cannot be shown by month.",
+                       file=path.name)
+    scanned = table.loc[keep, cmap.scanned + [cmap.supplier]
+                        + ([cmap.supplier_id] if cmap.supplier_id else [])]
+    flags = _scan_markers(scanned, [*cmap.scanned, *([cmap.supplier_id] if cmap.supplier_id
+                                                      else [])], CATEGORY_MARKS)
+    for kind, hits in flags.items():
+        frame[f"cat_{kind}"] = hits
+    for column in ("file", "supplier", "supplier_id", "category", "postcode"):
+        frame[column] = frame[column].astype("category")
+    return PaymentsFile(path, encoding, header_idx + 1, cmap, len(table), frame, rejected)
+
+
+def _is_total_row(supplier: pd.Series) -> pd.Series:
+    """Return which supplier names mark a total or subtotal line."""
+    codes, uniques = pd.factorize(supplier)
+    hits = np.append(match_values(uniques, "total_row"), False)
+    return pd.Series(hits[codes], index=supplier.index)
+
+
+def _text_or_blank(table: pd.DataFrame, column: str | None, keep: np.ndarray) -> np.ndarray:
+    """Return a column's trimmed text for the kept rows, or blanks when the file lacks it."""
+    if column is None:
+        return np.full(int(keep.sum()), "", dtype=object)
+    return table[column][keep].str.strip().to_numpy()
+
+
+@dataclass
+class Payments:
+    """Payments read from one or more files, as one table.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        Used records from every file (columns as in :func:`read_payments_file`).
+    rejected : DataFrame
+        Rejected records: ``file``, ``line``, ``reason``, ``value``.
+    files : list of PaymentsFile
+        Each file's details (encoding, header line, columns mapped) without its frame.
+    report : Report
+        Notices and warnings from reading.
+    """
+
+    frame: pd.DataFrame
+    rejected: pd.DataFrame
+    files: list[PaymentsFile]
+    report: Report
+
+    @property
+    def records(self) -> int:
+        """Data records after the header rows, over all files (used plus rejected)."""
+        return sum(f.records for f in self.files)
+
+
+def read_payments(paths, overrides: dict | None = None) -> Payments:
+    """Read several payments files (a year of months, say) as one table.
+
+    Each file is read on its own terms (its own header row, encoding and column names), so
+    files whose layout changed during the year still combine.
+
+    Parameters
+    ----------
+    paths : path-like or list of path-like
+        The payments CSV files.
+    overrides : dict, optional
+        Column names given by the user, by role; applied to every file.
+
+    Returns
+    -------
+    Payments
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise InputError("No payments files given.")
+    report = Report()
+    files, frames, rejected = [], [], []
+    for path in paths:
+        one = read_payments_file(path, overrides, report)
+        frames.append(one.frame)
+        rejected.append(one.rejected)
+        one.frame = one.frame.iloc[0:0]
+        files.append(one)
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    for column in ("file", "supplier", "supplier_id", "category", "postcode"):
+        frame[column] = frame[column].astype("category")
+    return Payments(frame, pd.concat(rejected, ignore_index=True), files, report)
