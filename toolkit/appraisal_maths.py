@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from toolkit.sroi import discount_factors  # noqa: F401  (DF_t, METHODS §3)
+
 
 @dataclass(frozen=True)
 class Rounds:
@@ -101,52 +103,6 @@ def local_value_per_pound(lm3: float, local_provider: bool) -> float:
     METHODS §8: V_i = P_i (LM3_i - 1) if not local, P_i LM3_i if local.
     """
     return lm3 if local_provider else lm3 - 1.0
-
-
-def discount_factors(years: int, schedule: Sequence[dict], discount_year_one: bool
-                     ) -> np.ndarray:
-    """Return the cumulative discount factor DF_t for years t = 1 .. ``years``.
-
-    Parameters
-    ----------
-    years : int
-        Number of years.
-    schedule : sequence of dict
-        Steps ``{"from_year", "to_year", "rate"}`` (``to_year`` None for open-ended), such
-        as the Green Book's declining schedule in ``social_value.discount_schedule``.
-    discount_year_one : bool
-        Whether year 1 is discounted. When false, year 1 counts at full value and year t
-        is discounted over the t - 1 years before it.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``DF_t = prod over s of 1 / (1 + r_s)``, with s = 1 .. t (or 1 .. t - 1 when year 1
-        is not discounted). The factor is cumulative, so it never rises from year to year.
-
-    References
-    ----------
-    METHODS §3 (HM Treasury Green Book, declining long-term discount rates).
-
-    Notes
-    -----
-    ``toolkit/sroi.py`` may hold the same function; this copy keeps the appraisal free of
-    a dependency on the SROI module.
-    """
-    rates = np.array([rate_for_year(s, schedule) for s in range(1, years + 1)])
-    growth = np.cumprod(1.0 + rates)
-    if not discount_year_one:
-        growth = np.concatenate([[1.0], growth[:-1]])
-    return 1.0 / growth
-
-
-def rate_for_year(year: int, schedule: Sequence[dict]) -> float:
-    """Return the discount rate of one year from a schedule of steps."""
-    for step in schedule:
-        upper = step["to_year"]
-        if step["from_year"] <= year and (upper is None or year <= upper):
-            return float(step["rate"])
-    raise ValueError(f"The discount schedule gives no rate for year {year}.")
 
 
 def break_even_ratio_by_weight(weight: float, m_option: float, m_other: float
