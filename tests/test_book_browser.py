@@ -1,0 +1,182 @@
+"""The built course site, opened in headless Chromium as a reader would.
+
+Needs the site built first (``make book``, output in ``_build/html``) and the Debian
+``chromium`` package (``/usr/bin/chromium``); playwright drives it with
+``executable_path`` and never downloads a browser of its own. Skips, saying why, when
+either is absent. The site is served from a localhost ``http.server`` thread; any request
+that would leave localhost is blocked and counted as a failure (the site must work offline).
+
+Checks: every page in the table of contents loads without console errors or failed
+requests, its images are present and have alt text, search finds a term, and the
+ipywidgets on the widget pages render from the site's own copy of their JavaScript.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "_build" / "html"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SEARCH_TERM = "multiplier"
+
+pytestmark = pytest.mark.browser
+
+if not (SITE / "index.html").is_file():
+    pytest.skip(f"the course site is not built ({SITE}/index.html absent): run `make book`",
+                allow_module_level=True)
+if not CHROMIUM.is_file():
+    pytest.skip(f"{CHROMIUM} absent: install the Debian `chromium` package",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+
+def toc_files(toc: dict) -> list[str]:
+    """Every file named in a Jupyter Book `_toc.yml`, root first, in reading order."""
+    found = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                found.append(entry["file"])
+            walk(entry.get("sections"))
+            walk(entry.get("chapters"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return found
+
+
+TOC_PAGES = [f"{Path(f).with_suffix('')}.html"
+             for f in toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text()))]
+WIDGET_PAGES = [p for p in TOC_PAGES
+                if (SITE / p).is_file()
+                and "application/vnd.jupyter.widget-view+json" in (SITE / p).read_text()]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 (the standard library's name)
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    handler = functools.partial(_QuietHandler, directory=str(SITE))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = sync_api.sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+class PageWatch:
+    """A browser page that records console errors, page errors, failed and off-site requests."""
+
+    def __init__(self, browser, base_url):
+        self.base = urlparse(base_url)
+        self.page = browser.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
+        self.page.on("requestfailed", self._failed)
+        self.page.on("response", self._response)
+        self.page.route("**/*", self._only_local)
+
+    def _console(self, message):
+        if message.type == "error":
+            self.errors.append(f"console error: {message.text}")
+
+    def _failed(self, request):
+        self.errors.append(f"request failed: {request.url} ({request.failure})")
+
+    def _response(self, response):
+        if response.status >= 400:
+            self.errors.append(f"HTTP {response.status}: {response.url}")
+
+    def _only_local(self, route):
+        url = urlparse(route.request.url)
+        if url.scheme in ("data", "blob") or url.netloc == self.base.netloc:
+            route.continue_()
+        else:
+            self.errors.append(f"off-site request blocked: {route.request.url}")
+            route.abort()
+
+    def close(self):
+        self.page.close()
+
+
+@pytest.fixture
+def watch(browser, base_url):
+    w = PageWatch(browser, base_url)
+    yield w
+    w.close()
+
+
+def test_toc_lists_pages():
+    assert len(TOC_PAGES) >= 10
+    missing = [p for p in TOC_PAGES if not (SITE / p).is_file()]
+    assert not missing, f"pages in _toc.yml not built: {missing}"
+
+
+@pytest.mark.parametrize("page_path", TOC_PAGES)
+def test_page_loads_cleanly_with_images(watch, base_url, page_path):
+    watch.page.goto(base_url + page_path, wait_until="load")
+    watch.page.wait_for_load_state("networkidle")
+    assert watch.page.locator("h1").count() >= 1, f"{page_path} has no title"
+    broken = watch.page.eval_on_selector_all(
+        "img", "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)")
+    no_alt = watch.page.eval_on_selector_all(
+        "img", "imgs => imgs.filter(i => !(i.alt || '').trim()).map(i => i.src)")
+    assert not broken, f"{page_path}: images not loaded: {broken}"
+    assert not no_alt, f"{page_path}: images without alt text: {no_alt}"
+    assert not watch.errors, f"{page_path}:\n" + "\n".join(watch.errors)
+
+
+def test_search_finds_a_term(watch, base_url):
+    watch.page.goto(f"{base_url}search.html?q={SEARCH_TERM}", wait_until="load")
+    results = watch.page.locator("ul.search li")
+    results.first.wait_for(timeout=20_000)
+    assert results.count() >= 3
+    assert SEARCH_TERM in watch.page.locator("ul.search").inner_text().lower()
+    assert not watch.errors, "\n".join(watch.errors)
+
+
+def test_some_pages_have_widgets():
+    assert WIDGET_PAGES, "no page in the table of contents has an ipywidget"
+
+
+@pytest.mark.parametrize("page_path", WIDGET_PAGES)
+def test_widgets_render_from_the_site(watch, base_url, page_path):
+    watch.page.goto(base_url + page_path, wait_until="load")
+    views = watch.page.locator('script[type="application/vnd.jupyter.widget-view+json"]')
+    rendered = watch.page.locator(".jupyter-widgets.widget-slider, .jupyter-widgets .widget-slider")
+    rendered.first.wait_for(state="visible", timeout=20_000)
+    assert views.count() >= 1
+    assert watch.page.locator(".jupyter-widgets").count() >= views.count()
+    assert not watch.errors, f"{page_path}:\n" + "\n".join(watch.errors)
