@@ -931,10 +931,51 @@ def lm3_for_boundaries(wb, settings, boundaries) -> list[Lm3Result]:
     return [lm3_from_workbook(wb, settings, as_boundary(spec)) for spec in boundaries]
 
 
+def choose_boundaries(wb, settings, local_postcodes=None, registry=None) -> list:
+    """Return the boundaries to report: given postcodes, the settings', or the registry's.
+
+    Parameters
+    ----------
+    wb : toolkit.workbook.Workbook
+        The organisation's workbook (its ``org_id`` and ``la_code`` find its authority).
+    settings : toolkit.settings.Settings
+        ``boundary.postcodes`` and ``boundary.name``.
+    local_postcodes : str or list of str, optional
+        Codes from ``--local-postcodes``; they win over everything else.
+    registry : toolkit.registry.Registry, optional
+        Used when neither postcodes nor settings define the area: the authority listing the
+        organisation (or with the workbook's authority code) gives all its boundaries, such
+        as the district and the county.
+
+    Returns
+    -------
+    list of toolkit.geography.Boundary
+
+    Raises
+    ------
+    InputError
+        When no boundary can be found.
+    """
+    if local_postcodes or settings.value("boundary.postcodes"):
+        return [boundary_from_settings(settings, local_postcodes)]
+    authority = _authority_for(wb, registry) if registry is not None else None
+    if authority is not None and authority.boundaries:
+        return [as_boundary(spec) for spec in authority.boundaries]
+    return [boundary_from_settings(settings)]  # raises the plain message
+
+
+def _authority_for(wb, registry):
+    """Return the registry authority that lists the workbook's organisation, or None."""
+    for authority in registry.authorities:
+        if any(org.id == wb.org_id for org in authority.organisations):
+            return authority
+    return registry.for_la_code(wb.la_code) if wb.la_code else None
+
+
 __all__ = [
     "Lm3Inputs", "Lm3Result", "lm3_inputs", "compute_lm3", "lm3_from_workbook",
     "lm3_for_boundaries", "lm3_from_rounds", "constant_share_lm3", "northumberland_values",
     "weighted_share", "bootstrap_shares", "boundary_from_settings", "supplier_key",
     "staff_survey_weights", "supplier_survey_weights", "northumberland_from_surveys",
-    "as_boundary",
+    "as_boundary", "choose_boundaries",
 ]
