@@ -475,11 +475,13 @@ class SpendResult:
         """Return suppliers not placed, largest first, as a supplier list to fill in.
 
         Columns ``name``, ``postcode`` (blank, for the user), ``type``, ``supplier_id``,
-        ``total`` (pounds), ``rows``, ``postcode_in_name`` (a hint only). Redacted names and
-        placeholders such as "VARIOUS" are left out: they cannot be placed.
+        ``total`` (pounds), ``rows``, ``postcode_in_name`` (a hint only). Left out, as they
+        cannot or need not be placed: redacted names, placeholders such as "VARIOUS",
+        personal budgets and HMRC.
         """
         sup = self.suppliers
-        keep = (sup["location"] == UNKNOWN) & ~sup["redacted"] & ~sup["placeholder"]
+        keep = ((sup["location"] == UNKNOWN) & ~sup["redacted"] & ~sup["placeholder"]
+                & ~sup["personal_budget"] & ~sup["hmrc"])
         rows = sup[keep]
         return pd.DataFrame({
             "name": rows["supplier"].to_numpy(),

@@ -1,0 +1,140 @@
+"""``keepitlocal spend FILE [FILE ...]``: where a council's payments go (CLES spend analysis).
+
+JSON output (``--json``): money in pounds as numbers with 2 decimal places (``total``,
+``local`` ...) and exactly in integer pence (``total_pence``, ``local_pence`` ...); shares as
+fractions of 1, spend-weighted. See :meth:`toolkit.spend.SpendResult.summary`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from toolkit.errors import InputError
+from toolkit.geography import Boundary, NestedBoundaries, PostcodeLookup
+from toolkit.spend import DEFAULT_TOP, analyse_spending
+
+NAME = "spend"
+HELP = ("Analyse council payments files: local, non-local and unknown spend, VCSE spend, "
+        "top suppliers, by month and category (CLES method).")
+
+
+def add_arguments(parser) -> None:
+    """Add the command's arguments."""
+    parser.add_argument("files", nargs="+", metavar="FILE",
+                        help="payments file(s) (CSV); several files are read as one")
+    parser.add_argument("--local-postcodes", metavar="CODES",
+                        help='what "local" means: postcode areas, districts, sectors or '
+                             'postcodes, such as "BD1 BD2 HX BD7 1"')
+    parser.add_argument("--local-name", default="Local area", metavar="NAME",
+                        help="name of the local boundary, as results should state it")
+    parser.add_argument("--wider-postcodes", metavar="CODES",
+                        help="a wider boundary (county, region) reported as well")
+    parser.add_argument("--wider-name", default="Wider area", metavar="NAME",
+                        help="name of the wider boundary")
+    parser.add_argument("--postcode-lookup", metavar="CSV",
+                        help="postcode to local authority lookup (ONS Postcode Directory or "
+                             "similar) to place full postcodes exactly")
+    parser.add_argument("--local-authorities", metavar="CODES",
+                        help="local authority codes (E08000033 ...) making up the local area; "
+                             "needs --postcode-lookup")
+    parser.add_argument("--suppliers", metavar="LIST.csv",
+                        help="your supplier list: name, postcode, type (supplier id optional)")
+    parser.add_argument("--unplaced-out", metavar="FILE",
+                        help="write the suppliers not placed, largest first, as a CSV to fill "
+                             "in and pass back with --suppliers")
+    parser.add_argument("--use-name-postcodes", action="store_true",
+                        help="place suppliers by a postcode written inside their name (low "
+                             "confidence: often the council's own premises)")
+    for role in ("amount", "supplier", "postcode", "category", "date"):
+        parser.add_argument(f"--{role}-column", metavar="NAME",
+                            help=f"name of the {role} column, if not found by itself")
+    parser.add_argument("--top", type=int, default=None, metavar="N",
+                        help=f"number of top suppliers to list (default {DEFAULT_TOP}, as CLES)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+
+
+def boundary_from_args(args):
+    """Return the Boundary or NestedBoundaries the arguments describe, or None."""
+    lookup = PostcodeLookup.from_csv(args.postcode_lookup) if args.postcode_lookup else None
+    la_codes = (args.local_authorities or "").replace(",", " ").split()
+    if la_codes and lookup is None:
+        raise InputError("--local-authorities needs --postcode-lookup to place postcodes.")
+    if not args.local_postcodes and not la_codes:
+        if args.wider_postcodes:
+            raise InputError("--wider-postcodes needs --local-postcodes (the inner boundary).")
+        return None
+    local = Boundary.from_codes(args.local_name, args.local_postcodes or "", la_codes=la_codes,
+                                lookup=lookup)
+    if not args.wider_postcodes:
+        return local
+    wider = Boundary.from_codes(args.wider_name, args.wider_postcodes)
+    return NestedBoundaries([local, wider])
+
+
+def run(args) -> int:
+    """Analyse the files and print the results, as text or JSON."""
+    columns = {role: getattr(args, f"{role}_column") for role in
+               ("amount", "supplier", "postcode", "category", "date")}
+    for path in args.files:
+        if not Path(path).exists():
+            raise InputError(f"{path}: file not found.")
+    result = analyse_spending(args.files, boundary_from_args(args), args.suppliers,
+                              use_name_postcodes=args.use_name_postcodes, columns=columns,
+                              top_n=args.top)
+    if args.unplaced_out:
+        result.write_unplaced(args.unplaced_out)
+    if args.json:
+        summary = result.summary()
+        summary["problems"] = [p.text() for p in result.report.problems]
+        print(json.dumps(summary, indent=2, allow_nan=False, ensure_ascii=False))
+        return 0
+    print("\n".join(text_lines(result, args.unplaced_out)))
+    return 0
+
+
+def _pct(value) -> str:
+    """Return a share as a percentage, or 'n/a'."""
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def text_lines(result, unplaced_out=None) -> list[str]:
+    """Return the results as lines of plain text."""
+    s = result.summary()
+    lines = [f"Payments: {s['rows']:,} records in {len(s['files'])} file(s); "
+             f"{s['used_rows']:,} used, {s['rejected_count']:,} not used.",
+             f"Boundary: {s['boundary'] or 'none given: every supplier is unknown'}", "",
+             f"Total            £{s['total']:,.2f}",
+             f"  local          £{s['local']:,.2f}",
+             f"  non-local      £{s['non_local']:,.2f}",
+             f"  unknown        £{s['unknown']:,.2f}",
+             f"Local share (spend-weighted): {_pct(s['local_share_low'])} (unknown counted "
+             f"non-local) to {_pct(s['local_share_high'])} (unknown counted local)",
+             f"Procurement only (without marked payments, £{s['procurement_total']:,.2f}): "
+             f"{_pct(s['procurement_local_share_low'])} to "
+             f"{_pct(s['procurement_local_share_high'])}", "",
+             "Marked payments (kept in the total):"]
+    for mark, info in s["marks"].items():
+        lines.append(f"  {mark.replace('_', ' '):16} {info['rows']:>7,} rows  "
+                     f"£{info['total']:,.2f}")
+    lines += [f"VCSE spend: £{s['vcse_total']:,.2f} (expense type or supplier list); probable "
+              f"from names only: £{s['vcse_probable_total']:,.2f}",
+              f"Spend whose only postcode is inside the supplier's name: "
+              f"£{s['name_postcode_total']:,.2f}", "",
+              f"Top suppliers (of {s['suppliers']:,}; top {s['top_suppliers_n']} local share "
+              f"{_pct(s['top_suppliers_local_share_low'])} to "
+              f"{_pct(s['top_suppliers_local_share_high'])}):"]
+    for _, row in result.top_suppliers(10).iterrows():
+        lines.append(f"  {row['rank']:>3}. {str(row['supplier'])[:45]:45} £{row['total']:>14,.2f}"
+                     f"  {row['location']:10} ({row['rule']})")
+    if s["rejected_rows"]:
+        lines += ["", "Records not used:"]
+        lines += [f"  {r['file']} line {r['line']}: {r['reason']} ({r['value']!r})"
+                  for r in s["rejected_rows"][:20]]
+        if len(s["rejected_rows"]) > 20:
+            lines.append(f"  ... and {len(s['rejected_rows']) - 20} more (see --json)")
+    if unplaced_out:
+        lines += ["", f"Unplaced suppliers written to {unplaced_out}."]
+    lines += ["", "Notes:"] + [f"- {n}" for n in s["notes"]]
+    lines += [f"- {p.text()}" for p in result.report.problems]
+    return lines
