@@ -1,0 +1,225 @@
+"""What-if: moving spending to local suppliers and pay to local staff, through compute_lm3.
+
+Hand-worked on the case in ``test_leakage.py`` (LM3 today 1.588, total spending £100,000,
+R1 £100,000, assumed rates: suppliers 40%, staff 50% of take-home 80%):
+
+- all £18,000 of non-local food and catering moved local: R2 42p -> 60p, R3 16.8p -> 24p,
+  LM3 1.84 (a rise of 0.18 x 1.4 = 0.252);
+- 50% of it (£9,000): LM3 1.588 + 0.09 x 1.4 = 1.714;
+- +10 points of staff pay (£5,000 of £50,000) to staff living locally: R2 +5p, R3 + 5,000 x
+  0.8 x 0.5 = +2p, LM3 1.658.
+Per £10,000 moved every change raises LM3 by 0.14: suppliers' 40% equals staff 80% x 50%.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from test_leakage import hand_inputs
+
+from toolkit.errors import InputError
+from toolkit.lm3 import compute_lm3
+from toolkit.settings import load_settings
+from toolkit.whatif import (
+    MOVED_SUFFIX,
+    preset_whatifs,
+    run_whatif,
+    shift_spending,
+    shift_staff,
+    staff_pay_shares,
+    whatif_html,
+    whatif_ranking,
+    whatif_widget,
+)
+
+
+@pytest.fixture(scope="module")
+def settings():
+    return load_settings(overrides={"lm3": {"bootstrap_samples": 200}})
+
+
+@pytest.fixture(scope="module")
+def today(settings):
+    return compute_lm3(hand_inputs(), settings)
+
+
+def test_moving_all_of_a_category_raises_local_spending_by_exactly_that(settings, today):
+    result = run_whatif(hand_inputs(), settings, ["food and catering"], 1.0, today=today)
+    assert result.moved_spending == pytest.approx(18_000.0)
+    assert result.new.spending_local - today.spending_local == pytest.approx(18_000.0)
+    assert result.new.spending_total == pytest.approx(today.spending_total)
+    assert result.new.pence_per_pound["round_2"] == pytest.approx(60.0)
+    assert result.new.pence_per_pound["round_3"] == pytest.approx(24.0)
+    assert result.new.lm3 == pytest.approx(1.84)
+    assert result.rise == pytest.approx(0.252)
+    assert result.rise_per_10k == pytest.approx(0.14)
+
+
+def test_half_of_a_category(settings, today):
+    result = run_whatif(hand_inputs(), settings, "Food and Catering ", 0.5, today=today)
+    assert result.categories == ("food and catering",)
+    assert result.moved == pytest.approx(9_000.0)
+    assert result.new.lm3 == pytest.approx(1.714)
+    assert result.new.lm3_low <= result.new.lm3 <= result.new.lm3_high
+
+
+def test_unknown_location_counts_as_movable(settings, today):
+    result = run_whatif(hand_inputs(), settings, ["equipment and supplies"], 1.0, today=today)
+    assert result.moved == pytest.approx(5_000.0)
+
+
+def test_staff_points(settings, today):
+    result = run_whatif(hand_inputs(), settings, staff_points=0.10, today=today)
+    assert result.moved_pay == pytest.approx(5_000.0)
+    assert result.new.lm3 == pytest.approx(1.658)
+    shares = staff_pay_shares(hand_inputs())
+    assert shares["local_share"] == pytest.approx(0.6) and shares["room"] == pytest.approx(0.4)
+
+
+def test_split_rows_keep_their_row_numbers_and_originals_are_unchanged():
+    inputs = hand_inputs()
+    before = inputs.spending.copy()
+    changed, moved = shift_spending(inputs, ["food and catering"], 0.25)
+    pd.testing.assert_frame_equal(inputs.spending, before)
+    new_rows = changed.spending[changed.spending["supplier"].str.endswith(MOVED_SUFFIX)]
+    assert sorted(new_rows["row"]) == [3, 4]
+    assert (new_rows["local"] == True).all()  # noqa: E712
+    assert moved == pytest.approx(4_500.0)
+    assert changed.spending["amount"].sum() == pytest.approx(before["amount"].sum())
+    staff, pay = shift_staff(inputs, 0.2)
+    assert pay == pytest.approx(10_000.0)
+    assert staff.staff["gross_pay"].sum() == pytest.approx(50_000.0)
+    assert staff.staff["fte"].sum() == pytest.approx(3.0)
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"categories": ["food and catering"], "share": 1.2}, "from 0% to 100%; got 120%"),
+    ({"categories": ["food and catering"], "share": -0.1}, "from 0% to 100%"),
+    ({"categories": ["sweets"], "share": 0.5}, "no spending category 'sweets'"),
+    ({"staff_points": 0.5}, "at most 40.0 points"),
+    ({"categories": ["food and catering"], "share": "half"}, "must be a number"),
+])
+def test_bad_what_ifs_are_refused_plainly(settings, today, kwargs, message):
+    with pytest.raises(InputError, match=message):
+        run_whatif(hand_inputs(), settings, today=today, **kwargs)
+
+
+def test_category_with_nothing_leaving_moves_nothing_and_says_so(settings, today):
+    result = run_whatif(hand_inputs(), settings, ["premises"], 0.5, today=today)
+    assert result.moved == 0 and result.rise == pytest.approx(0.0)
+    assert result.rise_per_10k is None
+    assert "nothing moves" in result.notes[0]
+
+
+def test_no_staff_pay_cannot_be_raised(settings):
+    inputs = hand_inputs(staff=[])
+    with pytest.raises(InputError, match="no staff pay"):
+        shift_staff(inputs, 0.1)
+
+
+def test_ranking_says_when_one_assumed_rate_makes_changes_equal(settings, today):
+    ranking = whatif_ranking(hand_inputs(), settings, today=today)
+    assert len(ranking) == 4  # three leaking categories and staff pay
+    assert ranking["rise_per_10k"].tolist() == pytest.approx([0.14] * 4)
+    assert ranking["equal_group"].tolist() == [1, 1, 1, 1]
+    assert all("Equal per £ moved" in n for n in ranking["note"])
+    assert "40%, assumed" in ranking["note"][0]
+    staff = ranking[ranking["kind"] == "staff"].iloc[0]
+    assert staff["moved"] is None  # two people: pay not shown
+    food = ranking[ranking["change"].str.contains("food")].iloc[0]
+    assert food["lm3_new"] == pytest.approx(1.84)
+
+
+def test_ranking_orders_by_rise_per_pound_when_rates_differ():
+    own = load_settings(overrides={"lm3": {"bootstrap_samples": 200,
+                                           "assumed_respend_staff": {"value": 0.7}}})
+    ranking = whatif_ranking(hand_inputs(), own)
+    assert ranking["kind"][0] == "staff"  # 0.8 x 0.7 = 0.56 beats suppliers' 0.40
+    assert ranking["rise_per_10k"][0] == pytest.approx(0.156)
+    assert ranking["equal_group"][0] is None or pd.isna(ranking["equal_group"][0])
+    suppliers = ranking[ranking["kind"] == "suppliers"]
+    assert suppliers["note"].str.contains("every new local supplier").all()
+
+
+def test_presets_table(settings):
+    presets = preset_whatifs(hand_inputs(), settings)
+    assert presets["scenario"][0] == "Today"
+    assert presets["lm3"][0] == pytest.approx(1.588)
+    # 3 leaking categories x 2 shares + staff + today.
+    assert len(presets) == 8
+    food_half = presets[presets["scenario"].str.startswith("50% of non-local food")].iloc[0]
+    assert food_half["lm3"] == pytest.approx(1.714)
+    staff = presets.iloc[-1]
+    assert staff["lm3"] == pytest.approx(1.658) and pd.isna(staff["moved"])
+    assert "£ not shown: fewer than 5 people" in staff["note"]
+    assert (presets["lm3_low"] <= presets["lm3"]).all()
+    assert (presets["rise"] >= -1e-12).all()
+
+
+def test_staff_preset_when_less_room_is_left(settings):
+    staff = [("A", 1.0, 95_000.0, True), ("B", 1.0, 5_000.0, False)]
+    presets = preset_whatifs(hand_inputs(staff=staff), settings)
+    assert "only 5.0 points were left" in presets["note"].iloc[-1]
+    staff = [("A", 1.0, 50_000.0, True)]
+    presets = preset_whatifs(hand_inputs(staff=staff), settings)
+    assert "already goes to staff living locally" in presets["note"].iloc[-1]
+
+
+def test_widget_runs_headless_and_updates(settings):
+    box = whatif_widget(hand_inputs(), settings)
+    pick, share, staff, out = box.children
+    assert box.last.categories == ("food and catering",)  # the largest leaking category
+    assert box.last.new.lm3 == pytest.approx(1.714)
+    share.value = 100.0
+    assert box.last.new.lm3 == pytest.approx(1.84)
+    assert "1.840" in out.value
+    staff.value = 10.0
+    assert box.last.new.lm3 == pytest.approx(1.84 + 0.07)
+    assert staff.max == pytest.approx(40.0)
+
+
+def test_html_escapes_text(settings, today):
+    result = run_whatif(hand_inputs(), settings, ["food and catering"], 0.5, today=today)
+    result.label = "<script>x</script>"
+    assert "<script>" not in whatif_html(result)
+
+
+def test_to_dict_json(settings, today):
+    data = run_whatif(hand_inputs(), settings, ["food and catering"], 1.0, today=today).to_dict()
+    json.dumps(data, allow_nan=False)
+    assert data["new"]["lm3"] == pytest.approx(1.84)
+
+
+@hsettings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from(["food and catering", "IT and telecoms", "premises",
+                                 "equipment and supplies"]), max_size=3),
+       st.floats(0, 1), st.floats(0, 0.4))
+def test_zero_shift_changes_nothing(categories, share, points):
+    own = load_settings(overrides={"lm3": {"bootstrap_samples": 50}})
+    inputs = hand_inputs()
+    base = compute_lm3(inputs, own)
+    result = run_whatif(inputs, own, categories, 0.0, 0.0, today=base)
+    assert result.new.lm3 == base.lm3
+    assert (result.new.lm3_low, result.new.lm3_high) == (base.lm3_low, base.lm3_high)
+    assert result.moved == 0
+
+
+@hsettings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from(["food and catering", "IT and telecoms",
+                                 "equipment and supplies"]), min_size=1, max_size=3),
+       st.floats(0, 1), st.floats(0, 1), st.floats(0, 0.4), st.floats(0, 0.4))
+def test_more_local_shifting_never_lowers_lm3(categories, a, b, p, q):
+    own = load_settings(overrides={"lm3": {"bootstrap_samples": 50}})
+    inputs = hand_inputs()
+    base = compute_lm3(inputs, own)
+    low_share, high_share = sorted((a, b))
+    low_points, high_points = sorted((p, q))
+    less = run_whatif(inputs, own, categories, low_share, low_points, today=base)
+    more = run_whatif(inputs, own, categories, high_share, high_points, today=base)
+    assert more.new.lm3 >= less.new.lm3 - 1e-12
+    assert less.new.lm3 >= base.lm3 - 1e-12
