@@ -520,7 +520,7 @@ def supplier_survey_weights(supplier_survey: pd.DataFrame, spending: pd.DataFram
         if len(given) > 1:
             notes.append(f"The supplier survey: {name!r} answered {len(given)} times (rows "
                          f"{', '.join(str(g[2]) for g in given)}); it counts as one respondent "
-                         f"with the average of its answers, {share:.0%}.")
+                         f"with the average of its answers.")
         placed = False
         for weight, target in ((local_by.get(key, 0.0), local), (other_by.get(key, 0.0), other)):
             if weight > 0:
@@ -574,8 +574,9 @@ def _group_rate(name: str, survey: _Survey, settings, rng: np.random.Generator,
         rate = _GroupRate(name, settings.central(setting), True, survey.n, span,
                           corners=span, survey_mean=survey_mean)
         if matters:
-            heard = (f"the {survey.n} answer(s) received average {survey_mean:.0%}, not used"
-                     if survey_mean is not None else "no answers were received")
+            # The thin group's own average is not printed: it could reveal one person's answer.
+            heard = (f"the {survey.n} answer(s) received are not used" if survey.n
+                     else "no answers were received")
             notes.append(
                 f"The {label} survey is thin ({survey.n} respondent(s), fewer than {threshold}):"
                 f" round 3 uses the assumed re-spending rate {rate.rho:.0%} (setting {setting},"
