@@ -1,0 +1,478 @@
+"""Tests of the options appraisal (METHODS §8): hand-worked cases, properties, bad input."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from toolkit import appraisal_maths as maths
+from toolkit.appraisal import (
+    Pattern,
+    _evaluate,
+    appraise,
+    checklist,
+    contract_discount_factors,
+    load_scenario,
+    local_value_chart,
+    scores_chart,
+    sensitivity_chart,
+)
+from toolkit.appraisal_report import LAWFUL_ROUTE, PRINCIPLES, TO_COMPLETE
+from toolkit.appraisal_scenario import resolve_setting_assumptions
+from toolkit.cli import main
+from toolkit.errors import InputError
+from toolkit.settings import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "data" / "samples"
+SETTINGS = load_settings()
+FIXTURE_OK = [HealthCheck.function_scoped_fixture]
+
+
+def assumed(staff, suppliers, head=0.0, take_home=0.8, rho_staff=0.5, rho_suppliers=0.4,
+            cost=30000):
+    return {"local_staff_share": staff, "local_supplier_share": suppliers,
+            "head_office_share": head, "take_home_share": take_home,
+            "respend_staff": rho_staff, "respend_suppliers": rho_suppliers,
+            "cost_per_fte": cost}
+
+
+def two_options(local_price=1432.0, other_price=1000.0, weight=0.2, years=1, rate="0%"):
+    """The hand-worked two-option case: LM3 1.80 (local) against 1.36 (not local)."""
+    return {
+        "service": "Hand-worked case",
+        "years": years,
+        "discount_rate": rate,
+        "weights": {"price": 60, "quality": 30, "social_value": 10},
+        "local_value_weight": weight,
+        "options": [
+            {"name": "Local", "price": local_price, "quality": 70, "local_provider": True,
+             "assumed": assumed(0.5, 0.1, 0.05, 0.8, 0.35, 0.6)},
+            {"name": "National", "price": other_price, "quality": 70, "local_provider": False,
+             "assumed": assumed(0.3, 0.0, 0.2, 0.8, 0.25, 0.4)},
+        ],
+    }
+
+
+def write(tmp_path: Path, data: dict, name: str = "scenario.yml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def run(tmp_path, data):
+    return appraise(load_scenario(write(tmp_path, data)), SETTINGS)
+
+
+# --------------------------------------------------------------------- hand-worked numbers
+
+
+def test_methods_illustration_ratio():
+    # METHODS §8: lambda 0.2, LM3_L 1.76 (local), LM3_N 1.36 (not local): 0.928 / 0.648.
+    ratio = maths.break_even_ratio_by_weight(0.2, maths.local_value_per_pound(1.76, True),
+                                             maths.local_value_per_pound(1.36, False))
+    assert ratio == pytest.approx(0.928 / 0.648)
+    assert ratio == pytest.approx(1.432, abs=5e-4)
+
+
+def test_methods_illustration_scenario_file():
+    result = appraise(load_scenario(SAMPLES / "illustration_scenario.yml"), SETTINGS)
+    rows = result.options.set_index("name")
+    assert rows.loc["Local provider", "lm3"] == pytest.approx(1.76)
+    assert rows.loc["National provider", "lm3"] == pytest.approx(1.36)
+    out = result.to_dict()
+    assert out["break_even_premium"] == pytest.approx(0.928 / 0.648 - 1)
+    assert round(out["break_even_premium"], 2) == 0.43
+    assert out["lambda"] == 0.2
+    # the break-even price is the premium on the cheapest other option's price
+    assert out["break_even_price"] == pytest.approx(90000 * 0.928 / 0.648)
+
+
+def test_no_break_even_when_weight_times_lm3_reaches_one():
+    assert maths.break_even_ratio_by_weight(0.6, 1.76, 0.36) is None      # 1.056 >= 1
+    assert maths.break_even_ratio_by_weight(1 / 1.76, 1.76, 0.36) is None  # exactly 1
+    assert maths.break_even_ratio_by_weight(0.8, 1.1, 1.3) is None         # other pays for itself
+
+
+def test_no_break_even_is_null_in_json_and_said_in_words(tmp_path):
+    result = run(tmp_path, two_options(weight=0.6))
+    out = result.to_dict()
+    text = json.dumps(out, allow_nan=False)  # never NaN or Infinity
+    assert json.loads(text)["break_even_premium"] is None
+    assert out["break_even_price"] is None
+    assert out["lambda"] == 0.6
+    assert "no break-even premium" in out["break_even_words"]
+    assert "at any price" in out["break_even_words"]
+
+
+def test_hand_worked_two_options(tmp_path):
+    result = run(tmp_path, two_options())
+    rows = result.options.set_index("name")
+    # Local: R2 = 0.5 + 0.1 = 0.6; R3 = 0.5 * 0.8 * 0.35 + 0.1 * 0.6 = 0.2; LM3 = 1.8
+    assert rows.loc["Local", "lm3"] == pytest.approx(1.8)
+    assert rows.loc["Local", "local_value"] == pytest.approx(1432 * 1.8)
+    # National: R2 = 0.3; R3 = 0.3 * 0.8 * 0.25 = 0.06; LM3 = 1.36; not local: V = P (LM3 - 1)
+    assert rows.loc["National", "lm3"] == pytest.approx(1.36)
+    assert rows.loc["National", "local_value"] == pytest.approx(360.0)
+    # local jobs: 0.5 * 1432 / 30000 FTE
+    assert rows.loc["Local", "local_jobs_fte"] == pytest.approx(0.5 * 1432 / 30000)
+    # net values with lambda 0.2
+    assert rows.loc["Local", "net_value"] == pytest.approx(0.2 * 2577.6 - 1432)
+    assert rows.loc["National", "net_value"] == pytest.approx(0.2 * 360 - 1000)
+    # scores: price 60 * 1000 / 1432 and 60; quality 21 each; social value 10 * s / max s
+    assert rows.loc["Local", "price_score"] == pytest.approx(60 * 1000 / 1432)
+    assert rows.loc["National", "social_value_score"] == pytest.approx(10 * 0.3 / 0.6)
+    assert rows.loc["National", "total_score"] == pytest.approx(60 + 21 + 5)
+    h = result.headline
+    assert h["name"] == "Local" and h["comparator"] == "National"
+    # break-even by weight: (1 - 0.2 * 0.36) / (1 - 0.2 * 1.8) = 0.928 / 0.64 = 1.45
+    assert h["break_even_premium"] == pytest.approx(0.45)
+    assert h["break_even_price"] == pytest.approx(1450)
+    # scoring: local non-price 21 + 10 = 31; best other 86; 60 * 1000 / (86 - 31)
+    assert h["break_even_price_scoring"] == pytest.approx(60000 / 55)
+    assert h["break_even_premium_scoring"] == pytest.approx(60 / 55 - 1)
+    # extra local value per £ of extra cost
+    assert h["value_per_extra_pound"] == pytest.approx((2577.6 - 360) / 432)
+
+
+def test_ratio_undefined_when_local_option_not_dearer(tmp_path):
+    result = run(tmp_path, two_options(local_price=900))
+    h = result.headline
+    assert h["value_per_extra_pound"] is None
+    assert "undefined" in h["value_ratio_words"]
+    assert maths.extra_value_per_extra_pound(100.0, 0.0) is None
+
+
+def test_discount_factors_green_book_cumulative(tmp_path):
+    scenario = load_scenario(write(tmp_path, {**two_options(years=3), "discount_rate":
+                                              "green book"}))
+    factors = contract_discount_factors(scenario, SETTINGS)
+    # year 1 not discounted by default; then 1 / 1.035 ** (t - 1)
+    assert factors == pytest.approx([1, 1 / 1.035, 1 / 1.035 ** 2])
+    discounted = contract_discount_factors(scenario, load_settings(
+        overrides={"social_value": {"discount_year_one": True}}))
+    assert discounted == pytest.approx([1 / 1.035 ** t for t in (1, 2, 3)])
+    result = appraise(scenario, SETTINGS)
+    local = result.options.set_index("name").loc["Local"]
+    assert local["price_pv"] == pytest.approx(1432 / 3 * sum(factors))
+    assert local["local_value"] == pytest.approx(1.8 * local["price_pv"])
+
+
+def test_price_profile_is_discounted_year_by_year(tmp_path):
+    data = two_options(years=2, rate="10%")
+    data["options"][0]["price_profile"] = [432, 1000]
+    local = run(tmp_path, data).options.set_index("name").loc["Local"]
+    assert local["price_pv"] == pytest.approx(432 + 1000 / 1.1)
+
+
+def test_scoring_break_even_when_local_bid_becomes_cheapest():
+    # others: 100 (non-price 35) and 120 (40); the bid's own non-price score is 20.
+    result = maths.scoring_break_even(0, [999, 100, 120], [20, 35, 40], 60)
+    assert result.regime == "cheapest"
+    assert result.price == pytest.approx(75)
+    scores = maths.tender_scores([75, 100, 120], [0, 0, 0], [0, 0, 0],
+                                 {"price": 0.6, "quality": 0.4, "social_value": 0.0}, 100)
+    totals = scores["total"] + np.array([20, 35, 40])
+    assert totals[0] == pytest.approx(totals[1:].max())
+
+
+def test_scoring_no_break_even_in_words():
+    assert maths.scoring_break_even(0, [1, 100], [90, 30], 10).reason == "wins at any price"
+    assert maths.scoring_break_even(0, [1, 100], [10, 80], 60).reason == "loses at any price"
+    assert maths.scoring_break_even(0, [1, 100], [10, 80], 0).price is None
+
+
+def test_consortium_lm3_weighted_by_shares():
+    scenario = load_scenario(SAMPLES / "calderdale_youth_scenario.yml")
+    result = appraise(scenario, SETTINGS, with_sensitivity=False)
+    members = scenario.option("Local consortium").members
+    from toolkit.appraisal_evidence import workbook_pattern
+
+    singles = [workbook_pattern(m.workbook, SETTINGS, scenario.boundary) for m in members]
+    expected = sum(m.share * p.lm3 for m, p in zip(members, singles, strict=True))
+    row = result.options.set_index("name").loc["Local consortium"]
+    assert row["lm3"] == pytest.approx(expected)
+    assert row["lm3_low"] <= row["lm3"] <= row["lm3_high"]
+    assert row["local_jobs_fte"] > 0
+    assert row["local_value"] == pytest.approx(row["lm3"] * row["price_pv"])
+    assert "consortium" in row["behaviour"]
+    assert result.options.set_index("name").loc["In-house", "local_provider"]
+
+
+# ------------------------------------------------------------------------------- properties
+
+share = st.floats(0.0, 0.45)
+rate = st.floats(0.0, 1.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(staff=share, suppliers=share, rho_s=rate, rho_p=rate, take=rate, step=st.floats(0, 0.1),
+       local=st.booleans())
+def test_more_local_staff_never_lowers_local_value(staff, suppliers, rho_s, rho_p, take, step,
+                                                   local):
+    low = maths.assumed_rounds(staff, suppliers, take, rho_s, rho_p)
+    high = maths.assumed_rounds(staff + step, suppliers, take, rho_s, rho_p)
+    assert (maths.local_value_per_pound(high.lm3, local)
+            >= maths.local_value_per_pound(low.lm3, local) - 1e-12)
+    assert 1 <= low.lm3 <= 3
+
+
+def _pattern(lm3, commitment):
+    return Pattern(lm3, lm3, lm3, 0.0, lm3 - 1, 0.0, commitment, None, "test")
+
+
+def _scenario_with(tmp_path, prices, quality, local_flags, weight=0.2):
+    data = two_options(weight=weight)
+    data["options"] = [
+        {"name": f"O{i}", "price": p, "quality": q, "local_provider": flag,
+         "assumed": assumed(0.3, 0.1)}
+        for i, (p, q, flag) in enumerate(zip(prices, quality, local_flags, strict=True))]
+    return resolve_setting_assumptions(load_scenario(write(tmp_path, data)), SETTINGS)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=FIXTURE_OK)
+@given(weight=st.floats(0.01, 0.5), lm3_local=st.floats(1.0, 3.0), lm3_other=st.floats(1.0, 3.0),
+       price_local=st.floats(500, 5000), price_other=st.floats(500, 5000))
+def test_net_values_equal_at_break_even_premium(tmp_path, weight, lm3_local, lm3_other,
+                                                price_local, price_other):
+    scenario = _scenario_with(tmp_path, [price_local, price_other], [60, 60], [True, False],
+                              weight)
+    evidence = {"O0": _pattern(lm3_local, 0.5), "O1": _pattern(lm3_other, 0.4)}
+    scenario = _as_evidenced(scenario)
+    factors = np.array([1.0])
+    _, comparisons = _evaluate(scenario, evidence, factors)
+    price = comparisons.loc[0, "break_even_price"]
+    assume(price is not None and not (isinstance(price, float) and math.isnan(price)))
+    at = scenario.with_assumption("O0", "price", price)
+    options, _ = _evaluate(at, evidence, factors)
+    assert options.loc[0, "net_value"] == pytest.approx(options.loc[1, "net_value"],
+                                                        rel=1e-9, abs=1e-6)
+
+
+def _as_evidenced(scenario):
+    import dataclasses
+    return dataclasses.replace(scenario, options=tuple(
+        dataclasses.replace(o, kind="evidenced", assumptions={}) for o in scenario.options))
+
+
+@settings(max_examples=60, deadline=None)
+@given(prices=st.lists(st.floats(100, 10000), min_size=3, max_size=4),
+       non_price=st.lists(st.floats(0, 40), min_size=4, max_size=4),
+       w=st.floats(10, 80))
+def test_total_scores_equal_at_scoring_break_even(prices, non_price, w):
+    n = len(prices)
+    non_price = non_price[:n]
+    result = maths.scoring_break_even(0, prices, non_price, w)
+    assume(result.price is not None)
+    moved = [result.price, *prices[1:]]
+    p = np.array(moved)
+    totals = w * p.min() / p + np.array(non_price)
+    assert totals[0] == pytest.approx(totals[1:].max(), rel=1e-9, abs=1e-9)
+    # a little cheaper, it scores at least as high; a little dearer, lower
+    for factor, better in ((0.99, True), (1.01, False)):
+        q = np.array([result.price * factor, *prices[1:]])
+        t = w * q.min() / q + np.array(non_price)
+        assert (t[0] >= t[1:].max() - 1e-9) == better or math.isclose(t[0], t[1:].max())
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=FIXTURE_OK)
+@given(price=st.floats(500, 3000), quality=st.floats(0, 100))
+def test_scenario_scoring_break_even_gives_equal_totals(tmp_path, price, quality):
+    scenario = _scenario_with(tmp_path, [price, 1000, 1100], [quality, 70, 60],
+                              [True, False, False])
+    evidence = {"O0": _pattern(1.9, 0.7), "O1": _pattern(1.4, 0.3), "O2": _pattern(1.5, 0.5)}
+    scenario = _as_evidenced(scenario)
+    factors = np.array([1.0])
+    _, comparisons = _evaluate(scenario, evidence, factors)
+    found = comparisons.loc[0, "break_even_price_scoring"]
+    assume(found is not None and not (isinstance(found, float) and math.isnan(found)))
+    options, _ = _evaluate(scenario.with_assumption("O0", "price", found), evidence, factors)
+    best_other = options.loc[1:, "total_score"].max()
+    assert options.loc[0, "total_score"] == pytest.approx(best_other, rel=1e-9)
+
+
+# ------------------------------------------------------------------------- sensitivity, etc.
+
+
+def test_sensitivity_table_and_chart(tmp_path):
+    result = run(tmp_path, two_options())
+    table = result.sensitivity
+    assert {"assumption", "option", "low", "high", "premium_low", "premium_high"} <= set(table)
+    # lambda moves the premium most here, and the head-office share moves nothing
+    assert table.iloc[0]["assumption"] == "local_value_weight"
+    assert "head_office_share" not in set(table["assumption"])
+    assert "head_office_share" in set(result.assumptions["assumption"])
+    swings = table["premium_swing"].fillna(math.inf).to_numpy()
+    assert (np.diff(swings) <= 1e-12).all()
+    fig = sensitivity_chart(result)
+    ax = fig.axes[0]
+    assert ax.get_title() and "%" in ax.get_xlabel() and ax.get_ylabel()
+    assert "Tornado" in fig.alt_text and "local_value_weight" in fig.alt_text
+    for chart in (local_value_chart(result), scores_chart(result)):
+        assert chart.axes[0].get_title() and chart.alt_text
+        assert "£" in chart.axes[0].get_ylabel() or "points" in chart.axes[0].get_xlabel()
+
+
+def test_sensitivity_chart_draws_a_missing_break_even(tmp_path):
+    # lambda's high end 0.6 makes 0.6 * 1.8 >= 1: no break-even there
+    data = two_options(weight={"value": 0.3, "low": 0.1, "high": 0.6})
+    result = run(tmp_path, data)
+    row = result.sensitivity.set_index("assumption").loc["local_value_weight"]
+    assert row["premium_high"] is None or math.isnan(row["premium_high"])
+    fig = sensitivity_chart(result)
+    assert any(t.get_text().strip() == "none" for t in fig.axes[0].texts)
+
+
+def test_checklist_and_lawful_route():
+    scenario = load_scenario(SAMPLES / "calderdale_youth_scenario.yml")
+    table = checklist(scenario)
+    assert len(table) == len(PRINCIPLES) == 6
+    assert list(table.columns[:2]) == ["principle", "question"]
+    assert {o.name for o in scenario.options} <= set(table.columns)
+    local_spend = table.set_index("principle").loc[
+        "Increase local spend to invest in the local economy"]
+    assert local_spend["Local consortium"].startswith("Committed")
+    assert local_spend["In-house"] == TO_COMPLETE
+    assert "not legal advice" in LAWFUL_ROUTE
+    assert "not discriminate" in LAWFUL_ROUTE
+
+
+# ------------------------------------------------------------------------------ bad input
+
+
+def _message(tmp_path, data) -> str:
+    with pytest.raises(InputError) as info:
+        load_scenario(write(tmp_path, data))
+    return str(info.value)
+
+
+def test_missing_workbook_names_file_and_key(tmp_path):
+    data = two_options()
+    data["options"][1] = {"name": "Consortium", "price": 1000, "quality": 60,
+                          "local_provider": True,
+                          "evidenced": {"members": [{"workbook": "nowhere.xlsx", "share": 0.5},
+                                                    {"workbook": "gone.xlsx", "share": 0.5}]}}
+    text = _message(tmp_path, data)
+    assert "scenario.yml" in text and "does not exist" in text
+    assert "options[2] (Consortium).evidenced.members[1].workbook" in text
+    assert "nowhere.xlsx" in text and "gone.xlsx" in text
+
+
+def test_weights_must_sum_to_100(tmp_path):
+    data = two_options()
+    data["weights"] = {"price": 60, "quality": 30, "social_value": 5}
+    text = _message(tmp_path, data)
+    assert "scenario.yml" in text and "'weights'" in text and "100%" in text and "95.0%" in text
+
+
+def test_one_option_only(tmp_path):
+    data = two_options()
+    data["options"] = data["options"][:1]
+    text = _message(tmp_path, data)
+    assert "'options'" in text and "two or more options" in text and "scenario.yml" in text
+
+
+def test_negative_price(tmp_path):
+    data = two_options(other_price=-5)
+    text = _message(tmp_path, data)
+    assert "options[2] (National).price" in text and "negative" in text
+
+
+def test_missing_lambda(tmp_path):
+    data = two_options()
+    del data["local_value_weight"]
+    text = _message(tmp_path, data)
+    assert "'local_value_weight'" in text and "no default" in text and "scenario.yml" in text
+
+
+def test_problems_are_reported_together(tmp_path):
+    data = two_options(other_price=-5)
+    del data["local_value_weight"]
+    data["weights"]["price"] = 10
+    text = _message(tmp_path, data)
+    assert "3 error(s)" in text
+
+
+def test_low_social_value_weight_is_a_warning_not_an_error(tmp_path):
+    data = two_options()
+    data["weights"] = {"price": "65%", "quality": "30%", "social_value": "5%"}
+    scenario = load_scenario(write(tmp_path, data))
+    assert scenario.weights["social_value"] == pytest.approx(0.05)
+    assert any("10%" in w for w in scenario.warnings)
+
+
+def test_shares_over_100_percent(tmp_path):
+    data = two_options()
+    data["options"][0]["assumed"]["head_office_share"] = 0.5
+    assert "exceed" in _message(tmp_path, data)
+
+
+# ----------------------------------------------------------------------------- command line
+
+
+def test_command_json(tmp_path, capsys):
+    path = write(tmp_path, two_options())
+    assert main(["appraise", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [o["name"] for o in out["options"]] == ["Local", "National"]
+    for option in out["options"]:
+        assert {"name", "price", "lm3", "local_value"} <= set(option)
+    assert out["break_even_premium"] == pytest.approx(0.45)
+    assert out["lambda"] == 0.2
+    assert out["break_even_premium_scoring"] == pytest.approx(60 / 55 - 1)
+
+
+def test_command_bad_input_exit_code(tmp_path, capsys):
+    data = two_options()
+    del data["local_value_weight"]
+    assert main(["appraise", str(write(tmp_path, data))]) == 2
+    err = capsys.readouterr().err
+    assert "local_value_weight" in err and "scenario.yml" in err
+
+
+def test_command_text_on_sample(capsys):
+    assert main(["appraise", str(SAMPLES / "illustration_scenario.yml")]) == 0
+    out = capsys.readouterr().out
+    assert "43.2%" in out and "not legal advice" in out
+
+
+@pytest.mark.parametrize("path", sorted(SAMPLES.glob("*scenario*.yml")), ids=lambda p: p.name)
+def test_sample_scenarios_appraise(path):
+    result = appraise(load_scenario(path), SETTINGS)
+    out = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    assert len(out["options"]) >= 2
+    assert all(o["lm3"] >= 1 for o in out["options"])
+    assert len(result.sensitivity) > 0
+
+
+# -------------------------------------------------------------------------------- notebook
+
+
+@pytest.mark.slow
+def test_notebook_runs_headless(tmp_path):
+    jupytext = ROOT / ".venv" / "bin" / "jupytext"
+    if not jupytext.exists():
+        pytest.skip("jupytext is not installed in .venv")
+    import papermill
+
+    notebook = tmp_path / "appraisal.ipynb"
+    subprocess.run([str(jupytext), "--to", "ipynb", "-o", str(notebook),
+                    str(ROOT / "notebooks" / "appraisal.md")], check=True)
+    out = tmp_path / "out.ipynb"
+    scenario = tmp_path / "illustration_scenario.yml"
+    shutil.copy(SAMPLES / "illustration_scenario.yml", scenario)
+    papermill.execute_notebook(str(notebook), str(out), cwd=str(ROOT), kernel_name="python3",
+                               parameters={"scenario_path": str(scenario)},
+                               progress_bar=False)
+    text = out.read_text(encoding="utf-8")
+    assert "43.2%" in text
+    assert "not legal advice" in text
