@@ -184,3 +184,42 @@ def test_to_dict_is_json_ready(result):
     text = json.dumps(data, allow_nan=False)
     assert data["suppliers_listed"] == 2 and data["suppliers_leaking"] == 3
     assert "National Foods" in text
+
+
+def write_hand_workbook(folder) -> str:
+    """The hand-worked case as a real workbook; local means postcode district BD1."""
+    from toolkit.workbook import write_workbook
+
+    where = {True: "BD1 1AA", False: "LS1 1AA", None: None}
+    home = {True: "BD1", False: "LS1", None: None}
+    tables = {
+        "about": [{"name": "Hand Trust", "org_id": "hand-trust", "la_code": "E08000032",
+                   "financial_year": "2024-25"}],
+        "income": [{"source": "Contract", "payer": "Council", "type": "public contract",
+                    "amount": 100_000.0}],
+        "spending": [{"supplier": s, "supplier_postcode": where[local], "category": c,
+                      "amount": a} for s, c, a, local in SPENDING],
+        "staff": [{"role": r, "fte": f, "gross_pay": p, "home_district": home[local]}
+                  for r, f, p, local in STAFF],
+        "balance": [{"total_income": 100_000.0, "total_expenditure": 100_000.0,
+                     "staff_costs": 50_000.0, "unrestricted_funds": 0.0,
+                     "designated_funds": 0.0, "fixed_assets_own_use": 0.0,
+                     "restricted_funds": 0.0, "net_assets": 0.0}],
+    }
+    return str(write_workbook(folder / "hand.xlsx", tables))
+
+
+def test_command_text_and_json(tmp_path, capsys):
+    from toolkit.cli import main
+
+    path = write_hand_workbook(tmp_path)
+    assert main(["leakage", path, "--local-postcodes", "BD1"]) == 0
+    out = capsys.readouterr().out
+    assert "LM3 1.59" in out
+    assert "Round 2: 100.0p in, 42.0p kept locally, 58.0p lost" in out
+    assert "1. National Foods (food and catering): £18,000, 18.0p of each £1" in out
+    assert "staff pay: £ not shown, 20.0p of each £1" in out
+    assert main(["leakage", path, "--local-postcodes", "BD1", "--json", "--top", "1"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["lm3"]["value"] == pytest.approx(1.588)
+    assert [s["supplier"] for s in data["by_supplier"]] == ["National Foods"]

@@ -223,3 +223,41 @@ def test_more_local_shifting_never_lowers_lm3(categories, a, b, p, q):
     more = run_whatif(inputs, own, categories, high_share, high_points, today=base)
     assert more.new.lm3 >= less.new.lm3 - 1e-12
     assert less.new.lm3 >= base.lm3 - 1e-12
+
+
+def test_whatif_command(tmp_path, capsys):
+    from test_leakage import write_hand_workbook
+
+    from toolkit.cli import main
+
+    path = write_hand_workbook(tmp_path)
+    args = ["whatif", path, "--local-postcodes", "BD1"]
+    assert main([*args, "--category", "food and catering", "--share", "50",
+                 "--staff-local-share", "+10", "--rank"]) == 0
+    out = capsys.readouterr().out
+    assert "Today    LM3 1.588" in out
+    assert "What-if  LM3 1.784" in out  # 1.588 + 0.126 + 0.07
+    assert "£14,000 moved" in out
+    assert "[equal group 1]" in out and "Equal per £ moved" in out
+    assert main([*args, "--category", "food and catering", "--share", "100", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["new"]["lm3"] == pytest.approx(1.84)
+    assert data["moved_spending"] == pytest.approx(18_000.0)
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--category", "food and catering", "--share", "120"], "from 0 to 100"),
+    (["--category", "sweets", "--share", "50"], "no spending category 'sweets'"),
+    (["--category", "food and catering"], "Give --share"),
+    (["--share", "50"], "Give --category"),
+    ([], "Nothing to change"),
+    (["--staff-local-share", "60"], "at most 40.0 points"),
+])
+def test_whatif_command_bad_input(tmp_path, capsys, extra, message):
+    from test_leakage import write_hand_workbook
+
+    from toolkit.cli import main
+
+    path = write_hand_workbook(tmp_path)
+    assert main(["whatif", path, "--local-postcodes", "BD1", *extra]) == 2
+    assert message in capsys.readouterr().err

@@ -210,6 +210,9 @@ def shift_staff(inputs: Lm3Inputs, points: float) -> tuple[Lm3Inputs, float]:
     if not shares["total"] > 0:
         raise InputError("There is no staff pay in the Staff sheet, so the share of staff "
                          "living locally cannot be raised.")
+    if not shares["room"]:
+        raise InputError("All staff pay already goes to staff living locally, so that share "
+                         "cannot rise.")
     if points > shares["room"] + 1e-12:
         raise InputError(
             f"The share of staff pay going to staff living locally is {shares['local_share']:.0%}"
@@ -409,8 +412,9 @@ def whatif_ranking(source, settings, boundary=None, today: Lm3Result | None = No
     columns = ["change", "kind", "moved", "lm3_today", "lm3_new", "lm3_new_low",
                "lm3_new_high", "rise", "rise_per_10k"]
     frame = pd.DataFrame(rows, columns=columns)
-    frame = frame.sort_values(["rise_per_10k", "rise"], ascending=False, kind="stable")
-    frame = frame.reset_index(drop=True)
+    frame["_key"] = [_tie_key(v) for v in frame["rise_per_10k"]]
+    frame = frame.sort_values(["_key", "rise"], ascending=False, kind="stable")
+    frame = frame.drop(columns="_key").reset_index(drop=True)
     frame.insert(0, "rank", range(1, len(frame) + 1))
     frame = _mark_ties(frame, today, float(settings.central("lm3.take_home_share")))
     return _suppress_small_staff(frame, pay["people_other"], small)
@@ -429,12 +433,16 @@ def _ranking_row(change: str, kind: str, result: WhatIfResult) -> dict:
             "rise_per_10k": result.rise_per_10k}
 
 
+def _tie_key(value) -> float | None:
+    """Round to 9 significant figures, so float noise does not break a true tie."""
+    return None if value is None or pd.isna(value) else float(f"{value:.9g}")
+
+
 def _mark_ties(frame: pd.DataFrame, today: Lm3Result, t: float) -> pd.DataFrame:
     """Number groups of changes equal per £ moved, and say which rate makes them equal."""
     frame = frame.copy()
     groups, notes = [], []
-    keys = [None if v is None or pd.isna(v) else float(f"{v:.9g}")
-            for v in frame["rise_per_10k"]]
+    keys = [_tie_key(v) for v in frame["rise_per_10k"]]
     counts = pd.Series(keys).value_counts()
     numbering: dict = {}
     for key in keys:
@@ -463,7 +471,8 @@ def _tie_reason(kinds: set, today: Lm3Result, t: float) -> str:
     if kinds == {"suppliers"}:
         return reason + ("every new local supplier is given the same " + supplier_rate +
                          ", so the ranking between these categories rests on that one rate, "
-                         "not on evidence about each category.")
+                         "not on evidence about each category; they are listed by the total "
+                         "rise if all of each moved.")
     return reason + (f"the {supplier_rate} equals the {staff_rate}; the order between "
                      "suppliers and staff rests on those rates.")
 
