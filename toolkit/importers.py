@@ -391,7 +391,7 @@ def parse_money(text: Any) -> float | None:
 
 _DATE_FORMATS = (
     "%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d-%b-%Y",
-    "%d-%b-%y", "%d %b %y", "%d/%m/%y", "%d%m%Y", "%d%m%y", "%Y-%m-%d %H:%M:%S",
+    "%d-%b-%y", "%d %b %y", "%d/%m/%y", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S",
     "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
 )
 
@@ -420,7 +420,10 @@ def parse_date(text: Any) -> dt.date | None:
     raw = " ".join(str(text).split())
     if not raw:
         return None
-    for fmt in _DATE_FORMATS:
+    formats = _DATE_FORMATS
+    if raw.isdigit():
+        formats = {6: ("%d%m%y",), 8: ("%d%m%Y",)}.get(len(raw), ())
+    for fmt in formats:
         try:
             return dt.datetime.strptime(raw, fmt).date()
         except ValueError:
