@@ -14,6 +14,7 @@ Where WeasyPrint cannot load Pango the HTML is still written; the pack's status 
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures as cf
 import contextlib
 import json
@@ -147,7 +148,8 @@ def _install_kernel_spec() -> None:
     root = Path(tempfile.gettempdir()) / f"keepitlocal-kernel-{os.getuid()}-{os.getpid()}"
     spec_dir = root / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
-    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                     "--IPKernelApp.log_level=ERROR"],
             "display_name": "Python 3 (keepitlocal)", "language": "python",
             "env": {"MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}}
     (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
@@ -169,28 +171,7 @@ def worker_setup() -> None:
     packs_render._exporter()
     with contextlib.suppress(PdfUnavailableError):
         packs_render.load_weasyprint()
-
-
-def check_workbooks(paths: list[Path]) -> None:
-    """Raise :class:`PackFailedError` with the workbook check's messages if a workbook has errors.
-
-    Parameters
-    ----------
-    paths : list of pathlib.Path
-        The workbooks to check.
-    """
-    if not paths:
-        return
-    from toolkit.workbook import read_workbook
-
-    for path in paths:
-        if not path.exists():
-            raise PackFailedError(f"The workbook {path} does not exist.")
-        wb = read_workbook(path)
-        if wb.report.errors:
-            lines = "\n".join(p.text() for p in wb.report.errors)
-            raise PackFailedError(f"The workbook {path.name} has {len(wb.report.errors)} "
-                              f"error(s):\n{lines}")
+    atexit.register(_KERNEL.discard)
 
 
 def notebook_parameters(nb: Any, job: PackJob, tables_dir: Path) -> dict:
@@ -214,7 +195,69 @@ def notebook_parameters(nb: Any, job: PackJob, tables_dir: Path) -> dict:
     return {name: value for name, value in offered.items() if name in declared}
 
 
-def execute(job: PackJob, tables_dir: Path) -> Any:
+class WarmKernel:
+    """One kernel per worker process, reused from pack to pack.
+
+    Starting a kernel and importing pandas, matplotlib and the toolkit costs a few seconds
+    of processor time; a worker pays it once. Before each pack the kernel's namespace is
+    emptied (``%reset -f``) and its working folder set, so no variable carries over from
+    one pack to the next; after any failure the kernel is shut down and the next pack
+    gets a new one.
+    """
+
+    #: Code run (as a hidden first cell) before each pack.
+    RESET = ("get_ipython().run_line_magic('reset', '-f')\n"
+             "import os as _os\n_os.chdir({cwd!r})\ndel _os\n"
+             "import matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt\n")
+
+    #: Modules imported when a kernel starts, so that packs find them loaded.
+    PRELOAD = "import pandas, matplotlib\nmatplotlib.use('Agg')\nimport toolkit.present\n"
+
+    def __init__(self) -> None:
+        self.km: Any = None
+
+    def manager(self, cwd: Path) -> Any:
+        """Return a running kernel's manager, starting a kernel if there is none."""
+        if self.km is not None and not run_sync(self.km.is_alive)():
+            self.discard()
+        if self.km is None:
+            from jupyter_client.manager import AsyncKernelManager
+
+            km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+            run_sync(km.start_kernel)(cwd=str(cwd))
+            self.km = km
+        return self.km
+
+    def discard(self) -> None:
+        """Shut the kernel down (after a failure, or at the end)."""
+        if self.km is not None:
+            with contextlib.suppress(Exception):
+                run_sync(self.km.shutdown_kernel)(now=True)
+            self.km = None
+
+    def reset_cell(self, cwd: Path) -> Any:
+        """Return the hidden cell that empties the namespace and sets the working folder."""
+        import nbformat
+
+        cell = nbformat.v4.new_code_cell(self.PRELOAD + self.RESET.format(cwd=str(cwd)))
+        cell.metadata["tags"] = [RESET_TAG]
+        return cell
+
+
+#: Tag of the hidden cell the runner puts first in every notebook it runs.
+RESET_TAG = "keepitlocal-reset"
+
+_KERNEL = WarmKernel()
+
+
+def run_sync(function: Any) -> Any:
+    """Return a blocking version of an async kernel-manager method."""
+    from jupyter_core.utils import run_sync as _run_sync
+
+    return _run_sync(function)
+
+
+def execute(job: PackJob, tables_dir: Path, kernel: WarmKernel | None = None) -> Any:
     """Run the pack's notebook with papermill and return the executed notebook.
 
     Parameters
@@ -223,10 +266,13 @@ def execute(job: PackJob, tables_dir: Path) -> Any:
         The pack to make.
     tables_dir : pathlib.Path
         Where the notebook writes its tables as CSV.
+    kernel : WarmKernel, optional
+        The worker's kernel; by default the process's own.
 
     Returns
     -------
     nbformat.NotebookNode
+        Without the runner's hidden first cell.
 
     Raises
     ------
@@ -236,15 +282,26 @@ def execute(job: PackJob, tables_dir: Path) -> Any:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    kernel = kernel or _KERNEL
     nb = read_notebook(job.notebook)
     parameters = notebook_parameters(nb, job, tables_dir)
+    cwd = job.notebook.parent
+    nb.cells.insert(0, kernel.reset_cell(cwd))
     try:
-        return papermill.execute_notebook(
+        executed = papermill.execute_notebook(
             nb, None, parameters=parameters, kernel_name=KERNEL_NAME, progress_bar=False,
-            request_save_on_cell_execute=False, cwd=str(job.notebook.parent),
-            execution_timeout=CELL_TIMEOUT)
+            request_save_on_cell_execute=False, cwd=str(cwd), execution_timeout=CELL_TIMEOUT,
+            km=kernel.manager(cwd))
     except PapermillExecutionError as exc:
-        raise PackFailedError(_plain_error(exc.ename, exc.evalue, exc.exec_count)) from exc
+        kernel.discard()
+        cell = exc.exec_count - 1 if exc.exec_count else None  # less the hidden first cell
+        raise PackFailedError(_plain_error(exc.ename, exc.evalue, cell)) from exc
+    except BaseException:
+        kernel.discard()
+        raise
+    executed.cells = [c for c in executed.cells
+                      if RESET_TAG not in c.get("metadata", {}).get("tags", [])]
+    return executed
 
 
 def _plain_error(ename: str, evalue: str, cell: int | None) -> str:
@@ -328,7 +385,6 @@ def build_pack(job: PackJob, out_dir: str | Path) -> PackResult:
     staged = Path(tempfile.mkdtemp(prefix=f".{job.slug}.", suffix=".tmp", dir=out_dir))
     start = time.perf_counter()
     try:
-        check_workbooks(job.workbooks)
         executed = execute(job, staged)
         result.timings["execute"] = round(time.perf_counter() - start, 3)
         temps, status, info = _render(executed, job, folder, result.timings)
@@ -427,10 +483,13 @@ def _progress(total: int, enabled: bool) -> Any:
 def _run_inline(jobs: list[PackJob], out_dir: Path, bar: Any) -> list[PackResult]:
     worker_setup()
     results = []
-    for job in jobs:
-        bar.set_postfix_str(f"running {job.id}")
-        results.append(build_pack(job, out_dir))
-        bar.update(1)
+    try:
+        for job in jobs:
+            bar.set_postfix_str(f"running {job.id}")
+            results.append(build_pack(job, out_dir))
+            bar.update(1)
+    finally:
+        _KERNEL.discard()
     return results
 
 

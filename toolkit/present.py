@@ -692,3 +692,8 @@ def finite(value: Any) -> bool:
         return value is not None and math.isfinite(float(value))
     except (TypeError, ValueError):
         return False
+
+
+def end_summary() -> None:
+    """End the one-page summary: in print, what follows starts on a new page."""
+    _display_html("<div class='summary-end'></div>")
