@@ -127,9 +127,8 @@ def _table_sheet(book: OpenpyxlWorkbook, spec: Table, ranges: dict) -> None:
         sheet.column_dimensions[letter].width = max(14, min(40, len(col.header) + 4))
         last_row = 2 if spec.single_row else TEMPLATE_ROWS
         number_format = NUMBER_FORMATS.get(col.kind)
-        if number_format:
-            for row in range(2, last_row + 1):
-                sheet.cell(row=row, column=position).number_format = number_format
+        if number_format:  # a column style: what people type below the header takes it
+            sheet.column_dimensions[letter].number_format = number_format
         validation = _validation(col, ranges.get((spec.key, col.key)))
         if validation is not None:
             sheet.add_data_validation(validation)

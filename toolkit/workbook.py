@@ -347,11 +347,12 @@ def _read_csv_folder(path: Path, report: Report) -> dict[str, _RawSheet]:
     return sheets
 
 
-def _find_sheet(spec: Table, sheets: dict[str, _RawSheet]) -> _RawSheet | None:
+def _find_sheet(spec: Table, sheets: dict[str, _RawSheet]) -> str | None:
+    """Return the name of the sheet (or CSV file stem) holding a table, or ``None``."""
     wanted = {spec.sheet.casefold(), spec.key.casefold(), spec.key.replace("_", " ").casefold()}
-    for name, raw in sheets.items():
+    for name in sheets:
         if name.strip().casefold() in wanted:
-            return raw
+            return name
     return None
 
 
@@ -389,15 +390,15 @@ def read_workbook(path: str | Path) -> Workbook:
     workbook = Workbook(path=path, report=report)
     used = set()
     for spec in TABLES:
-        raw = _find_sheet(spec, sheets)
-        if raw is None:
+        name = _find_sheet(spec, sheets)
+        if name is None:
             if spec.required:
                 report.error(f"The sheet '{spec.sheet}' is missing.", file=path.name,
                              expected=f"a sheet named '{spec.sheet}'")
             continue
-        used.add(raw.name)
+        used.add(name)
         workbook.present.add(spec.key)
-        workbook.tables[spec.key] = _parse_table(spec, raw, path.name, report)
+        workbook.tables[spec.key] = _parse_table(spec, sheets[name], path.name, report)
     for name in sheets:
         if name not in used and name.casefold() not in KNOWN_EXTRA_SHEETS:
             report.notice(f"The sheet '{name}' is not one the toolkit uses; it was ignored.",
@@ -555,6 +556,8 @@ def write_workbook(path: str | Path, tables: dict[str, Any] | None = None) -> Pa
 
 
 def _fill_sheet(worksheet, spec: Table, rows: Any) -> None:
+    from toolkit.template import NUMBER_FORMATS
+
     records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else list(rows)
     unknown = {k for rec in records for k in rec} - set(spec.keys) - {"row"}
     if unknown:
@@ -565,4 +568,6 @@ def _fill_sheet(worksheet, spec: Table, rows: Any) -> None:
             if value is not None and not (isinstance(value, float) and pd.isna(value)):
                 if col.kind == "yesno" and isinstance(value, bool):
                     value = "yes" if value else "no"
-                worksheet.cell(row=2 + offset, column=position, value=value)
+                cell = worksheet.cell(row=2 + offset, column=position, value=value)
+                if col.kind in NUMBER_FORMATS:
+                    cell.number_format = NUMBER_FORMATS[col.kind]

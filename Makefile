@@ -1,0 +1,55 @@
+# Keep It Local evidence toolkit. `make` (or `make help`) lists the targets.
+# Everything runs inside a virtual environment in .venv, made on first use.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+REGISTRY ?= data/samples/authorities.yml
+OUT    ?= packs
+
+.DEFAULT_GOAL := help
+.PHONY: help setup system packs test lint book lab bench samples clean
+
+help: ## List the targets with what each does
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: set PYTHON=python3.11 (or newer)")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (keepitlocal)" >/dev/null
+	touch $(STAMP)
+
+setup: $(STAMP) system ## Make the virtual environment and install system packages where possible
+
+system: ## Install Pango (PDF) and Chromium (browser tests) with apt-get where possible
+	@bash scripts/system-packages.sh
+
+packs: setup ## Make evidence packs for every sample organisation, authority and scenario (HTML + PDF)
+	$(VENV)/bin/keepitlocal packs --registry $(REGISTRY) --out $(OUT)
+
+test: $(STAMP) ## Run the linter and every test (unit, property, notebooks, book, browser)
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+lint: $(STAMP) ## Run ruff only
+	$(VENV)/bin/ruff check .
+
+book: $(STAMP) ## Build the course website (Jupyter Book 1) with warnings as errors
+	bash scripts/build-book.sh
+
+lab: $(STAMP) ## Open JupyterLab on the notebooks
+	$(VENV)/bin/jupyter lab notebooks/
+
+bench: $(STAMP) ## Run the benchmarks; results go to benchmarks/results/
+	$(PY) benchmarks/bench_spend.py
+	$(PY) benchmarks/bench_packs.py
+
+samples: $(STAMP) ## Make the fictional sample data again (seeded)
+	$(VENV)/bin/keepitlocal samples --out data/samples
+
+clean: ## Remove packs and build outputs (keeps .venv)
+	rm -rf $(OUT) book/_build _build _widgets benchmarks/results .pytest_cache

@@ -1,0 +1,71 @@
+"""The authority registry and the settings file: validation with named keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import REGISTRY
+from toolkit.errors import InputError
+from toolkit.registry import load_registry, slugify
+from toolkit.settings import load_settings
+
+
+def test_sample_registry_lists_six_pilot_authorities():
+    registry = load_registry(REGISTRY)
+    assert [a.name for a in registry.authorities] == [
+        "Bradford", "Bristol", "Calderdale", "Dorset", "Hackney", "Shropshire"]
+    codes = {a.name: a.ons_code for a in registry.authorities}
+    assert codes["Bradford"] == "E08000032" and codes["Hackney"] == "E09000012"
+    for authority in registry.authorities:
+        assert 3 <= len(authority.organisations) <= 5
+        assert all(book.exists() for org in authority.organisations for book in org.workbooks)
+    assert registry.authority("hackney").london and not registry.authority("dorset").london
+
+
+def test_registry_problems_name_the_key(tmp_path):
+    path = tmp_path / "r.yml"
+    path.write_text(
+        "authorities:\n"
+        "  - id: Bad Id\n    name: X\n    ons_code: X1\n"
+        "    organisations:\n      - id: a\n        workbooks: [missing.xlsx]\n"
+        "  - id: y\n    name: Y\n    ons_code: E06000023\n"
+        "    organisations:\n      - id: a\n        workbooks: [r.yml]\n")
+    with pytest.raises(InputError) as info:
+        load_registry(path)
+    text = str(info.value)
+    assert "authorities[0].id" in text and "authorities[0].ons_code" in text
+    assert "authorities[0].organisations[0].workbooks[0]" in text
+    assert "used twice" in text
+
+
+def test_slugs_are_safe():
+    assert slugify("<script>alert(1)</script> Trust") == "script-alert-1-script-trust"
+    assert slugify("../../etc") == "etc"
+
+
+def test_settings_merge_and_validate(tmp_path):
+    own = tmp_path / "s.yml"
+    own.write_text("lm3:\n  take_home_share: 0.78\n  seed: 1\nboundary:\n  postcodes: [BD1]\n")
+    settings = load_settings(own)
+    assert settings.central("lm3.take_home_share") == 0.78
+    assert settings.span("lm3.take_home_share") == (0.75, 0.85)
+    assert settings.value("boundary.postcodes") == ["BD1"]
+    table = settings.assumptions()
+    row = table.set_index("setting").loc["lm3.take_home_share"]
+    assert bool(row["changed"]) and "unchecked" in row["source"]
+
+
+def test_settings_errors_name_file_and_key(tmp_path):
+    own = tmp_path / "s.yml"
+    own.write_text("lm3:\n  take_home_share: {value: 1.5, low: 0.2, high: 0.9}\n  nonsense: 1\n")
+    with pytest.raises(InputError) as info:
+        load_settings(own)
+    text = str(info.value)
+    assert "lm3.nonsense" in text and "lm3.take_home_share.value" in text and "s.yml" in text
+
+
+def test_plain_value_over_a_range_must_stay_inside_it(tmp_path):
+    own = tmp_path / "s.yml"
+    own.write_text("lm3:\n  take_home_share: 0.7\n")
+    with pytest.raises(InputError, match="order"):
+        load_settings(own)
