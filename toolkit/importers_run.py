@@ -223,6 +223,10 @@ def merge_into_workbook(path: str | Path, result: ImportResult, mode: str = "ref
     tables, _ = existing_tables(path) if path.exists() else ({}, None)
     if about and not path.exists():
         tables["about"] = pd.DataFrame([about])
+    elif about:
+        result.report.notice("--name, --org-id, --la-code and --year only fill the About "
+                             "sheet of a new workbook; this workbook's About sheet was kept.",
+                             file=path.name, sheet="About")
     actions = {}
     clashes = [key for key, new in result.tables.items()
                if key in tables and len(tables[key]) and mode == "refuse"]
@@ -274,11 +278,13 @@ def summary_dict(result: ImportResult, workbook: str | None = None,
     return {
         "workbook": workbook,
         "written": bool(actions),
-        "tables": actions or {k: {"rows": len(v), "action": "not written"}
+        "tables": actions or {k: {"rows": len(v), "action": "would be written"}
                               for k, v in result.tables.items()},
         "files": [vars(f) for f in result.files],
         "spending": None if spending is None else {
             "rows": len(spending),
+            "rows_written": spending.astype(object).where(pd.notna(spending), None).to_dict(
+                "records"),
             "total": round(float(spending["amount"].sum()), 2),
             "by_category": {k: round(float(v), 2) for k, v in
                             spending.groupby("category")["amount"].sum().items()},
@@ -355,6 +361,11 @@ def _tables_text(data: dict, workbook: str | None) -> list[str]:
         out.append(f"  Spending total: {format_money(data['spending']['total'])}, by category:")
         out += [f"    {cat}: {format_money(v)}" for cat, v in
                 sorted(data["spending"]["by_category"].items(), key=lambda kv: -kv[1])]
+    if data["spending"]:
+        out.append("  Spending by supplier and category:")
+        out += [f"    {r['supplier']} | {r['supplier_postcode'] or 'no postcode'} | "
+                f"{r['category']} | {format_money(r['amount'])}"
+                for r in data["spending"]["rows_written"]]
     if data["staff"]:
         out.append(f"  Staff: gross pay {format_money(data['staff']['gross_pay'])} a year "
                    "(names not written; postcodes cut to districts).")
