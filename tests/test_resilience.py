@@ -50,9 +50,9 @@ def about(year="2024-25"):
              "financial_year": year, "fictional": True}]
 
 
-@pytest.fixture
-def book(tmp_path):
-    path = write_workbook(tmp_path / "test-trust_2024-25.xlsx", {
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    path = write_workbook(tmp_path_factory.mktemp("book") / "test-trust_2024-25.xlsx", {
         "about": about(), "income": INCOME, "spending": SPENDING, "staff": STAFF,
         "volunteers": VOLUNTEERS, "outcomes": OUTCOMES, "balance": BALANCE})
     return path
