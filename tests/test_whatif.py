@@ -261,3 +261,43 @@ def test_whatif_command_bad_input(tmp_path, capsys, extra, message):
     path = write_hand_workbook(tmp_path)
     assert main(["whatif", path, "--local-postcodes", "BD1", *extra]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_strengthening_section_tables_and_display(tmp_path, settings, monkeypatch):
+    from test_leakage import write_hand_workbook
+
+    from toolkit import present
+    from toolkit.lm3 import boundary_from_settings
+    from toolkit.whatif import show_strengthening, strengthening_tables
+    from toolkit.workbook import read_workbook
+
+    wb = read_workbook(write_hand_workbook(tmp_path))
+    boundary = boundary_from_settings(settings, "BD1")
+    tables = strengthening_tables(wb, settings, boundary, n=2)
+    assert tables["leakage"].lm3.lm3 == pytest.approx(1.588)
+    assert len(tables["suppliers"]) == 2
+    assert tables["presets"]["lm3"][0] == pytest.approx(1.588)
+    assert tables["enabled"].status == "not evidenced"  # no tenants in this workbook
+    assert tables["assets"].attrs["status"] == "not evidenced"
+    assert all(fig.alt_text for fig in tables["charts"].values())
+    assert len(tables["ranking_notes"]) == 1
+
+    shown = []
+    monkeypatch.setattr(present, "_display_html", lambda markup, metadata=None:
+                        shown.append(markup))
+    assert show_strengthening(wb, settings, boundary) is not None
+    html = "\n".join(shown)
+    assert "National Foods" in html and "alt=" in html
+    assert "Enabled jobs and GVA: not evidenced" in html
+    assert "What if more were spent locally" in html
+
+
+def test_strengthening_section_not_evidenced_without_spending(settings, monkeypatch):
+    from toolkit import present
+    from toolkit.whatif import show_strengthening
+
+    shown = []
+    monkeypatch.setattr(present, "_display_html", lambda markup, metadata=None:
+                        shown.append(markup))
+    assert show_strengthening(hand_inputs(spending=[], staff=[]), settings) is None
+    assert "Not evidenced" in shown[0]

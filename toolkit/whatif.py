@@ -626,12 +626,146 @@ def whatif_html(result: WhatIfResult) -> str:
     return f"{body}<p>{html.escape(moved)}</p>{notes}"
 
 
+# --------------------------------------------------------------------------- the pack
+
+
+def strengthening_tables(source, settings, boundary=None, n: int = 10) -> dict:
+    """Return every table and chart of the pack's "strengthening your impact" section.
+
+    Parameters
+    ----------
+    source : Workbook or Lm3Inputs
+        A workbook also gives the enabled contribution and the assets; inputs give only
+        leakage and what-ifs.
+    settings : Settings
+    boundary : Boundary, optional
+        The area called local (the pack's first boundary); default from the settings.
+    n : int
+        How many suppliers to list and draw.
+
+    Returns
+    -------
+    dict
+        ``leakage`` (:class:`toolkit.leakage.LeakageResult`), ``rounds`` (pence kept and
+        lost per round), ``suppliers`` and ``categories`` (ranked, readable headers),
+        ``presets`` (:func:`preset_whatifs`), ``ranking`` (:func:`whatif_ranking`),
+        ``ranking_notes`` (the tie explanations, once each), ``enabled``
+        (:class:`toolkit.enabled.EnabledResult` or ``None`` for inputs), ``assets``
+        (:func:`toolkit.enabled.assets_summary` or ``None``), and ``charts``: a dict of
+        matplotlib figures (``suppliers``, ``categories``, ``rounds``), each with
+        ``alt_text``.
+
+    References
+    ----------
+    nef, *Plugging the Leaks* (Ward and Lewis 2002); Locality (2017) (METHODS §1, §6).
+    """
+    from toolkit.enabled import assets_summary, enabled_contribution
+    from toolkit.leakage import leakage, leakage_chart, leakage_table, rounds_chart
+
+    inputs = _inputs(source, settings, boundary)
+    leak = leakage(inputs, settings)
+    ranking = whatif_ranking(inputs, settings, today=leak.lm3)
+    is_workbook = not isinstance(source, Lm3Inputs)
+    return {
+        "leakage": leak,
+        "rounds": leak.summary,
+        "suppliers": leakage_table(leak, n=n),
+        "categories": leakage_table(leak, n=len(leak.by_category), by="category"),
+        "presets": preset_whatifs(inputs, settings),
+        "ranking": ranking,
+        "ranking_notes": list(dict.fromkeys(x for x in ranking["note"] if x)),
+        "enabled": enabled_contribution(source, settings) if is_workbook else None,
+        "assets": assets_summary(source) if is_workbook else None,
+        "charts": {"suppliers": leakage_chart(leak, n=n),
+                   "categories": leakage_chart(leak, n=n, by="category"),
+                   "rounds": rounds_chart(leak)},
+    }
+
+
+def show_strengthening(source, settings, boundary=None, n: int = 10,
+                       include_enabled: bool = True) -> dict | None:
+    """Show the pack's "strengthening your impact" section: leakage, what-ifs, enabled.
+
+    A pack notebook calls this once. When LM3 cannot be worked out from the workbook (no
+    spending, no income studied), the section says why instead of stopping the pack.
+
+    Parameters
+    ----------
+    source : Workbook or Lm3Inputs
+    settings : Settings
+    boundary : Boundary, optional
+    n : int
+        How many suppliers to list and draw.
+    include_enabled : bool
+        Whether to show enabled jobs and GVA and the assets here too (leave ``False`` if
+        the pack shows them in a section of their own).
+
+    Returns
+    -------
+    dict or None
+        The tables shown (see :func:`strengthening_tables`), or ``None`` if not evidenced.
+    """
+    from toolkit import present
+
+    try:
+        tables = strengthening_tables(source, settings, boundary, n)
+    except InputError as problem:
+        present.show_text(f"Not evidenced: {problem}", "warning")
+        return None
+    leak = tables["leakage"]
+    present.show_text(f"Local area: {leak.boundary_name}. Pence are of each £1 of income "
+                      "studied. Spending whose location is unknown is counted as leaving, as "
+                      "LM3 counts it.")
+    present.show_table(tables["rounds"], "leakage-rounds", "Pence of each £1 kept and lost",
+                       formats={"entering": "number", "kept": "number", "lost": "number"})
+    present.show_chart(tables["charts"]["rounds"])
+    present.show_table(tables["suppliers"], "leakage-suppliers",
+                       f"Largest spending leaving the area, by supplier (top {n})",
+                       formats={"Leaving (£ a year)": "money"})
+    present.show_chart(tables["charts"]["suppliers"])
+    present.show_table(tables["categories"], "leakage-categories",
+                       "Spending leaving the area, by category",
+                       formats={"Leaving (£ a year)": "money",
+                                "of which location unknown (£)": "money",
+                                "Share kept local": "share"})
+    present.show_table(tables["presets"], "whatif-presets",
+                       "What if more were spent locally? LM3 with its interval",
+                       formats={"moved": "money", "lm3": "ratio", "lm3_low": "ratio",
+                                "lm3_high": "ratio", "rise": "ratio"})
+    present.show_table(tables["ranking"].drop(columns=["note"]), "whatif-ranking",
+                       "Changes ranked by the rise in LM3 per £10,000 moved",
+                       formats={"moved": "money", "lm3_today": "ratio", "lm3_new": "ratio",
+                                "lm3_new_low": "ratio", "lm3_new_high": "ratio"})
+    present.show_list([*tables["ranking_notes"], *leak.notes, *leak.lm3.assumed])
+    if include_enabled and tables["enabled"] is not None:
+        _show_enabled_and_assets(tables["enabled"], tables["assets"])
+    return tables
+
+
+def _show_enabled_and_assets(enabled, assets) -> None:
+    from toolkit import present
+
+    if enabled.evidenced:
+        present.show_table(enabled.summary_table(), "enabled",
+                           "Jobs and GVA enabled through tenants, gross and net")
+        present.show_list([enabled.reason] if enabled.reason else [])
+    else:
+        present.show_text(f"Enabled jobs and GVA: not evidenced. {enabled.reason}")
+    if assets.attrs.get("status") == "evidenced":
+        present.show_table(assets.drop(columns=["row"]), "assets",
+                           "Buildings and spaces: use", formats={"visits": "number"})
+    else:
+        present.show_text("Use of buildings and spaces: not evidenced (no Assets sheet).")
+
+
 __all__ = [
     "WhatIfResult",
     "check_categories",
     "check_share",
     "preset_whatifs",
     "run_whatif",
+    "show_strengthening",
+    "strengthening_tables",
     "shift_spending",
     "shift_staff",
     "staff_pay_shares",
