@@ -358,7 +358,8 @@ def write_samples(out: str | Path, seed: int = DEFAULT_SEED) -> Path:
     registry_path = out / "authorities.yml"
     header = ("# Sample authority registry: made by 'keepitlocal samples'. "
               "All organisations are fictional.\n")
-    registry_path.write_text(header + yaml.safe_dump(registry, sort_keys=False, width=100),
+    registry_path.write_text(header + yaml.safe_dump(registry, sort_keys=False, width=100,
+                                                      default_flow_style=None),
                              encoding="utf-8")
     write_broken(out / "broken", rng)
     return registry_path
