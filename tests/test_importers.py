@@ -529,3 +529,27 @@ def test_shipped_samples_import_as_the_guide_says(tmp_path):
                          ("sage50_audit_trail.csv", "sage50")]:
         other = import_exports(ImportOptions(transactions=[SAMPLES / name], period=YEAR))
         assert other.files[0].layout == layout and other.files[0].reconciles
+
+
+def test_sage_audit_trail_with_the_help_pages_column_names(tmp_path):
+    path = write_csv(tmp_path / "sage.csv", [
+        ["No", "Type", "Account", "Nominal", "Dept", "Details", "Date", "Ref", "Net", "Tax", "T/C"],
+        ["1", "PI", "MILL01", "7100", "0", "Rent", "01/04/2024", "INV-1", "1000.00", "0.00", "T2"],
+        ["2", "PC", "MILL01", "7100", "0", "Refund", "01/05/2024", "CN-1", "100.00", "0.00", "T2"],
+    ])
+    result = run_import(tmp_path, transactions=[path])
+    assert result.files[0].layout == "sage50"
+    assert result.tables["spending"].to_dict("records") == [
+        {"supplier": "MILL01", "supplier_postcode": None, "category": "premises",
+         "amount": 900.0}]
+
+
+def test_contacts_without_a_postcode_column_find_one_in_the_address(tmp_path):
+    contacts = write_csv(tmp_path / "sage50_suppliers.csv", [
+        ["A/C", "Name", "Address Line 1", "Address Line 2", "Address Line 5"],
+        ["MILL01", "Mill Landlords Ltd", "Canal Road", "Bradford", "BD1 4AB"],
+    ])
+    path = write_csv(tmp_path / "sage.csv", sage_rows())
+    result = run_import(tmp_path, transactions=[path], contacts=[contacts])
+    spending = result.tables["spending"].set_index("supplier")
+    assert spending.loc["Mill Landlords Ltd", "supplier_postcode"] == "BD1 4AB"
