@@ -215,3 +215,24 @@ def test_hhi_lies_between_one_over_n_and_one(amounts):
     total = sum(amounts)
     value = hhi(a / total for a in amounts)
     assert 1 / len(amounts) - 1e-9 <= value <= 1 + 1e-9
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples" / "authorities.yml"
+
+
+@pytest.mark.skipif(not SAMPLES.exists(), reason="sample registry not made (keepitlocal samples)")
+def test_years_the_registry_lists_for_an_organisation_are_side_by_side():
+    from toolkit.finance import finance_years_for_organisation
+    from toolkit.registry import load_registry
+
+    registry = load_registry(SAMPLES)
+    several = [o for _, o in registry.organisations() if len(o.workbooks) > 1]
+    assert several, "the samples include organisations with two financial years"
+    table = finance_years_for_organisation(registry, several[0].id, load_settings())
+    years = list(table.columns[2:])
+    assert len(years) == len(several[0].workbooks) and years == sorted(years)
+
+
+def test_assumptions_of_a_workbook_result_list_the_threshold_settings():
+    result = finance_from_workbook(FakeWorkbook(INCOME, BALANCE, "2024-25"), load_settings())
+    assert "finance.reserves_months_low" in set(result.assumptions["setting"])

@@ -371,3 +371,8 @@ def test_rates_follow_the_schedule():
 def test_impacts_fall_by_the_drop_off():
     assert list(yearly_impacts(100.0, 0.25, 3)) == [100.0, 75.0, 56.25]
     assert math.isclose(yearly_impacts(100.0, 1.0, 2)[1], 0.0)
+
+
+def test_income_without_an_lm3_column_is_all_studied():
+    table = inputs_table(pd.DataFrame({"amount": [5.0, 6.0]}), None, None)
+    assert table.loc[0, "amount"] == 11.0 and table.loc[0, "status"] == "evidenced"

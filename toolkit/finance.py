@@ -103,6 +103,9 @@ class FinanceResult:
         Plain-English statements against the threshold settings.
     report : toolkit.errors.Report
     notes : list of str
+    assumptions : pandas.DataFrame or None
+        The threshold settings used (setting, value, meaning, source, checked), when the
+        result was made with settings.
     """
 
     name: str | None
@@ -114,6 +117,7 @@ class FinanceResult:
     readings: list[str]
     report: Report
     notes: list[str] = field(default_factory=list)
+    assumptions: pd.DataFrame | None = None
 
     def to_dict(self) -> dict:
         """Return the result as plain data for JSON."""
@@ -121,7 +125,8 @@ class FinanceResult:
                 "values": dict(self.values), "measures": records(self.measures),
                 "payers": records(self.payers), "income_types": records(self.income_types),
                 "readings": list(self.readings), "problems": self.report.to_list(),
-                "notes": list(self.notes)}
+                "notes": list(self.notes),
+                "assumptions": None if self.assumptions is None else records(self.assumptions)}
 
 
 def free_reserves(unrestricted: float, designated: float, fixed_assets_own_use: float) -> float:
@@ -534,9 +539,15 @@ def finance_from_workbook(wb, settings) -> FinanceResult:
     FinanceResult
     """
     path = getattr(wb, "path", None)
-    return finance(wb.table("income"), wb.balance, Thresholds.from_settings(settings),
-                   str(path) if path else None, getattr(wb, "name", None),
-                   getattr(wb, "financial_year", None))
+    result = finance(wb.table("income"), wb.balance, Thresholds.from_settings(settings),
+                     str(path) if path else None, getattr(wb, "name", None),
+                     getattr(wb, "financial_year", None))
+    table = settings.assumptions()
+    keep = table["setting"].str.startswith("finance.") | (
+        table["setting"] == "checks.expenditure_tolerance")
+    result.assumptions = table.loc[keep, ["setting", "value", "meaning", "source",
+                                          "checked"]].reset_index(drop=True)
+    return result
 
 
 def finance_years(workbooks, settings) -> pd.DataFrame:
@@ -560,6 +571,29 @@ def finance_years(workbooks, settings) -> pd.DataFrame:
     """
     results = [finance_from_workbook(wb, settings) for wb in workbooks]
     return years_table(results)
+
+
+def finance_years_for_organisation(registry, org_id: str, settings) -> pd.DataFrame:
+    """Set side by side the years the registry lists for one organisation.
+
+    Parameters
+    ----------
+    registry : toolkit.registry.Registry
+        From :func:`toolkit.registry.load_registry`.
+    org_id : str
+        The organisation's id in the registry.
+    settings : toolkit.settings.Settings
+
+    Returns
+    -------
+    pandas.DataFrame
+        See :func:`finance_years`.
+    """
+    from toolkit.workbook import load_workbook
+
+    authority = registry.authority_of(org_id)
+    organisation = next(o for o in authority.organisations if o.id == org_id)
+    return finance_years([load_workbook(path) for path in organisation.workbooks], settings)
 
 
 def years_table(results: list[FinanceResult]) -> pd.DataFrame:

@@ -584,8 +584,9 @@ def inputs_table(income: pd.DataFrame | None, inputs_value: float | None,
                      "status": "user's figure (setting)"})
     else:
         studied = income if income is not None else pd.DataFrame(columns=["amount", "in_lm3"])
-        keep = studied["in_lm3"].map(lambda v: v is not False) if "in_lm3" in studied else True
-        amount = float(studied.loc[keep, "amount"].sum()) if len(studied) else 0.0
+        keep = (studied["in_lm3"].map(lambda v: v is not False) if "in_lm3" in studied
+                else pd.Series(True, index=studied.index))
+        amount = float(studied.loc[keep.astype(bool), "amount"].sum()) if len(studied) else 0.0
         rows.append({"item": "Income studied (money spent creating the outcomes)",
                      "amount": amount,
                      "source": "workbook Income sheet (rows not marked 'no' for LM3)",
