@@ -553,3 +553,29 @@ def test_contacts_without_a_postcode_column_find_one_in_the_address(tmp_path):
     result = run_import(tmp_path, transactions=[path], contacts=[contacts])
     spending = result.tables["spending"].set_index("supplier")
     assert spending.loc["Mill Landlords Ltd", "supplier_postcode"] == "BD1 4AB"
+
+
+def test_a_supplier_whose_name_starts_with_total_is_a_heading_not_a_total(tmp_path):
+    rows = quickbooks_rows()
+    rows[9:13] = [
+        ["Total Fitness Ltd"],
+        ["", "03/05/2024", "Expense", "", "Gym sessions", "Training", "300.00", ""],
+        ["Total for Total Fitness Ltd", "", "", "", "", "", "300.00", ""],
+    ]
+    rows[-1] = ["TOTAL", "", "", "", "", "", "2,300.00", ""]
+    result = run_import(tmp_path, transactions=[write_csv(tmp_path / "q.csv", rows)])
+    spending = result.tables["spending"].set_index("supplier")
+    assert spending.loc["Total Fitness Ltd", "amount"] == 300.0
+    assert spending.loc["Total Fitness Ltd", "category"] == "training"
+    assert result.files[0].reconciles and not result.files[0].subtotal_mismatches
+
+
+def test_supplier_survey_names_are_checked_against_spending(tmp_path):
+    survey = write_csv(tmp_path / "suppliers.csv", [
+        ["Timestamp", "Your business name", "What share do you spend locally?"],
+        ["x", "Oak Lane Bakery Ltd", "80%"], ["x", "Nobody We Paid", "50%"]])
+    result = run_import(tmp_path, transactions=[write_csv(tmp_path / "q.csv",
+                                                          quickbooks_rows())],
+                        supplier_survey=[survey])
+    flagged = [p.value for p in result.report.warnings if p.sheet == "Supplier survey"]
+    assert flagged == ["Nobody We Paid"]

@@ -472,7 +472,7 @@ class _LineReader:
         first = next(c for c in cells if c)
         folded = fold_header(first)
         amounts = self._amount_cells(cells)
-        if folded.startswith("total"):
+        if folded.startswith("total") and any(amounts):
             self._total(number, folded, cells)
         elif any(folded.startswith(word) for word in _BALANCE_WORDS):
             self._skip("balance lines (opening, closing, movement)")

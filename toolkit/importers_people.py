@@ -420,7 +420,7 @@ def _survey_columns(headers: list[str], kind: str) -> dict[str, int]:
     found: dict[str, int] = {}
     for index, text in enumerate(headers):
         folded = fold_header(text)
-        if "share" not in found and "local" in folded and any(
+        if "local_share" not in found and "local" in folded and any(
                 w in folded for w in ("%", "share", "proportion", "how much", "percent",
                                       "what part")):
             found["local_share"] = index

@@ -23,6 +23,7 @@ from toolkit.errors import InputError
 from toolkit.importers import ImportResult, financial_year_span, format_money
 from toolkit.importers_ledger import (
     CategoryMap,
+    match_key,
     read_category_map,
     read_contacts,
     read_transactions,
@@ -103,7 +104,21 @@ def import_exports(options: ImportOptions) -> ImportResult:
         if files:
             frames = [read_survey(p, kind, result, options.mapping.get(kind)) for p in files]
             result.tables[kind] = pd.concat(frames, ignore_index=True)
+    _check_survey_suppliers(result)
     return result
+
+
+def _check_survey_suppliers(result: ImportResult) -> None:
+    """Warn about supplier survey replies naming a supplier not in the imported spending."""
+    survey, spending = result.tables.get("supplier_survey"), result.tables.get("spending")
+    if survey is None or spending is None:
+        return
+    known = {match_key(name) for name in spending["supplier"]}
+    for name in survey["supplier"]:
+        if match_key(name) not in known:
+            result.report.warning("This supplier survey reply names a supplier not found in "
+                                  "the imported spending; use the same name in both sheets.",
+                                  sheet="Supplier survey", value=name)
 
 
 def _import_spending(options: ImportOptions, result: ImportResult) -> None:
