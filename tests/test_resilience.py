@@ -202,3 +202,13 @@ def test_finance_command_sets_years_side_by_side(tmp_path, capsys):
     assert (free["2023-24"], free["2024-25"]) == (13_000, 23_000)
     assert main(["finance", paths[0]]) == 0
     assert "no single right level" in capsys.readouterr().out
+
+
+def test_value_command_without_outcomes_says_not_evidenced(tmp_path, capsys):
+    path = write_workbook(tmp_path / "no-outcomes.xlsx", {
+        "about": about(), "income": INCOME, "spending": SPENDING, "staff": STAFF,
+        "volunteers": VOLUNTEERS, "balance": BALANCE})
+    assert main(["value", str(path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["sroi"] is None and "not evidenced" in data["sroi_note"]
+    assert data["volunteering"]["evidenced"]

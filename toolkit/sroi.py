@@ -642,8 +642,9 @@ def sroi(outcomes: pd.DataFrame, inputs: pd.DataFrame, assumptions: SroiAssumpti
     METHODS §3 (Social value and SROI).
     """
     if outcomes is None or outcomes.empty:
-        raise InputError(f"{file or 'The workbook'}: the Outcomes sheet has no rows, so there "
-                         "is no social value to calculate. Add outcomes, or leave SROI out.")
+        raise InputError(f"{file or 'The workbook'}: the Outcomes sheet has no rows, so social "
+                         "value is not evidenced by this workbook. Add outcomes, or leave SROI "
+                         "out.")
     valued, report = value_outcomes(outcomes, library, index, assumptions, file)
     table, yearly = present_values(valued, assumptions)
     present = float(table["present_value"].sum())

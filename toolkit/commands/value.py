@@ -27,8 +27,9 @@ def run(args) -> int:
     settings = load_settings(args.settings)
     wb = load_workbook(args.workbook)
     volunteering = volunteering_value(wb, settings)
-    result = sroi_from_workbook(wb, settings) if wb.has("outcomes") else None
-    missing = ("Social value: not evidenced by this workbook (it has no Outcomes sheet)."
+    has_outcomes = wb.has("outcomes") and not wb.table("outcomes").empty
+    result = sroi_from_workbook(wb, settings) if has_outcomes else None
+    missing = ("Social value: not evidenced by this workbook (it records no outcomes)."
                if result is None else None)
     if args.json:
         data = {"workbook": str(args.workbook), "organisation": wb.name,
