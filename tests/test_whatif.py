@@ -301,3 +301,30 @@ def test_strengthening_section_not_evidenced_without_spending(settings, monkeypa
                         shown.append(markup))
     assert show_strengthening(hand_inputs(spending=[], staff=[]), settings) is None
     assert "Not evidenced" in shown[0]
+
+
+@pytest.mark.slow
+def test_strengthening_notebook_runs_headless(tmp_path):
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    jupytext = root / ".venv" / "bin" / "jupytext"
+    if not jupytext.exists():
+        pytest.skip("jupytext is not installed in .venv")
+    import papermill
+
+    notebook = tmp_path / "strengthening.ipynb"
+    subprocess.run([str(jupytext), "--to", "ipynb", "-o", str(notebook),
+                    str(root / "notebooks" / "strengthening.md")], check=True,
+                   capture_output=True)
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(
+        str(notebook), str(out), cwd=str(root / "notebooks"), kernel_name="python3",
+        parameters={"registry_path": str(root / "data" / "samples" / "authorities.yml")},
+        progress_bar=False)
+    text = out.read_text(encoding="utf-8")
+    assert "Starting values: 50% of non-local" in text
+    assert "With retail at 25% instead: enabled GVA (gross)" in text
+    assert "application/vnd.jupyter.widget-view" in text
+    assert "Largest spending leaving the area" in text

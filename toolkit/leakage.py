@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from toolkit.errors import InputError
-from toolkit.lm3 import Lm3Inputs, Lm3Result, compute_lm3, lm3_inputs
+from toolkit.lm3 import Lm3Inputs, Lm3Result, as_boundary, compute_lm3, lm3_inputs
 
 NOT_LOCAL = "not local"
 UNKNOWN = "location unknown (counted as not local)"
@@ -378,7 +378,7 @@ def leakage(source, settings, boundary=None, result: Lm3Result | None = None
         A workbook (classified with :func:`toolkit.lm3.lm3_inputs`) or ready inputs.
     settings : Settings
         LM3 settings and ``checks.small_group_threshold``.
-    boundary : Boundary, optional
+    boundary : Boundary or registry boundary spec, optional
         The area called local, for a workbook; default from the settings.
     result : Lm3Result, optional
         LM3 already computed from the same inputs (saves computing it again).
@@ -391,6 +391,8 @@ def leakage(source, settings, boundary=None, result: Lm3Result | None = None
     ----------
     nef, *Plugging the Leaks* (Ward and Lewis 2002); METHODS §1.
     """
+    if not isinstance(source, Lm3Inputs) and boundary is not None:
+        boundary = as_boundary(boundary)
     inputs = source if isinstance(source, Lm3Inputs) else lm3_inputs(source, settings, boundary)
     result = result if result is not None else compute_lm3(inputs, settings)
     small = int(settings.value("checks.small_group_threshold"))
@@ -490,7 +492,9 @@ def leakage_chart(source, n: int = 10, by: str = "supplier"):
         labels = [_short(str(v)) for v in frame[label_column]][::-1]
         values = list(frame["pence_per_pound"])[::-1]
         unknown = _unknown_flags(frame, by)[::-1]
-        bars = axes.barh(labels, values, color="#b2432f")
+        positions = list(range(len(labels)))  # numbers, so equal names keep their own bars
+        bars = axes.barh(positions, values, color="#b2432f")
+        axes.set_yticks(positions, labels)
         for bar, is_unknown in zip(bars, unknown, strict=True):
             if is_unknown:
                 bar.set_hatch("//")
@@ -517,7 +521,7 @@ def _unknown_flags(frame: pd.DataFrame, by: str) -> list[bool]:
             for u, a in zip(frame["unknown"], frame["amount"], strict=True)]
 
 
-def _short(text: str, width: int = 32) -> str:
+def _short(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -551,13 +555,16 @@ def rounds_chart(source):
     axes = figure.subplots()
     names = [f"Round {r}" for r in summary["round"]][::-1]
     kept, lost = list(summary["kept"])[::-1], list(summary["lost"])[::-1]
+    gone = [100.0 - e for e in summary["entering"]][::-1]
     axes.barh(names, kept, color="#2f6f5e", label="kept in the area")
     axes.barh(names, lost, left=kept, color="#b2432f", label="lost to the area")
+    axes.barh(names, gone, left=[k + x for k, x in zip(kept, lost, strict=True)],
+              color="#d9d9d9", label="already lost in an earlier round")
     axes.set_xlabel("Pence of each £1 of income studied (p)")
     axes.set_ylabel("Round")
     axes.set_xlim(0, 100)
     axes.set_title(f"Where each £1 goes, round by round ({source.boundary_name})")
-    axes.legend(loc="lower right", fontsize="small")
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=3, fontsize="small")
     figure.tight_layout()
     r2, r3 = summary.to_dict("records")
     figure.alt_text = (f"Stacked bar chart. Round 2: of 100p, {r2['kept']:.1f}p is spent locally "

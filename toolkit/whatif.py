@@ -34,7 +34,7 @@ import pandas as pd
 
 from toolkit.errors import InputError
 from toolkit.leakage import leakage_by_category, local_flag
-from toolkit.lm3 import Lm3Inputs, Lm3Result, compute_lm3, lm3_inputs
+from toolkit.lm3 import Lm3Inputs, Lm3Result, as_boundary, compute_lm3, lm3_inputs
 from toolkit.schema import SPENDING_CATEGORIES
 
 MOVED_SUFFIX = " -> local supplier (what-if)"
@@ -364,7 +364,10 @@ def run_whatif(inputs: Lm3Inputs, settings, categories=(), share: float = 0.0,
 
 
 def _inputs(source, settings, boundary=None) -> Lm3Inputs:
-    return source if isinstance(source, Lm3Inputs) else lm3_inputs(source, settings, boundary)
+    """Return inputs as given, or classified from a workbook (boundary or registry spec)."""
+    if isinstance(source, Lm3Inputs):
+        return source
+    return lm3_inputs(source, settings, None if boundary is None else as_boundary(boundary))
 
 
 # --------------------------------------------------------------------------- ranking
