@@ -579,3 +579,39 @@ def test_supplier_survey_names_are_checked_against_spending(tmp_path):
                         supplier_survey=[survey])
     flagged = [p.value for p in result.report.warnings if p.sheet == "Supplier survey"]
     assert flagged == ["Nobody We Paid"]
+
+
+ACCOUNTS = ["Rent", "Food and Catering", "Wages and Salaries", "VAT", "Mystery Costs"]
+
+
+@given(st.lists(st.tuples(st.sampled_from(ACCOUNTS), st.sampled_from(["A Ltd", "B", ""]),
+                          st.integers(min_value=-50_000, max_value=500_000)),
+                min_size=1, max_size=25))
+def test_every_line_is_included_or_excluded_and_totals_reconcile(tmp_path_factory, lines):
+    rows = [["Account Transactions"], [], ["Date", "Source", "Contact", "Description",
+                                           "Reference", "Debit", "Credit"]]
+    grand_debit = grand_credit = 0.0
+    for account in ACCOUNTS:
+        mine = [line for line in lines if line[0] == account]
+        if not mine:
+            continue
+        rows.append([account])
+        debit = credit = 0.0
+        for _, contact, pence in mine:
+            value = pence / 100
+            cells = [f"{value:,.2f}", ""] if value >= 0 else ["", f"{-value:,.2f}"]
+            rows.append(["01 May 2024", "Spend Money", contact, "", "", *cells])
+            debit += max(value, 0)
+            credit += max(-value, 0)
+        rows.append([f"Total {account}", "", "", "", "", f"{debit:,.2f}", f"{credit:,.2f}"])
+        grand_debit += debit
+        grand_credit += credit
+    rows.append(["Total", "", "", "", "", f"{grand_debit:,.2f}", f"{grand_credit:,.2f}"])
+    path = write_csv(tmp_path_factory.mktemp("x") / "xero.csv", rows)
+    result = import_exports(ImportOptions(transactions=[path], period=YEAR))
+    summary = result.files[0]
+    assert summary.reconciles and not summary.subtotal_mismatches
+    assert summary.lines == len(lines) == summary.used + summary.left_out
+    included = result.tables["spending"]["amount"].sum()
+    excluded = sum(e.amount for e in result.excluded)
+    assert included + excluded == pytest.approx(sum(p for *_, p in lines) / 100, abs=0.01)

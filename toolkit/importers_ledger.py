@@ -806,7 +806,7 @@ def spending_table(lines: list[Line], contacts: list[Contact],
             record["supplier_postcode"] = _tidy_postcode(contact, result)
     frame = pd.DataFrame(list(records.values()),
                          columns=["supplier", "supplier_postcode", "category", "amount"])
-    frame["amount"] = frame["amount"].round(2)
+    frame["amount"] = frame["amount"].astype(float).round(2)
     missing = sorted({r["supplier"] for r in records.values() if not r["supplier_postcode"]})
     for supplier in missing:
         result.report.warning("No postcode for this supplier; its postcode is left blank "
