@@ -457,7 +457,7 @@ def _mark_ties(frame: pd.DataFrame, today: Lm3Result, t: float) -> pd.DataFrame:
         groups.append(numbering[key])
         kinds = set(frame.loc[[k == key for k in keys], "kind"])
         notes.append(_tie_reason(kinds, today, t))
-    frame["equal_group"] = groups
+    frame["equal_group"] = pd.array(groups, dtype="Int64")
     frame["note"] = notes
     return frame
 
@@ -722,6 +722,9 @@ def show_strengthening(source, settings, boundary=None, n: int = 10,
     present.show_table(tables["rounds"], "leakage-rounds", "Pence of each £1 kept and lost",
                        formats={"entering": "number", "kept": "number", "lost": "number"})
     present.show_chart(tables["charts"]["rounds"])
+    lost = leak.rounds[~leak.rounds["kept"] & (leak.rounds["pence"].abs() > 1e-9)]
+    present.show_table(lost.drop(columns=["kept"]), "leakage-lost-by-round",
+                       "Where the pence are lost, round by round", formats={"pence": "number"})
     present.show_table(tables["suppliers"], "leakage-suppliers",
                        f"Largest spending leaving the area, by supplier (top {n})",
                        formats={"Leaving (£ a year)": "money"})

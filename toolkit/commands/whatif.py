@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+
 from toolkit.commands.leakage import add_boundary_arguments, inputs_from_args
 from toolkit.errors import InputError
 from toolkit.lm3 import compute_lm3
@@ -69,13 +71,19 @@ def run(args) -> int:
 
 
 def _records(frame) -> list[dict]:
-    import math
-
+    """Return rows as JSON-ready dictionaries (NaN and NA become null)."""
     out = []
     for record in frame.to_dict("records"):
-        out.append({k: (None if isinstance(v, float) and not math.isfinite(v) else
-                        v.item() if hasattr(v, "item") else v) for k, v in record.items()})
+        out.append({k: None if _blank(v) else v.item() if hasattr(v, "item") else v
+                    for k, v in record.items()})
     return out
+
+
+def _blank(value) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def describe(result, name: str) -> str:
@@ -98,8 +106,7 @@ def describe_ranking(ranking) -> str:
     """Return the ranking of changes per £ moved as plain text."""
     lines = ["Changes ranked by the rise in LM3 per £10,000 moved:"]
     for row in ranking.to_dict("records"):
-        group = "" if row["equal_group"] is None or row["equal_group"] != row["equal_group"] \
-            else f" [equal group {int(row['equal_group'])}]"
+        group = "" if pd.isna(row["equal_group"]) else f" [equal group {row['equal_group']}]"
         lines.append(f"  {row['rank']:>3}. {row['change']}: +{row['rise_per_10k']:.4f} per "
                      f"£10,000; LM3 {row['lm3_new']:.3f}{group}")
     notes = dict.fromkeys(n for n in ranking["note"] if n)
