@@ -599,7 +599,7 @@ def _list_by_id(frame: pd.DataFrame, supplier_list: SupplierList | None,
     listed = supplier_list.by_id()
     if listed.empty:
         return postcodes, types
-    id_codes, id_uniques = pd.factorize(frame["supplier_id"].astype(object))
+    id_codes, id_uniques = pd.factorize(frame["supplier_id"])
     ids = pd.Series(id_uniques, dtype=object)
     found = np.append(ids.isin(listed.index).to_numpy(), False)[id_codes]
     id_postcode = np.append(ids.map(listed["postcode"]).fillna("").to_numpy(), "")[id_codes]
@@ -620,7 +620,7 @@ def _row_results(frame: pd.DataFrame, table: pd.DataFrame, nested: NestedBoundar
                  "amount_pence"]].copy()
     out["supplier_key"] = pd.Categorical(per_row("key"))
     out["month"] = _months(frame["date"])
-    pc_codes, pc_uniques = pd.factorize(frame["postcode"].astype(object))
+    pc_codes, pc_uniques = pd.factorize(frame["postcode"])
     col_location = np.append(_classify_texts(pc_uniques, nested), UNKNOWN)[pc_codes]
     col_readable = np.append(np.array([_readable(v) for v in pc_uniques], dtype=bool),
                              False)[pc_codes]
@@ -643,7 +643,8 @@ def _row_results(frame: pd.DataFrame, table: pd.DataFrame, nested: NestedBoundar
     by_column = col_readable & ~list_readable
     location = np.where(by_column, col_location, location)
     rule = np.where(by_column, RULE_COLUMN, rule)
-    postcode_used = np.where(by_column, frame["postcode"].astype(object).to_numpy(),
+    postcode_used = np.where(by_column, np.append(np.asarray(pc_uniques, dtype=object),
+                                                  "")[pc_codes],
                              postcode_used)
     location = np.where(list_readable, list_location, location)
     rule = np.where(list_readable, RULE_LIST, rule)
@@ -688,10 +689,16 @@ def _mark_rows(out: pd.DataFrame, frame: pd.DataFrame, per_row, list_type: np.nd
 
 def _months(dates: pd.Series) -> pd.Categorical:
     """Return "YYYY-MM" per date, "unknown date" where the date is missing."""
-    text = pd.Series(dates).dt.strftime("%Y-%m").fillna("unknown date")
-    order = sorted(set(text) - {"unknown date"}) + (["unknown date"] if
-                                                    (text == "unknown date").any() else [])
-    return pd.Categorical(text, categories=order)
+    codes, uniques = pd.factorize(pd.Series(dates))
+    labels = pd.Series(pd.DatetimeIndex(uniques).strftime("%Y-%m"), dtype=object)
+    missing = codes < 0
+    labels = pd.concat([labels, pd.Series(["unknown date"])], ignore_index=True)
+    order = sorted(set(labels[:-1])) + (["unknown date"] if missing.any() else [])
+    month_codes, month_uniques = pd.factorize(labels)
+    per_row = month_codes[np.where(missing, len(labels) - 1, codes)]
+    text = pd.Categorical.from_codes(per_row, month_uniques)
+    return text.reorder_categories(order) if set(order) == set(month_uniques) else \
+        pd.Categorical(np.asarray(month_uniques, dtype=object)[per_row], categories=order)
 
 
 def _supplier_table(out: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
@@ -710,7 +717,10 @@ def _supplier_table(out: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
         sup[column] = _by_most_money(out, column)
     for column in ("vcse", "vcse_probable", "placeholder", *MARKS):
         sup[column] = grouped[column].any()
-    sup["marks"] = [", ".join(m for m in MARKS if row[m]) for _, row in sup.iterrows()]
+    marks = pd.Series("", index=sup.index, dtype=object)
+    for mark in MARKS:
+        marks = marks.where(~sup[mark], marks + np.where(marks == "", "", ", ") + mark)
+    sup["marks"] = marks
     hints = table.drop_duplicates("key").set_index("key")["postcode_in_name"]
     sup["postcode_in_name"] = hints.reindex(sup.index).fillna("")
     sup = sup.rename(columns={"postcode_used": "postcode"})

@@ -311,9 +311,11 @@ def _read_table(path: Path, encoding: str, header_idx: int, cmap: ColumnMap
                 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Read the used columns below the header; return them (as text) and each row's line."""
     usecols = cmap.used()
+    dtypes = {c: ("str" if c == cmap.amount else "category") for c in usecols}
     try:
         frame = pd.read_csv(
-            path, skiprows=header_idx, header=0, dtype=str, keep_default_na=False,
+            path, skiprows=header_idx, header=0, dtype=_DtypeLookup(dtypes),
+            keep_default_na=False,
             na_filter=False, encoding=encoding, encoding_errors="replace",
             skip_blank_lines=False, usecols=lambda c: _clean_header(c) in usecols,
             low_memory=False,
@@ -324,7 +326,25 @@ def _read_table(path: Path, encoding: str, header_idx: int, cmap: ColumnMap
             return frame, lines
     except (pd.errors.ParserError, ValueError):
         pass
-    return _read_table_slowly(path, encoding, header_idx, usecols)
+    frame, lines = _read_table_slowly(path, encoding, header_idx, usecols)
+    for column in usecols:
+        if column != cmap.amount:
+            frame[column] = frame[column].astype("category")
+    return frame, lines
+
+
+class _DtypeLookup(dict):
+    """Column dtypes keyed by cleaned name, looked up by the name as written (with BOM)."""
+
+    def __getitem__(self, key):
+        return super().__getitem__(_clean_header(key))
+
+    def __contains__(self, key):
+        return super().__contains__(_clean_header(key))
+
+    def get(self, key, default=None):
+        """Return the dtype of a column as written, or ``default``."""
+        return super().get(_clean_header(key), default)
 
 
 def _count_lines(path: Path) -> int:
@@ -377,15 +397,36 @@ def parse_money_pence(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     pence : Series of int64 (0 where unreadable)
     readable : Series of bool
     """
-    text = values.astype(str).str.strip()
-    number = pd.to_numeric(text, errors="coerce")
-    failed = number.isna()
+    codes, uniques = pd.factorize(values)
+    text = pd.Series(uniques, dtype=object)
+    number = pd.to_numeric(text, errors="coerce")  # spaces around a number are accepted
+    failed = number.isna().to_numpy()
     if failed.any():
-        number[failed] = _parse_messy_money(text[failed]).to_numpy()
-    readable = number.notna() & np.isfinite(number)
-    scaled = number.where(readable, 0.0).to_numpy(dtype=float) * 100.0
-    pence = np.sign(scaled) * np.floor(np.abs(scaled) + 0.5 - 1e-9)
-    return pd.Series(pence.astype(np.int64), index=values.index), readable
+        number[failed] = _parse_pound_text(text[failed]).to_numpy()
+        failed = number.isna().to_numpy()
+    if failed.any():
+        number[failed] = _parse_messy_money(text[failed].str.strip()).to_numpy()
+    number = number.to_numpy(dtype=float)
+    ok = np.isfinite(number)
+    scaled = np.where(ok, number, 0.0) * 100.0
+    pence = (np.sign(scaled) * np.floor(np.abs(scaled) + 0.5 - 1e-9)).astype(np.int64)
+    readable = np.append(ok, False)[codes]
+    return (pd.Series(np.append(pence, 0)[codes], index=values.index),
+            pd.Series(readable, index=values.index))
+
+
+_THOUSANDS_RE = r"^-?£?\d{1,3}(,\d{3})+(\.\d*)?$"
+
+
+def _parse_pound_text(text: pd.Series) -> pd.Series:
+    """Parse the common "£1,234.56" and "-£12.00" quickly; NaN where that is not the form."""
+    cleaned = text.str.replace("£", "", regex=False)
+    has_comma = pd.Series([("," in t) if isinstance(t, str) else False for t in cleaned],
+                          index=cleaned.index)
+    if has_comma.any():
+        good = text[has_comma].str.match(_THOUSANDS_RE)
+        cleaned[has_comma] = cleaned[has_comma].str.replace(",", "", regex=False).where(good)
+    return pd.to_numeric(cleaned, errors="coerce")
 
 
 def _parse_messy_money(text: pd.Series) -> pd.Series:
@@ -440,8 +481,8 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, bool]:
     dates : Series of datetime64 (NaT where unreadable or blank)
     month_first : bool
     """
-    codes, uniques = pd.factorize(values.astype(str).str.strip())
-    texts = pd.Series(uniques, dtype=object)
+    codes, uniques = pd.factorize(values)
+    texts = pd.Series(uniques, dtype=object).astype(str).str.strip()
     month_first = _looks_month_first(texts)
     parsed = _parse_date_texts(texts, month_first)
     out = parsed.to_numpy()[codes] if len(parsed) else np.array([], dtype="datetime64[ns]")
@@ -559,15 +600,22 @@ def _tidy(path: Path, encoding: str, header_idx: int, cmap: ColumnMap, table: pd
           lines: np.ndarray, report: Report) -> PaymentsFile:
     """Turn the raw text table of one file into used and rejected records."""
     used = cmap.used()
+    for column in used:
+        if column != cmap.amount:
+            table[column] = _strip_categories(table[column])
+    table[cmap.amount] = table[cmap.amount].fillna("")
     blank = np.ones(len(table), dtype=bool)
     for column in used:
-        blank &= (table[column].str.strip() == "").to_numpy()
+        if column != cmap.amount:
+            blank &= (table[column] == "").to_numpy()
+    if blank.any():  # only rows blank elsewhere need their amount checked
+        blank[blank] = (table[cmap.amount][blank].str.strip() == "").to_numpy()
     table, lines = table[~blank].reset_index(drop=True), lines[~blank]
-    supplier = table[cmap.supplier].str.strip()
+    supplier = table[cmap.supplier]
     pence, readable = parse_money_pence(table[cmap.amount])
-    amount_text = table[cmap.amount].str.strip()
+    amount_text = table[cmap.amount]
     reasons = pd.Series("", index=table.index, dtype=object)
-    reasons[~readable] = np.where(amount_text[~readable] == "", "no amount",
+    reasons[~readable] = np.where(amount_text[~readable].str.strip() == "", "no amount",
                                   "amount is not a number")
     reasons[(reasons == "") & (supplier == "")] = "no supplier name"
     total_like = _is_total_row(supplier)
@@ -582,15 +630,17 @@ def _tidy(path: Path, encoding: str, header_idx: int, cmap: ColumnMap, table: pd
         "file": path.name,
         "line": lines[keep],
         "amount_pence": pence[keep].to_numpy(),
-        "supplier": supplier[keep].to_numpy(),
+        "supplier": supplier[keep].array,
     })
+    frame["supplier"] = frame["supplier"].cat.remove_unused_categories()
     frame["supplier_id"] = _text_or_blank(table, cmap.supplier_id, keep)
     frame["category"] = _text_or_blank(table, cmap.category, keep)
     frame["postcode"] = _text_or_blank(table, cmap.postcode, keep)
     if cmap.date:
         dates, month_first = parse_dates(table[cmap.date][keep])
         frame["date"] = dates.to_numpy()
-        unreadable = int((dates.isna() & table[cmap.date][keep].str.strip().ne("")).sum())
+        unreadable = int((dates.isna().to_numpy() & (table[cmap.date][keep] != "").to_numpy())
+                         .sum())
         if month_first:
             report.notice("Dates read month-first (MM/DD/YYYY): some cannot be day-first.",
                           file=path.name, column=cmap.date)
@@ -622,8 +672,21 @@ def _is_total_row(supplier: pd.Series) -> pd.Series:
 def _text_or_blank(table: pd.DataFrame, column: str | None, keep: np.ndarray) -> np.ndarray:
     """Return a column's trimmed text for the kept rows, or blanks when the file lacks it."""
     if column is None:
-        return np.full(int(keep.sum()), "", dtype=object)
-    return table[column][keep].str.strip().to_numpy()
+        return pd.Categorical(np.full(int(keep.sum()), "", dtype=object))
+    return table[column][keep].array
+
+
+def _strip_categories(values: pd.Series) -> pd.Series:
+    """Return a categorical column with its categories trimmed and blanks as ""."""
+    values = values.astype("category") if values.dtype != "category" else values
+    codes = values.cat.codes.to_numpy()
+    cats = pd.Series(values.cat.categories, dtype=object).astype(str).str.strip()
+    new_codes, uniques = pd.factorize(pd.concat([cats, pd.Series([""])], ignore_index=True))
+    blank_code = new_codes[-1]
+    mapped = np.where(codes >= 0, new_codes[:-1][codes] if len(cats) else blank_code,
+                      blank_code)
+    return pd.Series(pd.Categorical.from_codes(mapped, uniques), index=values.index)
+
 
 
 @dataclass
