@@ -615,3 +615,8 @@ def test_every_line_is_included_or_excluded_and_totals_reconcile(tmp_path_factor
     included = result.tables["spending"]["amount"].sum()
     excluded = sum(e.amount for e in result.excluded)
     assert included + excluded == pytest.approx(sum(p for *_, p in lines) / 100, abs=0.01)
+
+
+def test_payroll_assumptions_must_be_positive(tmp_path):
+    with pytest.raises(InputError, match="more than 0"):
+        import_exports(ImportOptions(payroll=[messy_payroll(tmp_path)], full_time_hours=0))

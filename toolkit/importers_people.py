@@ -109,6 +109,8 @@ def read_payroll(path: str | Path, result: ImportResult, mapping: dict[str, str]
         ``living_wage``. Names are never included. A line whose pay is missing or cannot be
         worked out is not returned: it is reported as an error naming its row.
     """
+    if not (full_time_hours > 0 and weeks_per_year > 0):
+        raise InputError("--full-time-hours and --weeks-per-year must be more than 0.")
     path = Path(path)
     rows = read_rows(path)
     if mapping:
@@ -173,6 +175,10 @@ def _staff_record(cells, header, row, file, result, full_time_hours, weeks_per_y
     if fte is None:
         return _payroll_error(result, file, row, "no FTE or hours a week on this line",
                               header.names.get("fte")), cut
+    if fte > 1.5:
+        result.report.warning(f"FTE {fte:g} is more than 1.5 (the Staff sheet's limit): "
+                              "check the hours or FTE.", file=file, row=row,
+                              column=header.names.get("fte") or header.names.get("hours"))
     living = get(cells, "living_wage").strip().casefold()
     living_wage = {"yes": True, "y": True, "no": False, "n": False}.get(living)
     return {"role": role, "fte": fte, "gross_pay": round(pay, 2),
