@@ -29,6 +29,7 @@ CLES, community wealth building: "socially productive use of land and property" 
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -486,7 +487,8 @@ def _checked_ratios(ratios: pd.DataFrame) -> pd.DataFrame:
     if "source" not in frame.columns:
         frame["source"] = "ratio given in the notebook"
     for i, value in enumerate(frame["gva_to_turnover"]):
-        if not (isinstance(value, int | float) and 0.0 <= float(value) <= 1.0):
+        if isinstance(value, bool) or not (isinstance(value, numbers.Real)
+                                           and 0.0 <= float(value) <= 1.0):
             raise InputError(f"GVA-to-turnover ratio table, row {i + 1} "
                              f"({frame['sector'].iloc[i]!r}): {value!r} is not a share "
                              "from 0 to 1.")
