@@ -157,9 +157,19 @@ def _install_kernel_spec() -> None:
     os.environ["JUPYTER_PATH"] = os.pathsep.join(paths)
 
 
-def worker_setup() -> None:
-    """Prepare a worker process: pinned kernel, quiet logs, heavy imports done once."""
+def worker_setup(cache_dir: str | None = None) -> None:
+    """Prepare a worker process: pinned kernel, quiet logs, heavy imports done once.
+
+    Parameters
+    ----------
+    cache_dir : str, optional
+        Folder where the run keeps parsed inputs (passed to kernels in the environment).
+    """
     _install_kernel_spec()
+    if cache_dir:
+        from toolkit.packs_sections import CACHE_ENV
+
+        os.environ[CACHE_ENV] = cache_dir
     os.environ.setdefault("MPLBACKEND", "Agg")
     logging.getLogger("papermill").setLevel(logging.ERROR)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
@@ -480,8 +490,8 @@ def _progress(total: int, enabled: bool) -> Any:
                 disable=not enabled or total == 0, dynamic_ncols=True)
 
 
-def _run_inline(jobs: list[PackJob], out_dir: Path, bar: Any) -> list[PackResult]:
-    worker_setup()
+def _run_inline(jobs: list[PackJob], out_dir: Path, bar: Any, cache: str) -> list[PackResult]:
+    worker_setup(cache)
     results = []
     try:
         for job in jobs:
@@ -490,14 +500,18 @@ def _run_inline(jobs: list[PackJob], out_dir: Path, bar: Any) -> list[PackResult
             bar.update(1)
     finally:
         _KERNEL.discard()
+        from toolkit.packs_sections import CACHE_ENV
+
+        os.environ.pop(CACHE_ENV, None)
     return results
 
 
-def _run_pool(jobs: list[PackJob], out_dir: Path, workers: int, bar: Any) -> list[PackResult]:
+def _run_pool(jobs: list[PackJob], out_dir: Path, workers: int, bar: Any,
+              cache: str) -> list[PackResult]:
     context = multiprocessing.get_context("spawn")
     results: list[PackResult] = []
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                initializer=worker_setup) as pool:
+                                initializer=worker_setup, initargs=(cache,)) as pool:
         futures = {pool.submit(build_pack, job, out_dir): job for job in jobs}
         pending = list(futures)
         try:
@@ -557,13 +571,15 @@ def run_packs(jobs: list[PackJob], out_dir: str | Path = "packs", workers: int |
     workers = max(0, min(os.cpu_count() or 1, len(todo)) if workers is None else workers)
     entries = dict(previous)
     results: list[PackResult] = []
+    cache = tempfile.mkdtemp(prefix=".cache.", suffix=".tmp", dir=out_dir)
     with _progress(len(todo), progress) as bar:
         try:
             if workers == 0 or len(todo) <= 1:
-                results = _run_inline(todo, out_dir, bar) if todo else []
+                results = _run_inline(todo, out_dir, bar, cache) if todo else []
             else:
-                results = _run_pool(todo, out_dir, min(workers, len(todo)), bar)
+                results = _run_pool(todo, out_dir, min(workers, len(todo)), bar, cache)
         finally:
+            shutil.rmtree(cache, ignore_errors=True)
             by_id = {job.id: job for job in jobs}
             for result in results:
                 entries[result.id] = _entry(by_id[result.id], facts[result.id],

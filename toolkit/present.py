@@ -162,7 +162,81 @@ def number(value: float | None, decimals: int = 0) -> str:
     return f"{float(value):,.{decimals}f}"
 
 
-FORMATTERS = {"money": money, "share": share, "ratio": ratio, "number": number,
+def pence(value: float | None) -> str:
+    """Return pence with one decimal, such as ``11.1p``.
+
+    Parameters
+    ----------
+    value : float or None
+        Pence; ``None`` or NaN gives "not available".
+
+    Returns
+    -------
+    str
+    """
+    if _missing(value):
+        return "not available"
+    return f"{float(value):,.1f}p"
+
+
+def auto_number(value: Any) -> Any:
+    """Return a number as short text (whole numbers with separators, others to 2 places).
+
+    Anything that is not a number comes back unchanged; booleans become "yes" or "no".
+
+    Parameters
+    ----------
+    value : object
+        The value to show.
+
+    Returns
+    -------
+    object
+    """
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if _missing(value):
+        return ""
+    if not isinstance(value, int | float) or not finite(value):
+        return value
+    value = float(value)
+    if value.is_integer() or abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+#: How a value is shown for each unit that toolkit tables give in a ``unit`` column.
+UNIT_KINDS = {"£": "money", "£ a year": "money", "share": "share", "pence": "pence",
+              "£ per £1 received": "ratio"}
+
+
+def format_by_unit(frame: pd.DataFrame, value: str = "value", unit: str = "unit"
+                   ) -> pd.DataFrame:
+    """Return a copy of ``frame`` with its value column shown according to its unit column.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A table of measures with a value column and a unit column.
+    value, unit : str
+        The columns' names. Every column other than ``unit`` holding numbers (several
+        years side by side) is formatted the same way.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    shown = frame.copy().astype(object)
+    columns = [value] if value in shown else [
+        c for c in shown.columns if c != unit and pd.api.types.is_numeric_dtype(frame[c])]
+    for column in columns:
+        shown[column] = [
+            format_value(v, UNIT_KINDS[u]) if u in UNIT_KINDS and not _missing(v)
+            else auto_number(v) for v, u in zip(frame[column], frame[unit], strict=True)]
+    return shown
+
+
+FORMATTERS = {"money": money, "share": share, "ratio": ratio, "number": number, "pence": pence,
               "count": number, "text": lambda v: "not available" if _missing(v) else str(v)}
 
 
@@ -242,13 +316,23 @@ class Headline:
         """The basis as written in a pack."""
         return BASIS_LABELS[self.basis]
 
-    def sentence(self) -> str:
-        """Return the figure as one plain-English sentence (not yet escaped)."""
+    def sentence(self, with_note: bool = False) -> str:
+        """Return the figure as one plain-English sentence (not yet escaped).
+
+        Parameters
+        ----------
+        with_note : bool
+            Whether to add the note (a suppressed or missing figure always says why).
+
+        Returns
+        -------
+        str
+        """
         text = f"{self.label}: {self.value_text}"
         if self.range_text:
             text += f" (range {self.range_text})"
         text += f", {self.basis_text}."
-        if self.note:
+        if self.note and (with_note or self.basis in ("suppressed", "not evidenced")):
             text += f" {self.note.rstrip('.')}."
         return text
 
@@ -476,6 +560,17 @@ def write_table_csv(frame: pd.DataFrame, name: str) -> Path | None:
     return path
 
 
+def show_html(markup: str) -> None:
+    """Show HTML made by this module's ``*_html`` functions (already escaped).
+
+    Parameters
+    ----------
+    markup : str
+        HTML whose text from inputs has been escaped.
+    """
+    _display_html(markup)
+
+
 def _display_html(markup: str, metadata: dict | None = None) -> None:
     from IPython.display import HTML, display
 
@@ -499,10 +594,11 @@ def frame_html(frame: pd.DataFrame, caption: str = "",
     -------
     str
     """
-    shown = frame.copy()
-    for column, kind in (formats or {}).items():
-        if column in shown:
-            shown[column] = [format_value(v, kind) for v in shown[column]]
+    shown = frame.copy().astype(object)
+    for column in shown.columns:
+        kind = (formats or {}).get(column)
+        shown[column] = [format_value(v, kind) if kind and not _missing(v) else auto_number(v)
+                         for v in shown[column]]
     markup = shown.to_html(index=False, escape=True, na_rep="", border=0,
                            classes="data-table")
     if caption:
@@ -571,7 +667,7 @@ def show_text(text: str, css_class: str = "") -> None:
 
 
 def show_list(items: Iterable[str], css_class: str = "") -> None:
-    """Show plain-text items as a bulleted list (each escaped).
+    """Show plain-text items as a bulleted list (each escaped, repeats left out; none: nothing).
 
     Parameters
     ----------
@@ -581,8 +677,9 @@ def show_list(items: Iterable[str], css_class: str = "") -> None:
         A CSS class such as ``note`` or ``warning``, or empty.
     """
     cls = f" class='{escape(css_class)}'" if css_class else ""
-    lines = "".join(f"<li>{escape(item)}</li>" for item in items)
-    _display_html(f"<ul{cls}>{lines}</ul>" if lines else "<p class='note'>None.</p>")
+    unique = list(dict.fromkeys(str(item) for item in items if item))
+    if unique:
+        _display_html(f"<ul{cls}>{''.join(f'<li>{escape(i)}</li>' for i in unique)}</ul>")
 
 
 def show_title(title: str, subtitle: str = "", fictional: bool = False,
