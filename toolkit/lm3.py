@@ -21,7 +21,8 @@ it is listed in :attr:`Lm3Result.assumed`. The interval is a seeded percentile b
 respondents; with a thin group it is the bootstrap of the surveyed group computed at the low
 and the high end of the thin group's span, taking the outer bounds. A bootstrap with no width
 (one respondent, or everyone giving the same answer) is never shown as certainty: it is widened
-by the group's assumed span, and the notes say why.
+by the width of the group's assumed span, placed around the surveyed rate, and the notes say
+why.
 
 Supplier spending with no postcode (or one that cannot be placed) is counted as not local for
 the point estimate (the conservative choice), and the amount is reported; nothing is guessed.
@@ -593,12 +594,15 @@ def _group_rate(name: str, survey: _Survey, settings, rng: np.random.Generator,
     rate = _GroupRate(name, survey_mean, False, survey.n, span, interval=(low, high),
                       survey_mean=survey_mean)
     if np.ptp(samples) <= 1e-12:
-        rate.corners = (min(survey_mean, span[0]), max(survey_mean, span[1]))
+        central = settings.central(setting)
+        rate.corners = (max(0.0, survey_mean - (central - span[0])),
+                        min(1.0, survey_mean + (span[1] - central)))
         if matters:
             notes.append(
-                f"Every {label} respondent gave the same answer ({survey_mean:.0%}), so the "
-                f"bootstrap has no width; that is not certainty. The interval is widened by the "
-                f"assumed range ({setting}: {span[0]:.0%} to {span[1]:.0%})."
+                f"Every {label} respondent gave the same answer, so the bootstrap has no "
+                f"width; that is not certainty. The interval is widened by the width of the "
+                f"assumed range ({setting}: {span[0]:.0%} to {span[1]:.0%}) around the "
+                f"surveyed rate: {rate.corners[0]:.0%} to {rate.corners[1]:.0%}."
             )
     else:
         rate.samples = samples
@@ -923,13 +927,24 @@ def lm3_for_boundaries(wb, settings, boundaries) -> list[Lm3Result]:
     Returns
     -------
     list of Lm3Result
-        In the order given.
+        In the order given. When a later (wider) boundary counts less spending as local than
+        the one before it, its notes say the boundaries are not nested.
 
     References
     ----------
     METHODS §1 (several nested boundaries are often reported together).
     """
-    return [lm3_from_workbook(wb, settings, as_boundary(spec)) for spec in boundaries]
+    results = [lm3_from_workbook(wb, settings, as_boundary(spec)) for spec in boundaries]
+    for inner, outer in zip(results, results[1:], strict=False):
+        if outer.spending_local < inner.spending_local - 1e-9:
+            outer.notes.append(
+                f"{outer.boundary_name} counts less spending as local than "
+                f"{inner.boundary_name} (£{outer.spending_local:,.0f} against "
+                f"£{inner.spending_local:,.0f}): the boundaries are not nested, so some of "
+                f"{inner.boundary_name} lies outside {outer.boundary_name}. Check their "
+                f"postcodes."
+            )
+    return results
 
 
 def choose_boundaries(wb, settings, local_postcodes=None, registry=None) -> list:

@@ -6,8 +6,6 @@ import json
 from pathlib import Path
 
 from toolkit.jobs import JobsResult, jobs_from_workbook
-from toolkit.lm3 import choose_boundaries
-from toolkit.settings import load_settings
 from toolkit.workbook import load_workbook
 
 NAME = "jobs"
@@ -34,22 +32,12 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     """Summarise jobs and pay and print it."""
-    from toolkit.commands.lm3 import registry_or_none
-    from toolkit.errors import InputError
+    from toolkit.commands.lm3 import resolve
 
     wb = load_workbook(args.workbook)
-    settings = load_settings(args.settings)
-    registry, london = None, None
-    if not args.local_postcodes and not settings.value("boundary.postcodes"):
-        registry = registry_or_none(args.registry)
-    try:
-        boundary = choose_boundaries(wb, settings, args.local_postcodes, registry)[0]
-    except InputError:
-        boundary = None  # jobs still count; local figures are left out with a note
-    if registry is not None:
-        authority = next((a for a in registry.authorities
-                          if any(o.id == wb.org_id for o in a.organisations)), None)
-        london = authority.london if authority is not None else None
+    settings, boundaries, authority = resolve(args, wb)
+    boundary = boundaries[0] if boundaries else None  # without one, local figures are noted
+    london = authority.london if authority is not None else None
     result = jobs_from_workbook(wb, settings, boundary, years=args.years, london=london,
                                 full_time_hours=args.full_time_hours)
     if args.json:

@@ -37,14 +37,49 @@ def registry_or_none(path: Path | None):
     return load_registry(DEFAULT_REGISTRY) if DEFAULT_REGISTRY.exists() else None
 
 
-def run(args) -> int:
-    """Compute LM3 for each boundary and print it."""
-    wb = load_workbook(args.workbook)
+def resolve(args, wb):
+    """Return ``(settings, boundaries, authority)`` for a workbook and the command's options.
+
+    The boundary comes from ``--local-postcodes``, else the settings' ``boundary.postcodes``,
+    else the registry's authority for the organisation (all its boundaries, with its own
+    settings file, if any, under the user's). ``boundaries`` is empty when none is defined.
+    """
+    from toolkit.errors import InputError
+    from toolkit.lm3 import _authority_for
+
     settings = load_settings(args.settings)
-    registry = None
+    authority = None
     if not args.local_postcodes and not settings.value("boundary.postcodes"):
         registry = registry_or_none(args.registry)
-    boundaries = choose_boundaries(wb, settings, args.local_postcodes, registry)
+        authority = _authority_for(wb, registry) if registry is not None else None
+        if authority is not None and authority.settings is not None:
+            settings = load_settings(authority.settings, args.settings)
+    try:
+        boundaries = choose_boundaries(wb, settings, args.local_postcodes,
+                                       _OneAuthority(authority) if authority else None)
+    except InputError:
+        boundaries = []
+    return settings, boundaries, authority
+
+
+class _OneAuthority:
+    """A registry holding only the authority already found."""
+
+    def __init__(self, authority):
+        self.authorities = [authority]
+
+    def for_la_code(self, code):
+        return self.authorities[0] if self.authorities[0].ons_code == code else None
+
+
+def run(args) -> int:
+    """Compute LM3 for each boundary and print it."""
+    from toolkit.lm3 import boundary_from_settings
+
+    wb = load_workbook(args.workbook)
+    settings, boundaries, _ = resolve(args, wb)
+    if not boundaries:
+        boundary_from_settings(settings)  # raises the plain message naming the options
     results = lm3_for_boundaries(wb, settings, boundaries)
     if args.json:
         data = {"workbook": str(args.workbook), "organisation": wb.name,
