@@ -316,7 +316,7 @@ def test_sensitivity_table_and_chart(tmp_path):
     fig = sensitivity_chart(result)
     ax = fig.axes[0]
     assert ax.get_title() and "%" in ax.get_xlabel() and ax.get_ylabel()
-    assert "Tornado" in fig.alt_text and "local_value_weight" in fig.alt_text
+    assert "Tornado" in fig.alt_text and "lambda" in fig.alt_text
     for chart in (local_value_chart(result), scores_chart(result)):
         assert chart.axes[0].get_title() and chart.alt_text
         assert "£" in chart.axes[0].get_ylabel() or "points" in chart.axes[0].get_xlabel()
@@ -336,9 +336,9 @@ def test_checklist_and_lawful_route():
     scenario = load_scenario(SAMPLES / "calderdale_youth_scenario.yml")
     table = checklist(scenario)
     assert len(table) == len(PRINCIPLES) == 6
-    assert list(table.columns[:2]) == ["principle", "question"]
+    assert list(table.columns[:2]) == ["Principle", "Question"]
     assert {o.name for o in scenario.options} <= set(table.columns)
-    local_spend = table.set_index("principle").loc[
+    local_spend = table.set_index("Principle").loc[
         "Increase local spend to invest in the local economy"]
     assert local_spend["Local consortium"].startswith("Committed")
     assert local_spend["In-house"] == TO_COMPLETE

@@ -62,7 +62,7 @@ def checklist(scenario) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``principle``, ``question``, then one column per option. Qualitative: the
+        ``Principle``, ``Question``, then one column per option. Qualitative: the
         toolkit scores nothing here.
 
     References
@@ -73,7 +73,7 @@ def checklist(scenario) -> pd.DataFrame:
     rows = []
     for key, principle, question in PRINCIPLES:
         answers = given.get(key) or {}
-        row = {"principle": principle, "question": question}
+        row = {"Principle": principle, "Question": question}
         for option in scenario.options:
             answer = answers.get(option.name) if isinstance(answers, dict) else None
             row[option.name] = str(answer) if answer not in (None, "") else TO_COMPLETE
@@ -267,7 +267,7 @@ def sensitivity_chart(appraisal, top: int = 8, ax=None):
     """
     table = appraisal.sensitivity.head(top).iloc[::-1]
     if ax is None:
-        fig, ax = plt.subplots(figsize=(8, 0.5 * max(len(table), 1) + 2))
+        fig, ax = plt.subplots(figsize=(9, 0.65 * max(len(table), 1) + 2))
     else:
         fig = ax.figure
     central = appraisal.headline["break_even_premium"]
@@ -277,8 +277,7 @@ def sensitivity_chart(appraisal, top: int = 8, ax=None):
     edge_high = (max(known) if known else 0.0) * 100 + 10
     labels = []
     for i, (_, r) in enumerate(table.iterrows()):
-        labels.append(f"{r['assumption']} ({r['option']}): {_short(r['low'])} to "
-                      f"{_short(r['high'])}")
+        labels.append(f"{_assumption_label(r)}\n{_short(r['low'])} to {_short(r['high'])}")
         for end, colour in (("premium_low", "#92c5de"), ("premium_high", "#f4a582")):
             value = r[end]
             base = central * 100 if central is not None else 0.0
@@ -306,11 +305,18 @@ def sensitivity_chart(appraisal, top: int = 8, ax=None):
            f"{'none' if central is None else f'{central:.1%}'}. ")
     if len(table):
         first = appraisal.sensitivity.iloc[0]
-        alt += (f"The assumption that moves it most is {first['assumption']} "
-                f"({first['option']}): from {_pct(first['premium_low'])} at "
+        alt += (f"The assumption that moves it most is {_assumption_label(first)}: from "
+                f"{_pct(first['premium_low'])} at "
                 f"{_short(first['low'])} to {_pct(first['premium_high'])} at "
                 f"{_short(first['high'])}.")
     return _finish(fig, alt)
+
+
+def _assumption_label(row) -> str:
+    """Return "local staff share, National provider" (or "lambda" for the weight)."""
+    if row["assumption"] == "local_value_weight":
+        return "lambda (weight on local value)"
+    return f"{str(row['assumption']).replace('_', ' ')}, {row['option']}"
 
 
 def _is_number(value) -> bool:
@@ -318,8 +324,126 @@ def _is_number(value) -> bool:
 
 
 def _short(value) -> str:
+    if not _is_number(value):
+        return ""
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}"
 
 
 def _pct(value) -> str:
     return f"{value:.1%}" if _is_number(value) else "no break-even"
+
+
+# ------------------------------------------------------------------- tables for a reader
+
+#: Display formats (``toolkit.present`` kinds) of the reader's tables below; columns not
+#: named here are already text or rounded numbers.
+FORMATS = {
+    "Price (£)": "money", "Price (£, present value)": "money", "LM3": "ratio",
+    "LM3 low": "ratio", "LM3 high": "ratio", "Local value (£, present value)": "money",
+    "Local value a year (£)": "money", "Commitment (share local)": "share",
+    "Net value (£)": "money", "Extra cost a year (£)": "money",
+    "Extra local value a year (£)": "money", "Extra cost (£, present value)": "money",
+    "Extra local value (£, present value)": "money",
+    "Extra local value at low end (£)": "money", "Extra local value at high end (£)": "money",
+}
+
+
+def _text(values, kind: str, missing: str) -> list[str]:
+    """Format numbers for a reader, writing ``missing`` where there is none."""
+    out = []
+    for v in values:
+        if not _is_number(v):
+            out.append(missing)
+        elif kind == "share":
+            out.append(f"{v:.1%}")
+        elif kind == "money":
+            out.append(money(v))
+        else:
+            out.append(f"£{v:,.2f}")
+    return out
+
+
+def _rounded(values, digits: int = 1) -> list[str]:
+    return [f"{float(v):,.{digits}f}" if _is_number(v) else "" for v in values]
+
+
+def options_table(appraisal) -> pd.DataFrame:
+    """Return each option's price, LM3, local value and local jobs, for a reader."""
+    f = appraisal.options
+    return pd.DataFrame({
+        "Option": f["name"],
+        "Provider": ["local" if v else "not local" for v in f["local_provider"]],
+        "How known": f["behaviour"],
+        "Price (£)": f["price"],
+        "Price (£, present value)": f["price_pv"],
+        "LM3": f["lm3"], "LM3 low": f["lm3_low"], "LM3 high": f["lm3_high"],
+        "Local value (£, present value)": f["local_value"],
+        "Local value a year (£)": f["local_value_per_year"],
+        "Local jobs (FTE a year)": _text_jobs(f["local_jobs_fte"]),
+    })
+
+
+def _text_jobs(values) -> list[str]:
+    return [f"{v:,.1f}" if _is_number(v) else "not estimated" for v in values]
+
+
+def scores_table(appraisal) -> pd.DataFrame:
+    """Return each option's tender scores and net value under lambda, for a reader."""
+    f = appraisal.options
+    return pd.DataFrame({
+        "Option": f["name"], "Commitment (share local)": f["commitment"],
+        "Price score": _rounded(f["price_score"]),
+        "Quality score": _rounded(f["quality_score"]),
+        "Social value score": _rounded(f["social_value_score"]),
+        "Total score (of 100)": _rounded(f["total_score"]), "Rank": f["rank"],
+        "Net value (£)": f["net_value"],
+    })
+
+
+def comparisons_table(appraisal) -> pd.DataFrame:
+    """Return each option against the cheapest other option, both methods labelled."""
+    c = appraisal.comparisons
+    return pd.DataFrame({
+        "Option": c["name"], "Against": c["comparator"],
+        "Extra cost a year (£)": c["extra_cost_per_year"],
+        "Extra local value a year (£)": c["extra_local_value_per_year"],
+        "Extra cost (£, present value)": c["extra_cost_pv"],
+        "Extra local value (£, present value)": c["extra_local_value"],
+        "Extra local value per £1 of extra cost": _text(
+            c["value_per_extra_pound"], "ratio", "undefined (not dearer)"),
+        "Break-even price, weight on local value (£)": _text(
+            c["break_even_price"], "money", "none"),
+        "Break-even premium, weight on local value": _text(
+            c["break_even_premium"], "share", "none"),
+        "Break-even price, tender scoring (£)": _text(
+            c["break_even_price_scoring"], "money", "none"),
+        "Break-even premium, tender scoring": _text(
+            c["break_even_premium_scoring"], "share", "none"),
+    })
+
+
+def sensitivity_display(appraisal) -> pd.DataFrame:
+    """Return the sensitivity table with a reader's headers."""
+    s = appraisal.sensitivity
+    if s.empty:
+        return s
+    return pd.DataFrame({
+        "Assumption": s["assumption"], "Option": s["option"],
+        "Low": [_short(v) for v in s["low"]], "Central": [_short(v) for v in s["central"]],
+        "High": [_short(v) for v in s["high"]],
+        "Premium at low end": _text(s["premium_low"], "share", "none"),
+        "Premium, central": _text(s["premium_central"], "share", "none"),
+        "Premium at high end": _text(s["premium_high"], "share", "none"),
+        "Extra local value at low end (£)": s["extra_value_low"],
+        "Extra local value at high end (£)": s["extra_value_high"],
+    })
+
+
+def assumptions_display(appraisal) -> pd.DataFrame:
+    """Return the named assumptions with a reader's headers and rounded values."""
+    a = appraisal.assumptions
+    return pd.DataFrame({
+        "Option": a["option"], "Assumption": a["assumption"], "Meaning": a["meaning"],
+        "Value": [_short(v) for v in a["value"]], "Low": [_short(v) for v in a["low"]],
+        "High": [_short(v) for v in a["high"]], "Source": a["source"],
+    })

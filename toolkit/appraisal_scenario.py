@@ -21,6 +21,7 @@ social value weight).
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -186,6 +187,8 @@ class Scenario:
     checklist : dict
         The commissioner's answers to the Keep it Local checklist, by principle key.
     warnings : tuple of str
+    fictional : bool
+        Whether the scenario is made-up sample data (packs then carry a banner).
     """
 
     path: Path
@@ -200,6 +203,7 @@ class Scenario:
     boundary: dict | None
     checklist: dict
     warnings: tuple[str, ...] = field(default=())
+    fictional: bool = False
 
     def option(self, name: str) -> OptionSpec:
         """Return the option called ``name``."""
@@ -330,7 +334,7 @@ class _Reader:
     def scenario(self, data: dict) -> Scenario:
         known = {"service", "years", "discount_rate", "weights", WEIGHT_KEY, "lambda",
                  "options", "appraised_option", "quality_max", "boundary", "checklist",
-                 "assumptions", "sensitivity", "authority", "registry", "notes"}
+                 "assumptions", "sensitivity", "authority", "registry", "notes", "fictional"}
         for key in data:
             if key not in known:
                 self.error(str(key), "Unknown key.", expected=f"one of {', '.join(sorted(known))}")
@@ -359,6 +363,7 @@ class _Reader:
             boundary=self._boundary(data.get("boundary")) or self._authority_boundary(),
             checklist=data.get("checklist") or {},
             warnings=tuple(self.warnings),
+            fictional=self._flag("fictional", data.get("fictional", False)),
         )
 
     def _sensitivity(self, block: Any) -> None:
@@ -695,6 +700,8 @@ def _from_settings(name: str, meaning: str, setting: str) -> Assumption:
 def resolve_setting_assumptions(scenario: Scenario, settings) -> Scenario:
     """Fill the assumptions a scenario leaves to the settings (take-home, re-spending).
 
+    Assumptions already filled (or set since, such as by a slider) are kept.
+
     Parameters
     ----------
     scenario : Scenario
@@ -712,7 +719,7 @@ def resolve_setting_assumptions(scenario: Scenario, settings) -> Scenario:
     for opt in scenario.options:
         new = {}
         for name, a in opt.assumptions.items():
-            if a.source.startswith("settings "):
+            if a.source.startswith("settings ") and math.isnan(a.value):
                 path = a.source.split()[1]
                 low, high = settings.span(path)
                 a = dataclasses.replace(a, value=settings.central(path), low=low, high=high)
