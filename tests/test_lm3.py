@@ -394,6 +394,13 @@ def test_no_suppliers_gives_defined_result():
     assert any("spending table is empty" in n for n in result.notes)
 
 
+def test_more_staff_answers_than_staff_is_noted():
+    inputs = Lm3Inputs(10.0, spending([]), staff([(5.0, True)]), staff_survey([0.5] * 6),
+                       supplier_survey([]), "Test")
+    result = compute_lm3(inputs, SETTINGS)
+    assert any("6 answers but the Staff sheet has 1 rows" in n for n in result.notes)
+
+
 def test_nothing_local_gives_lm3_of_one_with_a_note():
     inputs = Lm3Inputs(10.0, spending([("A", 5.0, False)]), staff([]), staff_survey([]),
                        supplier_survey([]), "Test")

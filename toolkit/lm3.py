@@ -687,6 +687,10 @@ def compute_lm3(inputs: Lm3Inputs, settings) -> Lm3Result:
         notes.append(f"{suppliers.nonlocal_.n} supplier survey answer(s) come from suppliers "
                      f"not known to be local: only local suppliers' re-spending counts in round "
                      f"3, so they are used only in the local/non-local comparison.")
+    staff_rows = 0 if inputs.staff is None else len(inputs.staff)
+    if staff_survey.n > staff_rows:
+        notes.append(f"The staff survey has {staff_survey.n} answers but the Staff sheet has "
+                     f"{staff_rows} rows: check for answers given twice or staff left off.")
     assumed: list[str] = []
     rates = {
         "staff": _group_rate("staff", staff_survey, settings, rng, r2_staff != 0, notes,
