@@ -423,6 +423,13 @@ def test_shares_that_do_not_add_up_are_refused():
         compute_lm3(inputs, SETTINGS)
 
 
+def test_local_refunds_larger_than_local_spending_are_refused():
+    inputs = Lm3Inputs(10.0, spending([("A", -3.0, True), ("B", 5.0, False)]),
+                       staff([(10.0, True)]), staff_survey([]), supplier_survey([]), "Test")
+    with pytest.raises(InputError, match="local suppliers nets to"):
+        compute_lm3(inputs, SETTINGS)
+
+
 def test_unknown_pay_band_is_refused():
     inputs = Lm3Inputs(10.0, spending([]), staff([(5.0, True)]),
                        staff_survey([0.5], band="lots"), supplier_survey([]), "Test")
@@ -490,3 +497,28 @@ def test_property_more_local_spending_never_lowers_the_score(inputs, extra, to_s
     after = compute_lm3(inputs, FAST)
     assert after.lm3 >= base.lm3 - 1e-12
     assert before.r1 == after.r1
+
+
+@st.composite
+def messy_cases(draw):
+    amount = st.floats(min_value=-1e5, max_value=1e6, allow_nan=False)
+    rows = draw(st.lists(st.tuples(amount, flag), max_size=6))
+    pay = draw(st.lists(st.tuples(st.floats(min_value=0, max_value=1e5), flag), max_size=4))
+    answers = draw(st.lists(st.tuples(st.integers(0, 5),
+                                      st.floats(min_value=-1, max_value=120)), max_size=7))
+    return Lm3Inputs(draw(st.floats(min_value=-10, max_value=1e6)),
+                     spending([(f"S{i}", a, loc) for i, (a, loc) in enumerate(rows)]),
+                     staff(pay), staff_survey(draw(st.lists(share, max_size=6))),
+                     supplier_survey([(f"S{i}", s) for i, s in answers]), "Test")
+
+
+@hsettings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(messy_cases())
+def test_property_bad_input_is_a_result_or_a_clear_message(inputs):
+    try:
+        result = compute_lm3(inputs, FAST)
+    except InputError as exc:
+        assert str(exc)  # a message for the user, never a bare division error
+        return
+    assert 1.0 - 1e-9 <= result.lm3_low <= result.lm3 <= result.lm3_high <= 3.0 + 1e-9
+    assert result.r2 <= result.r1 * (1 + 1e-9)

@@ -425,11 +425,16 @@ def _round2_money(inputs: Lm3Inputs) -> _Round2:
     if len(spending) == 0:
         notes.append("The spending table is empty: only staff pay is counted as spending.")
     local = local_staff + local_suppliers
-    if local < 0 or local > total + 1e-9:
+    if local_suppliers < 0:
         raise InputError(
-            f"The local spending (£{local:,.2f}) is {'below £0' if local < 0 else 'more than'}"
-            f"{'' if local < 0 else f' the total spending (£{total:,.2f})'}: the shares do not "
-            f"add up. Check refunds (negative amounts) in the Spending sheet."
+            f"Spending with local suppliers nets to £{local_suppliers:,.2f}, below £0: the shares "
+            f"do not add up. Check refunds (negative amounts) in the Spending sheet."
+        )
+    if local > total + 1e-9:
+        raise InputError(
+            f"The local spending (£{local:,.2f}) is more than the total spending "
+            f"(£{total:,.2f}): the shares do not add up. Check refunds (negative amounts) in "
+            f"the Spending sheet."
         )
     return _Round2(total, local_staff, local_suppliers, unknown_spending, unknown_staff_pay,
                    notes)
