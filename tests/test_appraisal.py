@@ -476,3 +476,93 @@ def test_notebook_runs_headless(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert "43.2%" in text
     assert "not legal advice" in text
+
+
+# ------------------------------------------------------------------- more input checks
+
+
+def test_quality_above_maximum(tmp_path):
+    data = two_options()
+    data["quality_max"] = 50
+    text = _message(tmp_path, data)
+    assert "options[1] (Local).quality" in text and "quality_max" in text
+
+
+def test_unknown_organisation_in_registry(tmp_path):
+    data = two_options()
+    data["authority"] = "calderdale"
+    data["registry"] = str(SAMPLES / "authorities.yml")
+    data["options"][1] = {"name": "Anchor", "price": 1000, "quality": 60,
+                          "local_provider": True,
+                          "evidenced": {"organisation": "no-such-trust"}}
+    text = _message(tmp_path, data)
+    assert "options[2] (Anchor).evidenced.organisation" in text and "no-such-trust" in text
+
+
+def test_organisation_without_registry(tmp_path):
+    data = two_options()
+    data["options"][1] = {"name": "Anchor", "price": 1000, "quality": 60,
+                          "local_provider": True, "evidenced": {"organisation": "x"}}
+    assert "authority" in _message(tmp_path, data)
+
+
+def test_unknown_key_and_both_behaviours(tmp_path):
+    data = two_options()
+    data["lamda"] = 0.2
+    data["options"][0]["evidenced"] = {"workbook": "x.xlsx"}
+    text = _message(tmp_path, data)
+    assert "'lamda'" in text and "Unknown key" in text
+    assert "exactly one of 'evidenced'" in text
+
+
+def test_consortium_shares_must_add_up(tmp_path):
+    book = SAMPLES / "calderdale" / "sowerby-bridge-hub_2024-25.xlsx"
+    data = two_options()
+    data["options"][1] = {"name": "Consortium", "price": 1000, "quality": 60,
+                          "local_provider": True,
+                          "evidenced": {"members": [{"workbook": str(book), "share": 0.5},
+                                                    {"workbook": str(book), "share": 0.4}]}}
+    text = _message(tmp_path, data)
+    assert "add up to 100%" in text and "90.0%" in text
+
+
+# --------------------------------------------------------------------------- live sliders
+
+
+def test_sliders_recompute_like_the_scenario(tmp_path):
+    from toolkit.appraisal_widgets import appraise_with, live_table, sliders
+
+    scenario = load_scenario(write(tmp_path, two_options()))
+    specs = sliders(scenario, SETTINGS, {})
+    names = {(s.option, s.name) for s in specs}
+    assert (None, "local_value_weight") in names and ("Local", "local_staff_share") in names
+    assert ("National", "price") in names
+    moved = appraise_with(scenario, SETTINGS, {}, {(None, "local_value_weight"): 0.1,
+                                                   ("Local", "respend_staff"): 0.5})
+    direct = run(tmp_path, {**two_options(weight=0.1), "options": [
+        {**two_options()["options"][0],
+         "assumed": assumed(0.5, 0.1, 0.05, 0.8, 0.5, 0.6)},
+        two_options()["options"][1]]})
+    assert moved.headline["break_even_premium"] == pytest.approx(
+        direct.headline["break_even_premium"])
+    assert len(live_table(moved)) == 2
+
+
+def test_sliders_refuse_shares_over_100_percent(tmp_path):
+    from toolkit.appraisal_widgets import appraise_with
+
+    scenario = load_scenario(write(tmp_path, two_options()))
+    with pytest.raises(InputError, match="at most 100%"):
+        appraise_with(scenario, SETTINGS, {}, {("Local", "local_staff_share"): 0.95})
+
+
+def test_explorer_builds_headless(tmp_path):
+    pytest.importorskip("ipywidgets")
+    from toolkit.appraisal_widgets import explorer
+
+    box = explorer(load_scenario(write(tmp_path, two_options())), SETTINGS, {})
+    sliders_ = [c for c in box.children if hasattr(c, "min")]
+    assert len(sliders_) == 1 + 2 * 5
+    lam = sliders_[0]
+    lam.value = 0.6  # no break-even: the view recomputes without error
+    assert lam.value == 0.6

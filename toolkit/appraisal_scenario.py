@@ -346,6 +346,11 @@ class _Reader:
             self.defaults = {}
         years = self._years(data.get("years"))
         options = self._options(data.get("options"), years)
+        quality_max = self._positive("quality_max", data.get("quality_max", 100)) or 100.0
+        for option in options:
+            if option.quality > quality_max:
+                self.error(f"{option.key}.quality", "The quality mark is above quality_max.",
+                           option.quality, f"at most {quality_max:g}")
         appraised = data.get("appraised_option")
         if appraised is not None and appraised not in {o.name for o in options}:
             self.error("appraised_option", "Names no option.", appraised,
@@ -359,7 +364,7 @@ class _Reader:
             weight=self._lambda(data),
             options=tuple(options),
             appraised=appraised,
-            quality_max=self._positive("quality_max", data.get("quality_max", 100)) or 100.0,
+            quality_max=quality_max,
             boundary=self._boundary(data.get("boundary")) or self._authority_boundary(),
             checklist=data.get("checklist") or {},
             warnings=tuple(self.warnings),
