@@ -83,6 +83,7 @@ class PackResult:
     outputs: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
     log: str | None = None
+    ran: bool = True
 
 
 @dataclass
@@ -98,6 +99,11 @@ class RunSummary:
     def made(self) -> list[PackResult]:
         """Packs made in this run (with or without PDF)."""
         return [r for r in self.results if r.status in (OK, HTML_ONLY)]
+
+    @property
+    def ran(self) -> list[PackResult]:
+        """Packs whose notebook ran in this run (made or failed)."""
+        return [r for r in self.results if r.ran]
 
     @property
     def failed(self) -> list[PackResult]:
@@ -469,11 +475,32 @@ def _defaults_file() -> Path:
 
 
 def _is_unchanged(previous: dict | None, key: str, out_dir: Path) -> bool:
-    if not previous or previous.get("key") != key or previous.get("status") != OK:
+    """Return whether a pack's last outcome still stands: same key, and ok or failed.
+
+    A pack that failed with the same inputs and code would fail the same way again, so it
+    is not run again (``--force`` does); a pack made without PDF is always tried again.
+    """
+    if not previous or previous.get("key") != key:
+        return False
+    if previous.get("status") == FAILED:
+        return True
+    if previous.get("status") != OK:
         return False
     outputs = previous.get("outputs", {})
     files = [outputs.get("html"), outputs.get("pdf"), *outputs.get("tables", [])]
     return all(f and (out_dir / f).exists() for f in files)
+
+
+def _carried_over(job: PackJob, old: dict) -> PackResult:
+    """Return the result of a pack not made again because nothing it depends on changed."""
+    if old.get("status") == FAILED:
+        return PackResult(job.id, job.kind, job.slug, FAILED, title=old.get("title", job.title),
+                          reason=old.get("reason", "") + " (unchanged since this failure: "
+                          "fix the input, or use --force to try again)", log=old.get("log"),
+                          ran=False)
+    return PackResult(job.id, job.kind, job.slug, UNCHANGED, title=old.get("title", job.title),
+                      fictional=bool(old.get("fictional")), outputs=old.get("outputs", {}),
+                      ran=False)
 
 
 def _entry(job: PackJob, facts: dict, key: str, result: PackResult) -> dict:
@@ -586,12 +613,8 @@ def run_packs(jobs: list[PackJob], out_dir: str | Path = "packs", workers: int |
                                             keys[result.id], result)
             _finish(out_dir, entries, workers, start)
     done = {r.id for r in results}
-    for job in jobs:
-        if job.id not in done:
-            old = previous.get(job.id, {})
-            results.append(PackResult(job.id, job.kind, job.slug, UNCHANGED,
-                                      title=old.get("title", job.title),
-                                      outputs=old.get("outputs", {})))
+    results += [_carried_over(job, previous.get(job.id, {})) for job in jobs
+                if job.id not in done]
     order = {job.id: i for i, job in enumerate(jobs)}
     results.sort(key=lambda r: order[r.id])
     return RunSummary(results, time.perf_counter() - start, out_dir, workers)

@@ -1,0 +1,142 @@
+"""Tests for toolkit.present: formatting, escaping, suppression, tables and charts."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from toolkit import present
+from toolkit.present import Headline
+
+
+@pytest.fixture(autouse=True)
+def _reset_state():
+    present.start_pack(None, None, present.SMALL_GROUP_THRESHOLD)
+    yield
+    present.start_pack(None, None, present.SMALL_GROUP_THRESHOLD)
+
+
+def test_money_formats_pounds_with_separators_and_sign():
+    assert present.money(1234567.4) == "£1,234,567"
+    assert present.money(56.7) == "£56.70"
+    assert present.money(-56.7) == "-£56.70"
+    assert present.money(None) == "not available"
+    assert present.money(float("nan")) == "not available"
+
+
+def test_share_ratio_number_and_pence():
+    assert present.share(0.425) == "42%"
+    assert present.share(0.425, 1) == "42.5%"
+    assert present.ratio(1.7449) == "£1.74"
+    assert present.number(1250.4) == "1,250"
+    assert present.pence(11.07) == "11.1p"
+    with pytest.raises(ValueError, match="unknown kind"):
+        present.format_value(1, "furlongs")
+
+
+@given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False))
+def test_money_round_trips_to_the_nearest_pound(value):
+    text = present.money(value, 0)
+    back = float(text.replace("£", "").replace(",", ""))
+    assert math.isclose(back, round(value), abs_tol=1.0)
+
+
+@given(st.text())
+def test_escape_never_leaves_markup(text):
+    escaped = present.escape(text)
+    assert "<" not in escaped and ">" not in escaped and '"' not in escaped
+
+
+def test_headline_sentence_gives_range_and_basis():
+    h = Headline("Local multiplier (LM3)", 1.74, "ratio", 1.6, 1.9, "mixed", "note here")
+    assert h.sentence() == "Local multiplier (LM3): £1.74 (range £1.60 to £1.90), partly assumed."
+    assert "note here" in h.sentence(with_note=True)
+    missing = Headline("SROI", None, "ratio", basis="not evidenced", note="No outcomes sheet")
+    assert "No outcomes sheet" in missing.sentence()
+
+
+def test_headline_rejects_unknown_basis_and_kind():
+    with pytest.raises(ValueError, match="basis"):
+        Headline("x", 1.0, basis="guessed")
+    with pytest.raises(ValueError, match="kind"):
+        Headline("x", 1.0, kind="furlongs")
+
+
+def test_small_groups_are_suppressed_with_a_reason():
+    pay = Headline("Share of pay to local residents", 0.63, "share")
+    hidden = present.suppress_small(pay, 4, "staff")
+    assert hidden.basis == "suppressed" and hidden.value is None
+    assert "fewer than 5 staff" in hidden.note
+    assert "63" not in hidden.sentence()
+    assert present.suppress_small(pay, 5, "staff") is pay
+    assert present.suppress_small(pay, None).basis == "suppressed"
+    assert present.count_or_suppressed(3, "staff") == "fewer than 5 staff"
+    assert present.count_or_suppressed(12, "staff") == "12 staff"
+
+
+def test_threshold_follows_the_settings():
+    present.set_small_group_threshold(10)
+    assert present.is_small_group(9) and not present.is_small_group(10)
+    with pytest.raises(ValueError):
+        present.set_small_group_threshold(0)
+
+
+def test_headline_html_escapes_text_from_inputs():
+    markup = present.headlines_html([Headline("<script>alert(1)</script>", 1.0, "ratio")])
+    assert "<script>" not in markup
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markup
+    assert "basis-evidenced" in markup
+
+
+def test_frame_html_escapes_and_formats():
+    frame = pd.DataFrame({"name": ["<b>Trust</b>"], "amount": [1234.0], "flag": [True]})
+    markup = present.frame_html(frame, "Caption <i>", {"amount": "money"})
+    assert "&lt;b&gt;Trust&lt;/b&gt;" in markup and "<b>" not in markup
+    assert "£1,234" in markup and ">yes<" in markup
+    assert "<caption>Caption &lt;i&gt;</caption>" in markup
+
+
+def test_format_by_unit_uses_each_rows_unit():
+    frame = pd.DataFrame({"measure": ["Reserves", "Share", "Months"],
+                          "value": [1087616.0, 0.573, 6.2534], "unit": ["£", "share", "months"]})
+    shown = present.format_by_unit(frame)
+    assert list(shown["value"]) == ["£1,087,616", "57%", "6.25"]
+
+
+def test_show_table_writes_csv_beside_the_pack(tmp_path):
+    present.start_pack("my-trust", tmp_path)
+    frame = pd.DataFrame({"a": [1, 2]})
+    path = present.write_table_csv(frame, "Top suppliers!")
+    assert path == tmp_path / "my-trust__top-suppliers.csv"
+    assert pd.read_csv(path)["a"].tolist() == [1, 2]
+
+
+def test_no_tables_folder_writes_nothing(tmp_path):
+    assert present.write_table_csv(pd.DataFrame({"a": [1]}), "x") is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_chart_html_embeds_png_with_alt_text():
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [3, 4])
+    markup = present.chart_html(fig, "A line <rising>")
+    assert markup.startswith("<figure class='chart'><img src='data:image/png;base64,")
+    assert "alt='A line &lt;rising&gt;'" in markup
+    with pytest.raises(ValueError, match="alt text"):
+        present.chart_html(fig, "  ")
+    plt.close(fig)
+
+
+def test_summary_html_lists_each_figure_once():
+    markup = present.summary_html([Headline("A", 1.0), Headline("B", 2.0)], "Intro & more")
+    assert markup.count("<li>") == 2
+    assert "Intro &amp; more" in markup
