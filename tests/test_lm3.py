@@ -255,6 +255,13 @@ def test_blank_postcode_is_unknown_through_workbook(tmp_path):
     assert result.r2 == pytest.approx(4.0)
 
 
+def test_postcode_outside_the_uk_is_not_local_rather_than_unknown():
+    from toolkit.lm3 import classify_local
+    bd1 = Boundary.from_codes("BD1", ["BD1"])
+    assert classify_local(["BD1 1AA", "LS1 1AA", "D02 X285", "", None, "VARIOUS"], bd1) == [
+        True, False, False, None, None, None]
+
+
 # --------------------------------------------------------------------------- thin and intervals
 
 

@@ -329,8 +329,10 @@ def jobs_from_workbook(wb, settings, boundary=None, years: float = 1.0,
         boundary = boundary_from_settings(settings)
     if boundary is not None:
         name = getattr(boundary, "name", str(boundary))
-        staff["local"] = [None if not _filled(d) else boundary.contains(str(d))
-                          for d in staff["home_district"]]
+        from toolkit.lm3 import classify_local
+
+        staff["local"] = pd.Series(classify_local(staff["home_district"], boundary),
+                                   index=staff.index, dtype=object)
     london = is_london(wb.la_code) if london is None else london
     year = wb.financial_year
     rate = living_wage(settings, year, bool(london)) if year else None
@@ -340,14 +342,6 @@ def jobs_from_workbook(wb, settings, boundary=None, years: float = 1.0,
         small_group_threshold=int(settings.value("checks.small_group_threshold")),
         full_time_hours=full_time_hours,
     )
-
-
-def _filled(value) -> bool:
-    if value is None or value is pd.NA:
-        return False
-    if isinstance(value, float) and math.isnan(value):
-        return False
-    return bool(str(value).strip())
 
 
 __all__ = ["JobsResult", "fte_years", "is_london", "jobs_summary", "jobs_from_workbook"]

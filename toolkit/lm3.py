@@ -837,12 +837,33 @@ def boundary_from_settings(settings, postcodes=None, name: str | None = None):
     return Boundary.from_codes(label or f"postcodes {' '.join(codes)}", codes)
 
 
-def _classify(values, boundary) -> list:
+def classify_local(values, boundary) -> list:
+    """Return True (inside), False (outside) or None (unknown) for each postcode.
+
+    A blank or unplaceable postcode is unknown. One known to be outside the UK (an Irish
+    Eircode, a Crown dependency postcode, a foreign address) is outside any UK boundary.
+
+    Parameters
+    ----------
+    values : iterable
+        Postcodes or postcode districts as written.
+    boundary : toolkit.geography.Boundary
+        Anything with ``contains(text) -> bool | None``.
+
+    Returns
+    -------
+    list of bool or None
+    """
+    from toolkit.geography import outside_uk_reason
+
     out = []
     for value in values:
         blank = value is None or (isinstance(value, float) and math.isnan(value)) or \
             str(value).strip() == ""
-        out.append(None if blank else boundary.contains(str(value)))
+        inside = None if blank else boundary.contains(str(value))
+        if inside is None and not blank and outside_uk_reason(str(value)) is not None:
+            inside = False
+        out.append(inside)
     return out
 
 
@@ -889,10 +910,10 @@ def lm3_inputs(wb, settings, boundary=None) -> Lm3Inputs:
             f"included in LM3."
         )
     spending = wb.table("spending").copy()
-    spending["local"] = pd.Series(_classify(spending["supplier_postcode"], boundary),
+    spending["local"] = pd.Series(classify_local(spending["supplier_postcode"], boundary),
                                   index=spending.index, dtype=object)
     staff = wb.table("staff").copy()
-    staff["local"] = pd.Series(_classify(staff["home_district"], boundary), index=staff.index,
+    staff["local"] = pd.Series(classify_local(staff["home_district"], boundary), index=staff.index,
                                dtype=object)
     return Lm3Inputs(
         r1=r1,
@@ -1002,5 +1023,5 @@ __all__ = [
     "lm3_for_boundaries", "lm3_from_rounds", "constant_share_lm3", "northumberland_values",
     "weighted_share", "bootstrap_shares", "boundary_from_settings", "supplier_key",
     "staff_survey_weights", "supplier_survey_weights", "northumberland_from_surveys",
-    "as_boundary", "choose_boundaries",
+    "as_boundary", "choose_boundaries", "classify_local",
 ]
