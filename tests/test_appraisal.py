@@ -566,3 +566,41 @@ def test_explorer_builds_headless(tmp_path):
     lam = sliders_[0]
     lam.value = 0.6  # no break-even: the view recomputes without error
     assert lam.value == 0.6
+
+
+def test_broken_workbook_names_scenario_and_key(tmp_path):
+    data = two_options()
+    data["boundary"] = {"name": "Calderdale", "postcodes": ["HX1", "HX2"]}
+    data["options"][1] = {"name": "Anchor", "price": 1000, "quality": 60,
+                          "local_provider": True, "evidenced": {
+                              "workbook": str(SAMPLES / "broken" / "negative-income.xlsx")}}
+    scenario = load_scenario(write(tmp_path, data))
+    with pytest.raises(InputError) as info:
+        appraise(scenario, SETTINGS)
+    text = str(info.value)
+    assert "scenario.yml" in text and "options[2] (Anchor).evidenced" in text
+    assert "negative-income.xlsx" in text
+
+
+def test_evidenced_option_needs_a_boundary(tmp_path):
+    data = two_options()
+    data["options"][1] = {"name": "Anchor", "price": 1000, "quality": 60,
+                          "local_provider": True, "evidenced": {
+                              "workbook": str(SAMPLES / "calderdale"
+                                              / "sowerby-bridge-hub_2024-25.xlsx")}}
+    with pytest.raises(InputError, match="key 'boundary'"):
+        appraise(load_scenario(write(tmp_path, data)), SETTINGS)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=FIXTURE_OK)
+@given(start=st.floats(0.0, 0.5), step=st.floats(0.0, 0.3), years=st.integers(1, 5))
+def test_appraisal_local_value_rises_with_local_staff_share(tmp_path, start, step, years):
+    data = two_options(years=years, rate="green book")
+    data["options"][0]["assumed"]["local_staff_share"] = start
+    scenario = resolve_setting_assumptions(load_scenario(write(tmp_path, data)), SETTINGS)
+    factors = contract_discount_factors(scenario, SETTINGS)
+    before, _ = _evaluate(scenario, {}, factors)
+    after, _ = _evaluate(scenario.with_assumption("Local", "local_staff_share", start + step),
+                         {}, factors)
+    assert after.loc[0, "local_value"] >= before.loc[0, "local_value"] - 1e-9
+    assert after.loc[1, "local_value"] == pytest.approx(before.loc[1, "local_value"])

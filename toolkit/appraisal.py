@@ -263,9 +263,14 @@ def gather_evidence(scenario: Scenario, settings) -> dict[str, Pattern]:
         By option name; assumed options are not included.
     """
     out = {}
-    for option in scenario.options:
-        if option.kind != "evidenced":
-            continue
+    evidenced = [o for o in scenario.options if o.kind == "evidenced"]
+    if evidenced and scenario.boundary is None and not settings.value("boundary.postcodes"):
+        raise InputError(
+            f"{scenario.path}, key 'boundary': {evidenced[0].name} is evidenced from a "
+            "workbook, so the appraisal must know what 'local' means. Name the authority "
+            "('authority' and 'registry') or give 'boundary' with a name and postcodes (such "
+            "as [HX1, HX2]) in the scenario, or boundary.postcodes in a settings file.")
+    for option in evidenced:
         parts = [(m.share, _workbook_pattern(m.workbook, settings, scenario, m.key))
                  for m in option.members]
         out[option.name] = _weighted(parts, option)
