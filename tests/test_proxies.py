@@ -159,3 +159,34 @@ def test_missing_settings_file_is_a_clear_error():
     settings = load_settings(overrides={"social_value": {"proxy_values_file": "nowhere.csv"}})
     with pytest.raises(InputError, match="proxy_values_file.*does not exist"):
         proxy_library_from_settings(settings)
+
+
+def test_an_outcome_can_use_the_users_own_proxy_named_in_a_settings_file(tmp_path):
+    from toolkit.sroi import sroi_from_workbook
+
+    (tmp_path / "own.csv").write_text("id,unit,value,price_year,source\n"
+                                      "befriend,per person a year,250,2025,Our survey\n")
+    settings_file = tmp_path / "my.yml"
+    settings_file.write_text(yaml.safe_dump({"analysis_year": 2025, "social_value": {
+        "proxy_values_file": "own.csv"}}))
+
+    class Book:
+        path, financial_year = tmp_path / "b.xlsx", "2024-25"
+        tables = {"outcomes": pd.DataFrame([{
+            "row": 2, "outcome": "Less lonely", "stakeholder": "Older people",
+            "quantity": 4.0, "proxy_id": "befriend", "value": None, "price_year": None,
+            "deadweight": 0.5, "displacement": 0.0, "attribution": 0.0, "drop_off": 0.0,
+            "benefit_period": 1, "start_year": None}]),
+            "income": pd.DataFrame([{"amount": 100.0, "in_lm3": True}])}
+
+        def has(self, key):
+            return key in self.tables
+
+        def table(self, key):
+            return self.tables.get(key, pd.DataFrame())
+
+    result = sroi_from_workbook(Book(), load_settings(settings_file))
+    # 4 people x £250 x (1 - 50% deadweight) = £500, one year, not discounted
+    assert result.present_value == pytest.approx(500.0)
+    assert result.outcomes.loc[0, "value_source"] == "Our survey"
+    assert result.outcomes.loc[0, "licence"] == "(not given)"
