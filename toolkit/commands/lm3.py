@@ -44,32 +44,21 @@ def resolve(args, wb):
     else the registry's authority for the organisation (all its boundaries, with its own
     settings file, if any, under the user's). ``boundaries`` is empty when none is defined.
     """
-    from toolkit.errors import InputError
-    from toolkit.lm3 import _authority_for
+    from toolkit.lm3 import _authority_for, as_boundary
 
     settings = load_settings(args.settings)
-    authority = None
-    if not args.local_postcodes and not settings.value("boundary.postcodes"):
-        registry = registry_or_none(args.registry)
-        authority = _authority_for(wb, registry) if registry is not None else None
-        if authority is not None and authority.settings is not None:
-            settings = load_settings(authority.settings, args.settings)
-    try:
-        boundaries = choose_boundaries(wb, settings, args.local_postcodes,
-                                       _OneAuthority(authority) if authority else None)
-    except InputError:
-        boundaries = []
-    return settings, boundaries, authority
-
-
-class _OneAuthority:
-    """A registry holding only the authority already found."""
-
-    def __init__(self, authority):
-        self.authorities = [authority]
-
-    def for_la_code(self, code):
-        return self.authorities[0] if self.authorities[0].ons_code == code else None
+    if args.local_postcodes or settings.value("boundary.postcodes"):
+        # A bad code here is the user's to fix: the message names it.
+        return settings, choose_boundaries(wb, settings, args.local_postcodes), None
+    registry = registry_or_none(args.registry)
+    authority = _authority_for(wb, registry) if registry is not None else None
+    if authority is None:
+        return settings, [], None
+    if authority.settings is not None:
+        settings = load_settings(authority.settings, args.settings)
+        if settings.value("boundary.postcodes"):
+            return settings, choose_boundaries(wb, settings), authority
+    return settings, [as_boundary(spec) for spec in authority.boundaries], authority
 
 
 def run(args) -> int:
