@@ -523,6 +523,11 @@ def _notes(scenario: Scenario, options: pd.DataFrame) -> list[str]:
         if row["local_jobs_fte"] is None or pd.isna(row["local_jobs_fte"]):
             notes.append(f"{row['name']}: local jobs not estimated (give cost_per_fte for an "
                          "assumed option).")
+    if any(o.kind == "evidenced" for o in scenario.options):
+        notes.append("Evidenced options apply the organisation's own spending pattern for "
+                     "its year to the contract (METHODS §1): LM3, the share spent locally "
+                     "and local jobs per £ (FTE of staff living locally over total "
+                     "spending) are assumed to hold for this contract.")
     notes.append(f"Discounting: {_discount_label(scenario)}.")
     notes.append(f"lambda = {scenario.weight.value:g} is the commissioner's judgement "
                  f"({scenario.weight.source}); METHODS §8 gives it no default.")
