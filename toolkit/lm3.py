@@ -1004,14 +1004,22 @@ def choose_boundaries(wb, settings, local_postcodes=None, registry=None) -> list
     """
     if local_postcodes or settings.value("boundary.postcodes"):
         return [boundary_from_settings(settings, local_postcodes)]
-    authority = _authority_for(wb, registry) if registry is not None else None
+    authority = authority_for(wb, registry) if registry is not None else None
     if authority is not None and authority.boundaries:
         return [as_boundary(spec) for spec in authority.boundaries]
     return [boundary_from_settings(settings)]  # raises the plain message
 
 
-def _authority_for(wb, registry):
-    """Return the registry authority that lists the workbook's organisation, or None."""
+def authority_for(wb, registry):
+    """Return the registry authority that lists the workbook's organisation, or None.
+
+    Parameters
+    ----------
+    wb : toolkit.workbook.Workbook
+        Its ``org_id`` is looked up first, then its ``la_code``.
+    registry : toolkit.registry.Registry
+        The authority registry.
+    """
     for authority in registry.authorities:
         if any(org.id == wb.org_id for org in authority.organisations):
             return authority
@@ -1024,4 +1032,5 @@ __all__ = [
     "weighted_share", "bootstrap_shares", "boundary_from_settings", "supplier_key",
     "staff_survey_weights", "supplier_survey_weights", "northumberland_from_surveys",
     "as_boundary", "choose_boundaries", "classify_local",
+    "authority_for",
 ]

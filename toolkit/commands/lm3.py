@@ -44,14 +44,14 @@ def resolve(args, wb):
     else the registry's authority for the organisation (all its boundaries, with its own
     settings file, if any, under the user's). ``boundaries`` is empty when none is defined.
     """
-    from toolkit.lm3 import _authority_for, as_boundary
+    from toolkit.lm3 import as_boundary, authority_for
 
     settings = load_settings(args.settings)
     if args.local_postcodes or settings.value("boundary.postcodes"):
         # A bad code here is the user's to fix: the message names it.
         return settings, choose_boundaries(wb, settings, args.local_postcodes), None
     registry = registry_or_none(args.registry)
-    authority = _authority_for(wb, registry) if registry is not None else None
+    authority = authority_for(wb, registry) if registry is not None else None
     if authority is None:
         return settings, [], None
     if authority.settings is not None:
