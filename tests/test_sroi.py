@@ -376,3 +376,13 @@ def test_impacts_fall_by_the_drop_off():
 def test_income_without_an_lm3_column_is_all_studied():
     table = inputs_table(pd.DataFrame({"amount": [5.0, 6.0]}), None, None)
     assert table.loc[0, "amount"] == 11.0 and table.loc[0, "status"] == "evidenced"
+
+
+def test_outcomes_chart_has_title_units_and_alt_text(index, library):
+    from toolkit.sroi import outcomes_chart
+
+    result = run([outcome(), outcome(row=3, outcome="Fitter", value=500.0)], index, library)
+    fig = outcomes_chart(result)
+    assert "£" in fig.axes[0].get_xlabel() and "Present value" in fig.axes[0].get_title()
+    assert fig.alt_text.startswith("Bar chart") and "Into work: £11,000" in fig.alt_text
+    matplotlib.pyplot.close(fig)

@@ -858,6 +858,51 @@ def tornado_chart(result: SroiResult, ax=None):
     return fig
 
 
+def outcomes_chart(result: SroiResult, ax=None):
+    """Draw each outcome's present value, beside its undiscounted total.
+
+    Parameters
+    ----------
+    result : SroiResult
+        From :func:`sroi` or :func:`sroi_from_workbook`.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure when not given.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        With a title, axis labels with units, and ``fig.alt_text``.
+    """
+    import matplotlib.pyplot as plt
+
+    table = result.outcomes.sort_values("present_value", kind="stable")
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(9, 0.6 * len(table) + 2.2))
+    else:
+        fig = ax.figure
+    y = np.arange(len(table))
+    ax.barh(y + 0.2, table["undiscounted_total"], height=0.4, color="#bababa",
+            label="after adjustments, before discounting")
+    ax.barh(y - 0.2, table["present_value"], height=0.4, color="#1b7837",
+            label="present value")
+    ax.set_yticks(y, [f"{o} (row {r})" for o, r in zip(table["outcome"], table["row"],
+                                                          strict=True)])
+    ax.set_xlabel(f"£ over the benefit period ({result.analysis_year} prices)")
+    ax.set_ylabel("Outcome")
+    ax.set_title(f"Present value of each outcome (total £{result.present_value:,.0f})")
+    ax.xaxis.set_major_formatter(lambda value, _pos: f"£{value:,.0f}")
+    ax.xaxis.set_major_locator(plt.MaxNLocator(6))
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=2,
+               fontsize="small", frameon=False)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    parts = [f"{o}: £{pv:,.0f}" for o, pv in zip(table["outcome"][::-1],
+                                                  table["present_value"][::-1], strict=True)]
+    fig.alt_text = ("Bar chart of the present value of each outcome, largest first: "
+                    + "; ".join(parts) + f". Total £{result.present_value:,.0f}.")
+    fig.set_label(fig.alt_text)
+    return fig
+
+
 def _fmt(value, ratio: bool) -> str:
     return f"£{value:,.2f} per £1" if ratio else f"£{value:,.0f}"
 
