@@ -604,3 +604,25 @@ def test_appraisal_local_value_rises_with_local_staff_share(tmp_path, start, ste
                          {}, factors)
     assert after.loc[0, "local_value"] >= before.loc[0, "local_value"] - 1e-9
     assert after.loc[1, "local_value"] == pytest.approx(before.loc[1, "local_value"])
+
+
+def test_in_house_supplier_share_from_council_spending():
+    from toolkit.lm3 import as_boundary
+    from toolkit.registry import load_registry
+    from toolkit.spend import analyse_spending
+
+    scenario = load_scenario(SAMPLES / "calderdale_youth_scenario.yml")
+    a = scenario.option("In-house").assumptions["local_supplier_share"]
+    authority = load_registry(SAMPLES / "authorities.yml").authority("calderdale")
+    summary = analyse_spending(list(authority.spending_files), as_boundary(authority.local),
+                               authority.supplier_list).summary()
+    assert a.value == pytest.approx(0.2 * summary["procurement_local_share_low"])
+    assert a.high == pytest.approx(0.2 * summary["procurement_local_share_high"])
+    assert "council spending" in a.source
+
+
+def test_council_spending_needs_an_authority(tmp_path):
+    data = two_options()
+    data["options"][0]["assumed"]["local_supplier_share"] = "council spending"
+    data["options"][0]["assumed"]["non_staff_share"] = 0.2
+    assert "needs the scenario's 'authority'" in _message(tmp_path, data)

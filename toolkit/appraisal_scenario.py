@@ -6,7 +6,9 @@ more options. Each option has a total price, a quality mark, whether the provide
 local, and its local economic behaviour: *evidenced* (an anchor's workbook, or a
 consortium of workbooks weighted by their shares of the contract) or *assumed* (named
 shares and re-spending rates, each shown in the appraisal). An in-house option
-(``in_house: yes``) describes the council's own pattern the same way.
+(``in_house: yes``) describes the council's own pattern the same way; its local supplier
+share may come from the council's own payments files (``local_supplier_share: council
+spending`` with ``non_staff_share``), through the spend analysis of METHODS §2.
 
 Every problem names the file and the key, and all problems are reported together.
 
@@ -41,6 +43,10 @@ DEFAULT_SHARE_SPAN = 0.10
 DEFAULT_WEIGHT_SPAN = 0.5
 #: Relative span for a cost per FTE given as a single number.
 DEFAULT_COST_SPAN = 0.2
+
+#: Non-staff share of an in-house contract, used with ``local_supplier_share: council
+#: spending`` (the local share of the council's own procurement spending).
+NON_STAFF_KEY = "non_staff_share"
 
 #: Central government's minimum weight for social value (PPN 06/20, now PPN 002).
 CENTRAL_GOVERNMENT_MIN_SOCIAL_VALUE = 0.10
@@ -613,13 +619,18 @@ class _Reader:
         if not isinstance(block, dict):
             self.error(key, "Must map assumption names to values.")
             return {}
-        for extra in set(block) - set(ASSUMED_KEYS):
+        for extra in set(block) - set(ASSUMED_KEYS) - {NON_STAFF_KEY}:
             self.error(f"{key}.{extra}", "Unknown assumption.",
-                       expected=", ".join(ASSUMED_KEYS))
+                       expected=", ".join([*ASSUMED_KEYS, NON_STAFF_KEY]))
         out = {}
         for name, (meaning, kind, setting) in ASSUMED_KEYS.items():
             value = block.get(name, self.defaults.get(name))
             source = "scenario" if name in block else "scenario (assumptions)"
+            if name == "local_supplier_share" and _is_council_spending(value):
+                got = self._council_supplier_share(key, block)
+                if got is not None:
+                    out[name] = got
+                continue
             if value is None and setting is not None:
                 out[name] = _from_settings(name, meaning, setting)
                 continue
@@ -639,6 +650,45 @@ class _Reader:
             self.error(key, "Local staff, local suppliers and head office together exceed "
                        "100% of the contract.", f"{sum(shares):.1%}", "at most 100%")
         return out
+
+    def _council_supplier_share(self, key: str, block: dict) -> Assumption | None:
+        """Local supplier share from the council's own spending files (its spend analysis).
+
+        local supplier share = non-staff share of the contract x the local share of the
+        council's procurement spending; low counts suppliers of unknown location as not
+        local (and is the central value: nothing is guessed), high counts them as local.
+        """
+        where = f"{key}.local_supplier_share"
+        share = self._share(f"{key}.{NON_STAFF_KEY}", block.get(NON_STAFF_KEY))
+        authority = self.registry
+        if authority is None or not authority.spending_files or authority.local is None:
+            self.error(where, "'council spending' needs the scenario's 'authority', with "
+                       "spending files and a boundary in its registry.")
+            return None
+        if share is None:
+            return None
+        from toolkit.lm3 import as_boundary
+        from toolkit.spend import analyse_spending
+
+        try:
+            summary = analyse_spending(list(authority.spending_files),
+                                       as_boundary(authority.local),
+                                       authority.supplier_list).summary()
+        except InputError as exc:
+            self.error(where, f"The council's spending files could not be read: {exc}")
+            return None
+        low = summary.get("procurement_local_share_low")
+        high = summary.get("procurement_local_share_high")
+        if low is None or high is None:
+            self.error(where, "The council's spending files hold no procurement spending.")
+            return None
+        files = ", ".join(p.name for p in authority.spending_files)
+        return Assumption(
+            "local_supplier_share", share * low, share * low, share * high,
+            f"council spending ({files}): {NON_STAFF_KEY} {share:.0%} x local share of "
+            f"procurement spending {low:.1%} (unknown counted not local) to {high:.1%} "
+            "(unknown counted local)",
+            ASSUMED_KEYS["local_supplier_share"][0])
 
     # -- values --------------------------------------------------------------------------
     def _ranged(self, key: str, value: Any, kind: str, meaning: str,
@@ -694,6 +744,11 @@ class _Reader:
             return value.strip().lower().startswith("y")
         self.error(key, "Must be yes or no.", value)
         return False
+
+
+def _is_council_spending(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().lower().replace("_", " ") in {
+        "council spending", "spend analysis"}
 
 
 def _from_settings(name: str, meaning: str, setting: str) -> Assumption:
