@@ -34,6 +34,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -237,20 +238,25 @@ def find_header(text_head: str, overrides: dict | None = None) -> tuple[int, lis
     reader = csv.reader(io.StringIO(text_head))
     start = 0
     wanted = {_norm_header(v) for v in (overrides or {}).values() if v}
-    best = None
+    named, scored = None, None
     for cells in reader:
         end = reader.line_num
         if any(c.strip() for c in cells):
             normal = {_norm_header(c) for c in cells}
-            if _header_score(cells) >= 2 and (not wanted or wanted <= normal):
-                return start, [_clean_header(c) for c in cells]
-            if wanted and wanted <= normal and best is None:
-                best = (start, [_clean_header(c) for c in cells])
+            found = (start, [_clean_header(c) for c in cells])
+            has_wanted = bool(wanted) and wanted <= normal
+            good = _header_score(cells) >= 2
+            if good and (not wanted or has_wanted):
+                return found
+            if has_wanted and named is None:
+                named = found
+            if good and scored is None:
+                scored = found
         start = end
         if start >= HEAD_LINES:
             break
-    if best is not None:
-        return best
+    if named is not None or scored is not None:
+        return named or scored
     raise InputError(
         "no header row found in the first "
         f"{HEAD_LINES} lines: expected a row naming an amount column (such as 'Amount' or "
@@ -307,44 +313,67 @@ class PaymentsFile:
     rejected: pd.DataFrame
 
 
-def _read_table(path: Path, encoding: str, header_idx: int, cmap: ColumnMap
+def _read_table(path: Path, encoding: str, header_idx: int, headers: list[str],
+                cmap: ColumnMap, report: Report, ragged: bool = False
                 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Read the used columns below the header; return them (as text) and each row's line."""
+    """Read the used columns below the header; return them and each row's line number.
+
+    The fast path (pandas' C parser) reads the used columns by position. When rows with more
+    cells than the header were seen (``ragged``, checked on the file's first and last
+    megabyte), or a cell holds a line break (so physical lines and records differ), the csv
+    module reads the file instead, with exact line numbers and a warning for extra cells.
+    """
     usecols = cmap.used()
-    dtypes = {c: ("str" if c == cmap.amount else "category") for c in usecols}
-    try:
-        frame = pd.read_csv(
-            path, skiprows=header_idx, header=0, dtype=_DtypeLookup(dtypes),
-            keep_default_na=False,
-            na_filter=False, encoding=encoding, encoding_errors="replace",
-            skip_blank_lines=False, usecols=lambda c: _clean_header(c) in usecols,
-            low_memory=False,
-        )
-        frame.columns = [_clean_header(c) for c in frame.columns]
-        lines = np.arange(len(frame), dtype=np.int64) + header_idx + 2
-        if _count_lines(path) == header_idx + 1 + len(frame):
-            return frame, lines
-    except (pd.errors.ParserError, ValueError):
-        pass
-    frame, lines = _read_table_slowly(path, encoding, header_idx, usecols)
+    positions = [headers.index(c) for c in usecols]
+    dtypes = {p: ("str" if c == cmap.amount else "category")
+              for p, c in zip(positions, usecols, strict=True)}
+    if not ragged:
+        try:
+            frame = pd.read_csv(
+                path, skiprows=header_idx + 1, header=None, names=list(range(len(headers))),
+                usecols=positions, dtype=dtypes, keep_default_na=False, na_filter=False,
+                index_col=False, encoding=encoding, encoding_errors="replace",
+                skip_blank_lines=False, low_memory=False)
+            if _count_lines(path) == header_idx + 1 + len(frame):
+                frame = frame[positions].set_axis(usecols, axis=1)
+                lines = np.arange(len(frame), dtype=np.int64) + header_idx + 2
+                return frame, lines
+        except (pd.errors.ParserError, ValueError):
+            pass
+    frame, lines, extra_cells = _read_table_slowly(path, encoding, header_idx, usecols)
+    if extra_cells:
+        _warn_extra_cells(report, path)
     for column in usecols:
         if column != cmap.amount:
             frame[column] = frame[column].astype("category")
     return frame, lines
 
 
-class _DtypeLookup(dict):
-    """Column dtypes keyed by cleaned name, looked up by the name as written (with BOM)."""
+def _has_extra_cells(text: str, width: int, skip_first: bool = False) -> bool:
+    """Whether any row of ``text`` has non-blank cells beyond ``width`` columns."""
+    lines = text.splitlines()[1 if skip_first else 0:]
+    for cells in csv.reader(lines):
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            return True
+    return False
 
-    def __getitem__(self, key):
-        return super().__getitem__(_clean_header(key))
 
-    def __contains__(self, key):
-        return super().__contains__(_clean_header(key))
+def _tail_text(path: Path, encoding: str, size: int = 1 << 20) -> str:
+    """Return the last ``size`` bytes of a file as text (its first, partial line dropped)."""
+    with open(path, "rb") as handle:
+        handle.seek(0, 2)
+        length = handle.tell()
+        handle.seek(max(0, length - size))
+        data = handle.read()
+    text = data.decode(encoding.replace("-sig", ""), errors="replace")
+    return text if length <= size else text.split("\n", 1)[-1]
 
-    def get(self, key, default=None):
-        """Return the dtype of a column as written, or ``default``."""
-        return super().get(_clean_header(key), default)
+
+def _warn_extra_cells(report: Report, path: Path) -> None:
+    """Warn that some rows have more cells than the header."""
+    report.warning("Some rows have more cells than the header; the extra cells were ignored. "
+                   "Check that no column has slipped (a comma in a name without quotes).",
+                   file=path.name)
 
 
 def _count_lines(path: Path) -> int:
@@ -358,7 +387,7 @@ def _count_lines(path: Path) -> int:
 
 
 def _read_table_slowly(path: Path, encoding: str, header_idx: int, usecols: list[str]
-                       ) -> tuple[pd.DataFrame, np.ndarray]:
+                       ) -> tuple[pd.DataFrame, np.ndarray, bool]:
     """Read with the csv module: exact line numbers, ragged rows and line breaks in cells."""
     with open(path, encoding=encoding, errors="replace", newline="") as handle:
         for _ in range(header_idx):
@@ -368,14 +397,17 @@ def _read_table_slowly(path: Path, encoding: str, header_idx: int, usecols: list
         index = [header.index(c) for c in usecols]
         columns: list[list[str]] = [[] for _ in usecols]
         lines = []
-        start = header_idx + 1 + reader.line_num
+        ragged = False
+        start = header_idx + reader.line_num  # lines consumed before the next record
         for cells in reader:
             lines.append(start + 1)
-            start = header_idx + 1 + reader.line_num
+            start = header_idx + reader.line_num
+            if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+                ragged = True
             for out, i in zip(columns, index, strict=True):
                 out.append(cells[i] if i < len(cells) else "")
     frame = pd.DataFrame(dict(zip(usecols, columns, strict=True)))
-    return frame, np.asarray(lines, dtype=np.int64)
+    return frame, np.asarray(lines, dtype=np.int64), ragged
 
 
 _MONEY_JUNK = re.compile(r"[£$€,\s]|GBP|\u00a3")
@@ -409,13 +441,25 @@ def parse_money_pence(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     number = number.to_numpy(dtype=float)
     ok = np.isfinite(number)
     scaled = np.where(ok, number, 0.0) * 100.0
-    pence = (np.sign(scaled) * np.floor(np.abs(scaled) + 0.5 - 1e-9)).astype(np.int64)
+    pence = np.round(scaled)
+    finer = np.abs(scaled - pence) > 1e-6  # more than 2 decimal places: round exactly
+    if finer.any():
+        pence[finer] = [_exact_pence(t) for t in text[finer]]
+    pence = pence.astype(np.int64)
     readable = np.append(ok, False)[codes]
     return (pd.Series(np.append(pence, 0)[codes], index=values.index),
             pd.Series(readable, index=values.index))
 
 
 _THOUSANDS_RE = r"^-?£?\d{1,3}(,\d{3})+(\.\d*)?$"
+_COMMAS_RE = re.compile(r"\d{1,3}(,\d{3})+(\.\d*)?")
+
+
+def _commas_ok(text: str) -> bool:
+    """Whether commas in money text are thousands separators ("1,234.5"), or absent."""
+    if "," not in text:
+        return True
+    return any(_COMMAS_RE.fullmatch(part) for part in re.findall(r"[\d,.]+", text))
 
 
 def _parse_pound_text(text: pd.Series) -> pd.Series:
@@ -438,6 +482,12 @@ def _parse_messy_money(text: pd.Series) -> pd.Series:
     return text.map(parsed).astype(float)
 
 
+def _exact_pence(raw: str) -> int:
+    """Return money text with more than 2 decimal places as pence, rounded half away from 0."""
+    value = Decimal(repr(_money_value(str(raw))))
+    return int(value.scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def _money_value(raw: str) -> float:
     """Return one money text as a float, or NaN."""
     s = raw.strip().replace("\u2212", "-").replace("\u2013", "-")
@@ -449,7 +499,7 @@ def _money_value(raw: str) -> float:
         negative, s = True, s[:-2]
     elif upper.endswith("DR"):
         s = s[:-2]
-    s = _MONEY_JUNK.sub("", s)
+    s = _MONEY_JUNK.sub("", s.replace(",", "")) if _commas_ok(s) else "x"
     if s.endswith("-") and not s.startswith("-"):
         negative, s = True, s[:-1]
     if s.startswith("-"):
@@ -592,7 +642,11 @@ def read_payments_file(path, overrides: dict | None = None, report: Report | Non
             raise InputError(f"{path.name}: no {role} column found in the header on line "
                              f"{header_idx + 1}: {', '.join(repr(h) for h in headers)}. Name it "
                              f"with --{role}-column.")
-    table, lines = _read_table(path, encoding, header_idx, cmap)
+    below = head.splitlines()[header_idx + 1:]
+    ragged = _has_extra_cells("\n".join(below), len(headers)) or (
+        not encoding.startswith("utf-16")
+        and _has_extra_cells(_tail_text(path, encoding), len(headers), skip_first=True))
+    table, lines = _read_table(path, encoding, header_idx, headers, cmap, report, ragged)
     return _tidy(path, encoding, header_idx, cmap, table, lines, report)
 
 

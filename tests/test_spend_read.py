@@ -1,0 +1,293 @@
+"""Reading council payments files: the real files, and synthetic files with each kind of mess."""
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from toolkit.errors import InputError
+from toolkit.spend_read import (
+    detect_encoding,
+    map_columns,
+    parse_dates,
+    parse_money_pence,
+    read_payments,
+)
+
+REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real-data"
+REAL_FILES = {
+    "calderdale_2014-10.csv": ("Amount", 4270),
+    "leeds_2010-12.csv": ("Net amount", 10303),
+    "manchester_2010-12.csv": ("Amount", 4096),
+}
+needs_real = pytest.mark.skipif(not REAL.exists(),
+                                reason=f"real council files not found at {REAL}")
+
+
+def hand_count(path: Path, amount_column: str) -> tuple[int, int]:
+    """Count records and total pence with a plain csv-module loop (independent of pandas)."""
+    rows, pence = 0, 0
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        for record in reader:
+            if not any(v.strip() for v in record.values() if v):
+                continue
+            rows += 1
+            pence += int(Decimal(record[amount_column].replace(",", "")) * 100)
+    return rows, pence
+
+
+@needs_real
+@pytest.mark.parametrize("name", sorted(REAL_FILES))
+def test_real_files_rows_and_totals_match_a_hand_count(name):
+    amount_column, expected_rows = REAL_FILES[name]
+    path = REAL / name
+    rows, pence = hand_count(path, amount_column)
+    assert rows == expected_rows
+    payments = read_payments(path)
+    assert payments.records == expected_rows
+    assert len(payments.frame) + len(payments.rejected) == expected_rows
+    assert int(payments.frame["amount_pence"].sum()) + _rejected_pence(payments) == pence
+
+
+def _rejected_pence(payments) -> int:
+    values = payments.rejected["value"]
+    return int(sum(Decimal(v.replace(",", "")) * 100 for v in values if v.strip()))
+
+
+@needs_real
+def test_calderdale_exact_known_values():
+    payments = read_payments(REAL / "calderdale_2014-10.csv")
+    assert payments.records == 4270
+    assert len(payments.rejected) == 0  # "Total Hygiene Ltd" is a supplier, not a total line
+    assert int(payments.frame["amount_pence"].sum()) == 2_028_572_741
+    cmap = payments.files[0].columns
+    assert (cmap.amount, cmap.supplier, cmap.supplier_id) == ("Amount", "Supplier Name",
+                                                              "Supplier ID")
+    assert cmap.category == "Expense Type"
+    assert "Definition" in cmap.scanned
+    frame = payments.frame
+    assert int(frame["cat_vcse_category"].sum()) == 89  # "Voluntary Associations"
+    assert int(frame["cat_personal_budget"].sum()) == 16  # Definition "Personal Budgets"
+    assert int(frame["cat_purchase_card"].sum()) == 13  # Definition "Credit Cards"
+    assert frame["line"].iloc[0] == 2 and frame["line"].iloc[-1] == 4271
+    assert frame["date"].notna().all()
+    assert (frame["supplier"] == "REDACTED PERSONAL DATA").sum() == 1372
+
+
+@needs_real
+def test_leeds_and_manchester_columns():
+    leeds = read_payments(REAL / "leeds_2010-12.csv")
+    assert leeds.files[0].columns.amount == "Net amount"
+    assert leeds.files[0].columns.date == "Date paid"
+    assert len(leeds.rejected) == 0  # "Total Parking" is a supplier
+    manchester = read_payments(REAL / "manchester_2010-12.csv")
+    assert manchester.files[0].columns.date == "Invoice Payment Date"
+    assert manchester.files[0].columns.category == "Expenses Type"
+
+
+@needs_real
+def test_three_real_files_read_as_one():
+    payments = read_payments([REAL / n for n in sorted(REAL_FILES)])
+    assert payments.records == 4270 + 10303 + 4096
+    assert set(payments.frame["file"].cat.categories) == set(REAL_FILES)
+
+
+# ---- synthetic files with each kind of mess -------------------------------------------------
+
+def write(tmp_path, text, name="pay.csv", encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+MESSY = (
+    "Calderdale Council payments over £500,,,,\n"
+    "Notes: figures exclude VAT,,,,\n"
+    "SELECT * FROM payments WHERE amount > 500;\n"
+    "\n"
+    "Date,Supplier Name,Amount Paid,Expense Type,Supplier ID\n"
+    "01/04/2019,Acme Ltd,\"£1,680.00\",Private Contractors,S1\n"
+    "2019-04-02,ACME LIMITED,\"2,940.00\",Private Contractors,S1\n"
+    "31 March 2019,Friends of the Park,500.5,Voluntary Associations,S2\n"
+    "\n"
+    "03/04/2019,Acme Ltd,-250.00,Private Contractors,S1\n"
+    "04/04/2019,REDACTED PERSONAL DATA,750.00,Foster Payments,#N/A\n"
+    "05/04/2019,VARIOUS,600.00,Miscellaneous,ONETIME\n"
+    "06/04/2019,,100.00,Private Contractors,\n"
+    "07/04/2019,Bad Amount Co,about £500,Services,S9\n"
+    "08/04/2019,No Amount Co,,Services,S8\n"
+    ",,,,\n"
+    ",Total,\"6,530.50\",,\n"
+)
+
+
+def test_messy_file(tmp_path):
+    path = write(tmp_path, MESSY)
+    payments = read_payments(path)
+    assert payments.files[0].header_line == 5
+    assert payments.records == 10  # title rows and blank lines are not records
+    frame = payments.frame
+    assert frame["amount_pence"].tolist() == [168000, 294000, 50050, -25000, 75000, 60000]
+    assert frame["line"].tolist() == [6, 7, 8, 10, 11, 12]
+    assert frame["date"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2019-04-01", "2019-04-02", "2019-03-31", "2019-04-03", "2019-04-04", "2019-04-05"]
+    rejected = payments.rejected.set_index("line")["reason"].to_dict()
+    assert rejected == {13: "no supplier name", 14: "amount is not a number", 15: "no amount",
+                        17: "a total or subtotal line, not a payment"}
+    assert frame["cat_vcse_category"].tolist() == [False, False, True, False, False, False]
+    notices = " ".join(p.message for p in payments.report.notices)
+    assert "line 5" in notices
+
+
+@pytest.mark.parametrize("name", ["Net Amount", "Amount Paid", "Invoice Line Value (net of VAT)",
+                                  "Amount (£)", "Value"])
+def test_amount_column_names(name):
+    cmap = map_columns(["Date", "Supplier", "VAT Registration Number", name, "Expense Type"])
+    assert cmap.amount == name
+    assert cmap.supplier == "Supplier"
+
+
+def test_column_names_not_confused():
+    cmap = map_columns(["Supplier ID", "Supplier Name", "Supplier Postcode", "Supplier Type",
+                        "Net Amount", "VAT Amount", "Payment Date", "Invoice Date",
+                        "Service Area", "Expenditure Category"])
+    assert cmap.supplier == "Supplier Name"
+    assert cmap.supplier_id == "Supplier ID"
+    assert cmap.postcode == "Supplier Postcode"
+    assert cmap.amount == "Net Amount"
+    assert cmap.date == "Payment Date"
+    assert cmap.category == "Expenditure Category"
+    assert "Supplier Type" in cmap.scanned and "Service Area" in cmap.scanned
+
+
+def test_overrides(tmp_path):
+    path = write(tmp_path, "Payee,Gross,Net,Kind\nAcme,120,100,Services\n")
+    payments = read_payments(path, {"amount": "gross", "category": "Kind"})
+    assert payments.frame["amount_pence"].tolist() == [12000]
+    assert payments.files[0].columns.category == "Kind"
+    with pytest.raises(InputError, match="no column named 'Missing'"):
+        read_payments(path, {"amount": "Missing"})
+
+
+def test_no_header_found(tmp_path):
+    path = write(tmp_path, "a,b,c\n1,2,3\n")
+    with pytest.raises(InputError, match="pay.csv: no header row"):
+        read_payments(path)
+
+
+def test_missing_and_empty_files(tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        read_payments(tmp_path / "nope.csv")
+    with pytest.raises(InputError, match="empty"):
+        read_payments(write(tmp_path, "\n\n"))
+
+
+@pytest.mark.parametrize("prefix, encoding, note", [
+    ("\ufeff", "utf-8", "byte-order mark"),
+    ("ï»¿", "utf-8", "garbled"),
+    ("", "cp1252", "Windows-1252"),
+])
+def test_encodings(tmp_path, prefix, encoding, note):
+    text = prefix + "Supplier Name,Amount\nCafé Rouge – Ltd,£1,234.50\n"
+    text = text.replace("£1,234.50", '"£1,234.50"')
+    path = write(tmp_path, text, encoding=encoding)
+    payments = read_payments(path)
+    assert payments.files[0].columns.supplier == "Supplier Name"
+    assert payments.frame["supplier"].tolist() == ["Café Rouge – Ltd"]
+    assert payments.frame["amount_pence"].tolist() == [123450]
+    assert note in " ".join(p.message for p in payments.report.notices)
+
+
+def test_detect_encoding_plain_utf8():
+    assert detect_encoding(b"a,b\n") == ("utf-8", None)
+    assert detect_encoding("é".encode("cp1252"))[0] == "cp1252"
+
+
+@pytest.mark.parametrize("text, pence", [
+    ("1234.5", 123450), ("£1,234.50", 123450), ("-12.00", -1200), ("(12.00)", -1200),
+    ("12.00-", -1200), ("12.00 CR", -1200), ("−12", -1200), ("1.005", 101), ("2.675", 268),
+    (" 7 ", 700), ("1.2E+03", 120000), ("0.005", 1), ("-0.005", -1), ("£ 5", 500),
+    ("-£12.34", -1234), ("1,2", None), ("12,34.00", None), ("abc", None), ("", None),
+])
+def test_money(text, pence):
+    values, readable = parse_money_pence(pd.Series([text], dtype=object))
+    if pence is None:
+        assert not readable.iloc[0]
+    else:
+        assert readable.iloc[0] and values.iloc[0] == pence
+
+
+@given(st.integers(-10**11, 10**11), st.sampled_from(["plain", "pound", "commas", "brackets"]))
+def test_money_exact_in_pence(pence, style):
+    pounds = f"{abs(pence) // 100}.{abs(pence) % 100:02d}"
+    if style == "commas" or style == "pound":
+        pounds = f"{abs(pence) // 100:,}.{abs(pence) % 100:02d}"
+    if style == "pound":
+        pounds = "£" + pounds
+    text = (f"({pounds})" if style == "brackets" else f"-{pounds}") if pence < 0 else pounds
+    values, readable = parse_money_pence(pd.Series([text], dtype=object))
+    assert readable.iloc[0]
+    assert values.iloc[0] == pence
+
+
+@pytest.mark.parametrize("text, iso", [
+    ("31/03/2019", "2019-03-31"), ("2019-03-31", "2019-03-31"), ("31 March 2019", "2019-03-31"),
+    ("31st March 2019", "2019-03-31"), ("31-Mar-2019", "2019-03-31"), ("31/03/19", "2019-03-31"),
+    ("2019-03-31 00:00:00", "2019-03-31"), ("31/03/2019 14:05", "2019-03-31"),
+    ("43555", "2019-03-31"), ("31.03.2019", "2019-03-31"), ("04/03/2019", "2019-03-04"),
+])
+def test_dates(text, iso):
+    dates, month_first = parse_dates(pd.Series([text, "01/01/2019"]))
+    assert dates.iloc[0].strftime("%Y-%m-%d") == iso
+    assert not month_first
+
+
+def test_month_first_file_recognised():
+    dates, month_first = parse_dates(pd.Series(["03/31/2019", "04/01/2019"]))
+    assert month_first
+    assert dates.dt.strftime("%Y-%m-%d").tolist() == ["2019-03-31", "2019-04-01"]
+
+
+def test_unreadable_date_kept_and_warned(tmp_path):
+    path = write(tmp_path, "Date,Supplier,Amount\nsoon,Acme,10\n01/02/2020,Acme,5\n")
+    payments = read_payments(path)
+    assert len(payments.frame) == 2 and payments.frame["date"].isna().sum() == 1
+    assert any("could not be read" in p.message for p in payments.report.warnings)
+
+
+def test_quoted_line_breaks_keep_line_numbers(tmp_path):
+    text = ("Supplier,Amount,Description\nAcme,10,\"two\nlines\"\nBeta,20,one\n"
+            "Gamma,x,bad\n")
+    payments = read_payments(write(tmp_path, text))
+    assert payments.frame["line"].tolist() == [2, 4]
+    assert payments.rejected["line"].tolist() == [5]
+
+
+def test_ragged_rows_read(tmp_path):
+    text = "Supplier,Amount,Type\nAcme,10,Services,extra,cells\nBeta,20\n"
+    payments = read_payments(write(tmp_path, text))
+    assert payments.frame["amount_pence"].tolist() == [1000, 2000]
+    assert payments.frame["line"].tolist() == [2, 3]
+    assert any("more cells" in p.message for p in payments.report.warnings)
+
+
+def test_invoice_split_over_lines_all_kept(tmp_path):
+    text = "Supplier,Amount,Invoice\nAcme,100.10,INV1\nAcme,100.10,INV1\nAcme,0.80,INV1\n"
+    payments = read_payments(write(tmp_path, text))
+    assert int(payments.frame["amount_pence"].sum()) == 20100
+
+
+def test_several_files_with_different_layouts(tmp_path):
+    one = write(tmp_path, "Supplier Name,Amount\nAcme,1.00\n", "april.csv")
+    two = write(tmp_path, "Title\nPayee,Net Amount,Date Paid\nAcme,2.00,01/05/2020\n",
+                "may.csv", encoding="cp1252")
+    payments = read_payments([one, two])
+    assert payments.records == 2
+    assert payments.frame["amount_pence"].tolist() == [100, 200]
+    assert payments.frame["file"].tolist() == ["april.csv", "may.csv"]
+    assert payments.frame["line"].tolist() == [2, 3]
