@@ -655,8 +655,9 @@ def income_mix_chart(result: FinanceResult, ax=None):
     ax.set_title(f"Income by type{year} (HHI over types {result.values['hhi_types']:.2f})")
     fig.tight_layout()
     parts = [f"{t} {s:.0f}%" for t, s in zip(types["type"], shares, strict=True) if s > 0]
+    none = [t for t, s in zip(types["type"], shares, strict=True) if s <= 0]
     fig.alt_text = (f"Bar chart of the shares of income by type{year}: " + "; ".join(parts)
-                    + ".")
+                    + (f"; none from {', '.join(none)}" if none else "") + ".")
     fig.set_label(fig.alt_text)
     return fig
 
