@@ -110,7 +110,11 @@ class Appraisal:
     assumptions : pandas.DataFrame
         Every named assumption with its value, span and source.
     appraised : str
-        The option the headline is about; ``comparator`` is the cheapest other option.
+        The option the headline is about.
+    comparator : str
+        The cheapest option other than the appraised one.
+    discount_factors : numpy.ndarray
+        DF_t for each year of the contract (METHODS §3).
     notes : list of str
         Warnings and labels a reader must see.
     """
