@@ -242,7 +242,7 @@ def parse_postcode(raw: Any) -> Parsed:
         return Parsed(f"{full.group(1)} {full.group(2)}{full.group(3)}")
     if _OUTWARD.match(text):
         return Parsed(text)
-    return Parsed(text, note="not a UK postcode; the supplier will be counted as unknown")
+    return Parsed(text, note="not a UK postcode; the supplier is counted as outside the area")
 
 
 def percent_from_text(raw: str) -> Parsed | None:

@@ -65,7 +65,7 @@ AUTHORITIES = (
     SampleAuthority(
         "calderdale", "Calderdale", "E08000033", False, "Calderdale",
         _districts("HX", range(1, 8)) + ("HD6", "OL14"),
-        "West Yorkshire", ("BD", "HX", "HD", "LS", "WF"),
+        "West Yorkshire", ("BD", "HX", "HD", "LS", "WF", "OL14"),
         ("Halifax Northgate Centre", "Todmorden Hillside Trust", "Brighouse Canal Community",
          "Sowerby Bridge Hub"),
     ),

@@ -487,9 +487,11 @@ def _check_surveys(workbook: Workbook, thin: int) -> None:
                 f"so an assumed re-spending rate (a setting) will be used and shown as assumed.",
                 file=workbook.path.name, sheet=table(key).sheet)
     if workbook.has("supplier_survey") and "spending" in workbook.tables:
-        known = {str(s).casefold() for s in workbook.table("spending")["supplier"].dropna()}
+        from toolkit.lm3 import supplier_key
+
+        known = {supplier_key(s) for s in workbook.table("spending")["supplier"].dropna()}
         for _, rec in workbook.table("supplier_survey").iterrows():
-            if rec["supplier"] and str(rec["supplier"]).casefold() not in known:
+            if rec["supplier"] and supplier_key(rec["supplier"]) not in known:
                 workbook.report.warning(
                     "This supplier is not named in the Spending sheet, so its answer cannot "
                     "be weighted by what you paid it.", file=workbook.path.name,
