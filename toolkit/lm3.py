@@ -120,6 +120,9 @@ class Lm3Result:
     boundary_name : str
     local_share_of_spending : float
         Local spending over total spending (staff pay plus non-staff spending).
+    local_supplier_share : float or None
+        Spending with local suppliers over all non-staff spending (``None`` with no
+        non-staff spending): the "local supplier mix" of the resilience profile.
     notes : list of str
         Plain-English notes: unknown locations, thin surveys, unmatched suppliers.
     """
@@ -155,6 +158,7 @@ class Lm3Result:
     unmatched_survey_suppliers: list[str] = field(default_factory=list)
     northumberland: dict = field(default_factory=dict)
     bootstrap: dict = field(default_factory=dict)
+    local_supplier_share: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the result as a JSON-ready dictionary (plain floats, lists and dicts)."""
@@ -379,6 +383,7 @@ class _Round2:
     unknown_spending: float
     unknown_staff_pay: float
     notes: list[str]
+    supplier_total: float = 0.0
 
     @property
     def local(self) -> float:
@@ -437,7 +442,7 @@ def _round2_money(inputs: Lm3Inputs) -> _Round2:
             f"the Spending sheet."
         )
     return _Round2(total, local_staff, local_suppliers, unknown_spending, unknown_staff_pay,
-                   notes)
+                   notes, supplier_total=float(amount.sum()))
 
 
 # --------------------------------------------------------------------------- surveys
@@ -741,6 +746,8 @@ def compute_lm3(inputs: Lm3Inputs, settings) -> Lm3Result:
         spending_total=money.total, spending_local=money.local,
         unknown_spending=money.unknown_spending, unknown_staff_pay=money.unknown_staff_pay,
         lm3_unknown_as_local=unknown_as_local,
+        local_supplier_share=(money.local_suppliers / money.supplier_total
+                              if money.supplier_total > 0 else None),
         unmatched_survey_suppliers=suppliers.unmatched,
         northumberland=northumberland_from_surveys(suppliers, money, settings),
         bootstrap={"samples": int(settings.value("lm3.bootstrap_samples")),

@@ -121,6 +121,21 @@ SETTINGS_DOCS: dict[str, SettingDoc] = {
     "social_value.inputs_value": SettingDoc(
         "Value of the inputs (£) for the SROI ratio; blank uses the income studied",
         "user's choice", True, "money"),
+    "social_value.include_volunteer_time": SettingDoc(
+        "Count volunteers' time (at replacement cost) as an input of the SROI ratio",
+        "SROI guide (Cabinet Office 2009): volunteer time is an input", True, "flag"),
+    "social_value.sensitivity_points": SettingDoc(
+        "Sensitivity: each adjustment moved down and up by this many points (0.10 = 10)",
+        "toolkit choice", True, "share"),
+    "social_value.sensitivity_value_share": SettingDoc(
+        "Sensitivity: proxy values without a low and high, and volunteer time, moved down "
+        "and up by this share", "toolkit choice", True, "share"),
+    "social_value.sensitivity_rate_points": SettingDoc(
+        "Sensitivity: every discount rate moved down and up by this much (0.01 = 1 point)",
+        "toolkit choice", True, "share"),
+    "social_value.sensitivity_years": SettingDoc(
+        "Sensitivity: every benefit period shortened and lengthened by this many years",
+        "toolkit choice", True, "count"),
     "volunteering.default_hourly_wage": SettingDoc(
         "Hourly wage used to value volunteer time where the workbook gives none",
         "real Living Wage 2024-25 (UK), not checked against source here", False, "money"),
