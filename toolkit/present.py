@@ -709,7 +709,7 @@ def show_title(title: str, subtitle: str = "", fictional: bool = False,
 FICTIONAL_TEXT = "Fictional sample data: made up for training. Not a real organisation."
 
 
-def chart_png(figure: Any, dpi: int = 144) -> bytes:
+def chart_png(figure: Any, dpi: int = 110) -> bytes:
     """Return a matplotlib figure as PNG bytes.
 
     Parameters

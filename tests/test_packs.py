@@ -1,0 +1,292 @@
+"""Tests for the pack runner: a batch over a small registry, end to end, and its parts."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from toolkit import packs, packs_manifest, packs_render, packs_runner
+from toolkit.errors import InputError
+from toolkit.samples import AUTHORITIES, organisation_tables
+from toolkit.workbook import write_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "data" / "samples"
+SCRIPT_NAME = "<script>alert('x')</script> Trust"
+
+
+def _workbook(folder: Path, org_id: str, name: str, seed: int) -> str:
+    rng = random.Random(seed)
+    profile = {"size": 80_000.0, "thin_reserves": False, "thin_survey": False,
+               "tenants": False}
+    path = folder / f"{org_id}.xlsx"
+    write_workbook(path, organisation_tables(rng, AUTHORITIES[0], name, org_id, "2024-25",
+                                             profile))
+    return path.name
+
+
+def make_registry(folder: Path) -> Path:
+    """Write a registry of one authority with a good, a script-named and a broken workbook."""
+    folder.mkdir(parents=True, exist_ok=True)
+    good = _workbook(folder, "good-trust", "Good Trust (fictional)", 1)
+    script = _workbook(folder, "script-trust", SCRIPT_NAME, 2)
+    shutil.copy(SAMPLES / "broken" / "text-in-numbers.xlsx", folder / "broken-trust.xlsx")
+    registry = {
+        "fictional": True,
+        "authorities": [{
+            "id": "testshire", "name": "Testshire", "ons_code": "E08000032",
+            "boundaries": [{"name": "Bradford district", "postcodes": ["BD"]}],
+            "organisations": [
+                {"id": "good-trust", "workbooks": [good]},
+                {"id": "script-trust", "workbooks": [script]},
+                {"id": "broken-trust", "workbooks": ["broken-trust.xlsx"]},
+            ]}],
+    }
+    path = folder / "authorities.yml"
+    path.write_text(yaml.safe_dump(registry), encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------------------- fast tests
+
+
+def test_slugify_makes_file_safe_names():
+    assert packs.slugify("Manningham Trust") == "manningham-trust"
+    assert packs.slugify("../../etc/passwd") == "etc-passwd"
+    assert packs.slugify("<script>x</script>") == "script-x-script"
+    with pytest.raises(InputError, match="no letters or digits"):
+        packs.slugify("!!!")
+
+
+def test_parameters_cell_must_hold_literals_only():
+    assert packs.declared_parameters("a = 1\nb = 'x'\nc = [1, None]\n") == {
+        "a": 1, "b": "x", "c": [1, None]}
+    with pytest.raises(InputError, match="must be a literal"):
+        packs.declared_parameters("a = len('abc')\n")
+    with pytest.raises(InputError, match="only assign"):
+        packs.declared_parameters("print('hi')\n")
+
+
+def test_every_pack_notebook_has_a_parameters_cell_of_literals():
+    for name in ("organisation.md", "authority.md", "network.md"):
+        nb = packs.read_notebook(packs.NOTEBOOKS_DIR / name)
+        params = packs.declared_parameters(packs.parameters_cell(nb).source, name)
+        assert {"tables_dir", "pack_slug", "registry_path"} <= set(params)
+
+
+def test_plan_lists_network_authority_organisations_and_appraisals(tmp_path):
+    registry = make_registry(tmp_path / "reg")
+    (tmp_path / "reg" / "x_scenario.yml").write_text("service: x\n", encoding="utf-8")
+    jobs = packs.plan_packs(registry)
+    assert [j.id for j in jobs] == [
+        "network/network", "authority/testshire", "organisation/good-trust",
+        "organisation/script-trust", "organisation/broken-trust", "appraisal/x-scenario"]
+    appraisal = jobs[-1]
+    assert appraisal.parameters["scenario_path"].endswith("x_scenario.yml")
+    assert packs.select(jobs, ["good-trust"])[0].slug == "good-trust"
+    with pytest.raises(InputError, match="No pack is called"):
+        packs.select(jobs, ["nowhere"])
+
+
+def test_pack_key_changes_with_an_input(tmp_path):
+    registry = make_registry(tmp_path / "reg")
+    job = packs.select(packs.plan_packs(registry, scenarios=[]), ["good-trust"])[0]
+    versions = packs_manifest.package_versions()
+    before = packs_manifest.pack_key(packs_runner.job_facts(job, "code", versions))
+    assert before == packs_manifest.pack_key(packs_runner.job_facts(job, "code", versions))
+    with open(job.inputs[0], "ab") as handle:
+        handle.write(b"\0")
+    assert before != packs_manifest.pack_key(packs_runner.job_facts(job, "code", versions))
+    assert before != packs_manifest.pack_key(packs_runner.job_facts(job, "other", versions))
+
+
+def test_atomic_write_and_leftover_temporary_files(tmp_path):
+    target = tmp_path / "a" / "pack.html"
+    packs_manifest.atomic_write_text(target, "done")
+    assert target.read_text() == "done"
+    assert [p.name for p in target.parent.iterdir()] == ["pack.html"]
+    leftover = packs_manifest.temporary_path(target)
+    leftover.write_text("half")
+    (tmp_path / ".x.cache.tmp").mkdir()
+    assert packs_manifest.remove_temporary_files(tmp_path) == 2
+    assert not leftover.exists() and target.exists()
+
+
+def test_page_escapes_the_title_and_marks_fictional_data():
+    page = packs_render.page_html("<p>body</p>", SCRIPT_NAME, fictional=True)
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;" in page
+    assert "Fictional sample data" in page
+
+
+def test_missing_pango_says_what_to_install(monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    packs_render.load_weasyprint.cache_clear()
+    monkeypatch.setattr("builtins.__import__", _failing_import("weasyprint", broken))
+    try:
+        with pytest.raises(packs_render.PdfUnavailableError) as caught:
+            packs_render.load_weasyprint()
+    finally:
+        monkeypatch.undo()
+        packs_render.load_weasyprint.cache_clear()
+    assert packs_render.PANGO_INSTALL in str(caught.value)
+    assert "apt-get install -y libpango-1.0-0 libpangoft2-1.0-0" in str(caught.value)
+
+
+def _failing_import(name, fail):
+    real = __import__
+
+    def fake(module, *args, **kwargs):
+        if module == name:
+            fail()
+        return real(module, *args, **kwargs)
+
+    return fake
+
+
+def test_command_rejects_an_unknown_pack(tmp_path, capsys):
+    from toolkit.cli import main
+
+    registry = make_registry(tmp_path / "reg")
+    code = main(["packs", "--registry", str(registry), "--out", str(tmp_path / "out"),
+                 "--only", "nowhere"])
+    assert code == 2
+    assert "No pack is called 'nowhere'" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------- a whole batch
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("batch")
+    registry = make_registry(folder / "reg")
+    out = folder / "packs"
+    jobs = packs.plan_packs(registry, scenarios=[])
+    code = packs_manifest.code_digest()
+    with pytest.MonkeyPatch.context() as patch:
+        # The toolkit's hash is taken once: in a shared working tree others' edits to
+        # toolkit/ between the two runs would otherwise (rightly) make the second run work.
+        patch.setattr(packs_runner, "code_digest", lambda: code)
+        first = packs_runner.run_packs(jobs, out, workers=2, progress=False)
+        mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+        second = packs_runner.run_packs(jobs, out, workers=2, progress=False)
+    return {"out": out, "first": first, "second": second, "mtimes": mtimes, "jobs": jobs}
+
+
+def _made(batch):
+    return [r for r in batch["first"].results if r.status == "ok"]
+
+
+@pytest.mark.slow
+def test_broken_workbook_fails_alone_with_the_checks_messages(batch):
+    first = batch["first"]
+    assert [r.id for r in first.failed] == ["organisation/broken-trust"]
+    assert first.exit_code == 1
+    reason = first.failed[0].reason
+    assert "broken-trust.xlsx has" in reason and "error(s)" in reason
+    assert "Traceback" not in reason and "File \"" not in reason
+    text = first.text()
+    assert "organisation/broken-trust" in text and "Failed:" in text
+    assert {r.id for r in _made(batch)} == {"network/network", "authority/testshire",
+                                            "organisation/good-trust",
+                                            "organisation/script-trust"}
+
+
+@pytest.mark.slow
+def test_every_pack_has_html_and_a_pdf_with_pages(batch):
+    out = batch["out"]
+    for result in _made(batch):
+        html = out / result.outputs["html"]
+        pdf = out / result.outputs["pdf"]
+        assert html.exists() and pdf.exists()
+        assert len(PdfReader(str(pdf)).pages) >= 2
+        assert "Fictional sample data" in PdfReader(str(pdf)).pages[-1].extract_text()
+
+
+@pytest.mark.slow
+def test_html_holds_no_code_cells(batch):
+    for result in _made(batch):
+        html = (batch["out"] / result.outputs["html"]).read_text(encoding="utf-8")
+        assert "input_area" not in html and "jp-InputArea" not in html
+        assert "import toolkit" not in html and "present.show" not in html
+        assert "Traceback" not in html
+        assert "<script" not in html.lower()
+
+
+@pytest.mark.slow
+def test_a_name_with_script_is_shown_as_text(batch):
+    out = batch["out"]
+    html = (out / "organisations" / "script-trust.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; Trust" in html
+    assert "<script>alert" not in html
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;" in index and "<script>alert" not in index
+
+
+@pytest.mark.slow
+def test_tables_land_as_csv_beside_the_pack(batch):
+    folder = batch["out"] / "organisations"
+    names = {p.name for p in folder.glob("good-trust__*.csv")}
+    assert {"good-trust__headlines.csv", "good-trust__lm3.csv",
+            "good-trust__assumptions.csv"} <= names
+    assert (batch["out"] / "authorities" / "testshire__organisations.csv").exists()
+
+
+@pytest.mark.slow
+def test_packs_hold_no_staff_rows_or_people(batch):
+    html = (batch["out"] / "organisations" / "good-trust.html").read_text(encoding="utf-8")
+    for role in ("Centre manager", "Youth worker", "Finance officer"):
+        assert role not in html
+    assert "home_district" not in html
+
+
+@pytest.mark.slow
+def test_manifest_records_inputs_versions_and_timings(batch):
+    manifest = json.loads((batch["out"] / "manifest.json").read_text(encoding="utf-8"))
+    entry = manifest["packs"]["organisation/good-trust"]
+    assert entry["status"] == "ok"
+    assert len(entry["inputs"][0]["sha256"]) == 64
+    assert entry["versions"]["papermill"] and entry["versions"]["toolkit"]
+    assert entry["timings"]["execute"] > 0 and entry["timings"]["pdf"] > 0
+    assert entry["notebook"]["sha256"] and entry["toolkit_sha256"]
+    assert manifest["packs"]["organisation/broken-trust"]["status"] == "failed"
+
+
+@pytest.mark.slow
+def test_second_run_with_nothing_changed_does_no_work(batch):
+    second = batch["second"]
+    assert second.ran == []
+    assert {r.status for r in second.results} == {"unchanged", "failed"}
+    assert second.exit_code == 1
+    after = {p: p.stat().st_mtime_ns for p in batch["mtimes"] if p.exists()}
+    changed = [p for p, t in after.items() if t != batch["mtimes"][p]
+               and p.name not in ("manifest.json", "index.html")]
+    assert changed == []
+    assert not list(batch["out"].rglob("*.tmp"))
+
+
+@pytest.mark.slow
+def test_without_pango_html_is_written_and_the_run_fails(tmp_path, monkeypatch):
+    registry = make_registry(tmp_path / "reg")
+    jobs = packs.select(packs.plan_packs(registry, scenarios=[]), ["good-trust"])
+
+    def no_pdf(*args, **kwargs):
+        raise packs_render.PdfUnavailableError(
+            f"PDF not made: WeasyPrint could not load Pango. {packs_render.PANGO_INSTALL}")
+
+    monkeypatch.setattr(packs_runner, "html_to_pdf", no_pdf)
+    summary = packs_runner.run_packs(jobs, tmp_path / "out", workers=0, progress=False)
+    result = summary.results[0]
+    assert result.status == "html-only" and summary.exit_code == 1
+    assert (tmp_path / "out" / "organisations" / "good-trust.html").exists()
+    assert not (tmp_path / "out" / "organisations" / "good-trust.pdf").exists()
+    assert packs_render.PANGO_INSTALL in summary.text()
