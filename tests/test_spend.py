@@ -366,3 +366,16 @@ def test_sample_payments(tmp_path):
     assert len(result.unplaced()) > 0
     header = suppliers.read_text(encoding="utf-8").splitlines()[0]
     assert header == "name,postcode,type"
+
+
+def test_placeholder_ids_never_match_the_list(tmp_path):
+    pay = tmp_path / "p.csv"
+    pay.write_text("Supplier Name,Supplier ID,Amount\nFirst Co,#N/A,100\nSecond Co,ONETIME,50\n"
+                   "Third Co,,25\n")
+    lst = tmp_path / "l.csv"
+    lst.write_text("name,postcode,type,supplier id\nOther,HX1 1AA,SME,#N/A\n")
+    result = analyse_spending([pay], LOCAL, supplier_list=lst)
+    assert result.summary()["local_pence"] == 0
+    assert set(result.payments["supplier_id"].astype(str)) == {""}
+    cats = result.by_category()
+    assert list(cats.index) == ["(not given)"]

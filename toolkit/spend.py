@@ -57,6 +57,7 @@ from toolkit.geography import (
     Boundary,
     NestedBoundaries,
     find_postcodes_in_text,
+    is_placeholder,
     normalise_postcode,
     outside_uk_reason,
 )
@@ -192,6 +193,8 @@ def read_supplier_list(path, report: Report | None = None) -> SupplierList:
             if any(c.strip() for c in cells):
                 report.notice("Row without a supplier name skipped.", file=path.name, row=line)
             continue
+        if is_placeholder(values["supplier_id"]):
+            values["supplier_id"] = ""
         records.append({**values, "key": supplier_key(values["name"]), "line": line})
     frame = pd.DataFrame(records, columns=["name", "postcode", "type", "supplier_id", "key",
                                            "line"])
@@ -345,6 +348,7 @@ class SpendResult:
             "rejected_rows": self._rejected_list(),
             "files": self.files,
             "notes": self.notes(total, unknown),
+            "problems": [p.text() for p in self.report.problems],
             "units": "Money: pounds as numbers with 2 decimal places (total, local, ...) and "
                      "exact integer pence (*_pence). Shares: fractions of 1 (0.25 = 25%).",
         }
@@ -464,8 +468,12 @@ class SpendResult:
         return out
 
     def by_category(self) -> pd.DataFrame:
-        """Return spend by the file's main expense type or category column, largest first."""
-        return self._grouped("category").sort_values("total_pence", ascending=False)
+        """Return spend by the file's main expense type or category column, largest first.
+
+        Payments with no category are shown as "(not given)".
+        """
+        out = self._grouped("category").sort_values("total_pence", ascending=False)
+        return out.rename(index={"": "(not given)"})
 
     def by_file(self) -> pd.DataFrame:
         """Return spend by payments file."""
@@ -535,7 +543,8 @@ def analyse_spending(files, boundary=None, supplier_list=None, use_name_postcode
         Column names by role: ``amount``, ``supplier``, ``date``, ``supplier_id``,
         ``postcode``, ``category``.
     top_n : int, optional
-        Number of top suppliers to report (default 300, as CLES; setting ``spend.top_suppliers``).
+        Number of top suppliers to report; default the setting ``spend.top_suppliers`` (300,
+        as CLES).
 
     Returns
     -------
@@ -562,7 +571,17 @@ def analyse_spending(files, boundary=None, supplier_list=None, use_name_postcode
                   for f in payments.files]
     _report_name_postcodes(out, use_name_postcodes, report)
     return SpendResult(out, suppliers, payments.rejected, payments.records, nested, report,
-                       files_info, use_name_postcodes, top_n or DEFAULT_TOP)
+                       files_info, use_name_postcodes, top_n or _default_top())
+
+
+def _default_top() -> int:
+    """Return the setting ``spend.top_suppliers`` (CLES: 300)."""
+    try:
+        from toolkit.settings import load_settings
+
+        return int(load_settings().value("spend.top_suppliers"))
+    except (ImportError, KeyError, TypeError, ValueError):
+        return DEFAULT_TOP
 
 
 def _supplier_attributes(frame: pd.DataFrame, supplier_list: SupplierList | None,

@@ -43,6 +43,7 @@ import pandas as pd
 import yaml
 
 from toolkit.errors import InputError, Report
+from toolkit.geography import is_placeholder
 
 HEAD_LINES = 200  # how far down a file to look for its header row
 ROLES = ("amount", "supplier", "date", "supplier_id", "postcode", "category")
@@ -687,7 +688,7 @@ def _tidy(path: Path, encoding: str, header_idx: int, cmap: ColumnMap, table: pd
         "supplier": supplier[keep].array,
     })
     frame["supplier"] = frame["supplier"].cat.remove_unused_categories()
-    frame["supplier_id"] = _text_or_blank(table, cmap.supplier_id, keep)
+    frame["supplier_id"] = _blank_placeholders(_text_or_blank(table, cmap.supplier_id, keep))
     frame["category"] = _text_or_blank(table, cmap.category, keep)
     frame["postcode"] = _text_or_blank(table, cmap.postcode, keep)
     if cmap.date:
@@ -728,6 +729,16 @@ def _text_or_blank(table: pd.DataFrame, column: str | None, keep: np.ndarray) ->
     if column is None:
         return pd.Categorical(np.full(int(keep.sum()), "", dtype=object))
     return table[column][keep].array
+
+
+def _blank_placeholders(values) -> pd.Categorical:
+    """Return categorical codes with placeholders ("#N/A", "ONETIME", "VARIOUS") as blank."""
+    values = pd.Categorical(values)
+    cats = pd.Series(values.categories, dtype=object)
+    fixed = cats.where(~cats.map(is_placeholder), "")
+    if fixed.equals(cats):
+        return values
+    return pd.Categorical(np.asarray(fixed, dtype=object)[values.codes])
 
 
 def _strip_categories(values: pd.Series) -> pd.Series:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from toolkit.errors import InputError
 from toolkit.geography import Boundary, NestedBoundaries, PostcodeLookup
+from toolkit.settings import load_settings
 from toolkit.spend import DEFAULT_TOP, analyse_spending
 
 NAME = "spend"
@@ -50,7 +51,10 @@ def add_arguments(parser) -> None:
         parser.add_argument(f"--{role}-column", metavar="NAME",
                             help=f"name of the {role} column, if not found by itself")
     parser.add_argument("--top", type=int, default=None, metavar="N",
-                        help=f"number of top suppliers to list (default {DEFAULT_TOP}, as CLES)")
+                        help="number of top suppliers to consider (default: the setting "
+                             f"spend.top_suppliers, {DEFAULT_TOP} as CLES)")
+    parser.add_argument("--settings", action="append", default=[], metavar="FILE",
+                        help="a settings file of your own (may be given more than once)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
 
 
@@ -79,14 +83,14 @@ def run(args) -> int:
     for path in args.files:
         if not Path(path).exists():
             raise InputError(f"{path}: file not found.")
+    top = args.top or int(load_settings(*args.settings).value("spend.top_suppliers"))
     result = analyse_spending(args.files, boundary_from_args(args), args.suppliers,
                               use_name_postcodes=args.use_name_postcodes, columns=columns,
-                              top_n=args.top)
+                              top_n=top)
     if args.unplaced_out:
         result.write_unplaced(args.unplaced_out)
     if args.json:
         summary = result.summary()
-        summary["problems"] = [p.text() for p in result.report.problems]
         print(json.dumps(summary, indent=2, allow_nan=False, ensure_ascii=False))
         return 0
     print("\n".join(text_lines(result, args.unplaced_out)))
