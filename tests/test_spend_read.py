@@ -291,3 +291,13 @@ def test_several_files_with_different_layouts(tmp_path):
     assert payments.frame["amount_pence"].tolist() == [100, 200]
     assert payments.frame["file"].tolist() == ["april.csv", "may.csv"]
     assert payments.frame["line"].tolist() == [2, 3]
+
+
+def test_titles_and_sql_are_not_headers(tmp_path):
+    text = ("Supplier payments: amount over £500\n"
+            "SELECT supplier_name, amount FROM payments WHERE amount > 500;\n"
+            "Payments to suppliers, amounts in pounds\n"
+            "Supplier,Amount\nAcme,5\n")
+    payments = read_payments(write(tmp_path, text))
+    assert payments.files[0].header_line == 4
+    assert payments.frame["amount_pence"].tolist() == [500]

@@ -477,7 +477,8 @@ class Boundary:
                 return True
         for kind in KINDS[rank + 1:]:
             own = postcode.code(postcode.kind)
-            if any(_code_within(code, kind, own, postcode.kind) for code in self.codes[kind]):
+            if any(_code_within(code, kind, own, postcode.kind)
+                   for code in self.codes.get(kind, ())):
                 return None
         return False
 

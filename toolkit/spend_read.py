@@ -199,7 +199,8 @@ def map_columns(headers: list[str], overrides: dict | None = None, source: str =
     if cmap.amount is None:
         cmap.amount = _pick(headers, _AMOUNT_NAMES, _accept_amount)
     if cmap.supplier is None:
-        cmap.supplier = _pick(headers, _SUPPLIER_NAMES, _accept_supplier)
+        cmap.supplier = _pick([h for h in headers if h != cmap.amount], _SUPPLIER_NAMES,
+                              _accept_supplier)
     if cmap.date is None:
         cmap.date = _pick(headers, _DATE_NAMES, lambda n: bool(re.search(r"\bdate\b", n)))
     if cmap.supplier_id is None:
@@ -215,14 +216,26 @@ def map_columns(headers: list[str], overrides: dict | None = None, source: str =
     return cmap
 
 
+_SQL_RE = re.compile(r"^\s*(select|from|where|insert|update|with|order by|group by)\b",
+                     re.IGNORECASE)
+
+
 def _header_score(cells: list[str]) -> int:
-    """Score a row as a header: how many of its cells name a known column."""
-    cmap = map_columns([_clean_header(c) for c in cells])
-    roles = [cmap.amount, cmap.supplier, cmap.date, cmap.supplier_id, cmap.postcode]
-    score = sum(r is not None for r in roles) + (cmap.category is not None)
-    if cmap.amount is None or cmap.supplier is None:
+    """Score a row as a header: how many of its cells name a known column.
+
+    A header names the amount and the supplier in two different, short cells; a title
+    ("Payments to suppliers over £500") or a line of SQL is not a header.
+    """
+    if any(_SQL_RE.match(c) for c in cells):
         return 0
-    return score
+    headers = [_clean_header(c) for c in cells]
+    cmap = map_columns(headers)
+    if cmap.amount is None or cmap.supplier is None or cmap.amount == cmap.supplier:
+        return 0
+    if any(len(_norm_header(c).split()) > 6 for c in (cmap.amount, cmap.supplier)):
+        return 0
+    roles = [cmap.amount, cmap.supplier, cmap.date, cmap.supplier_id, cmap.postcode]
+    return sum(r is not None for r in roles) + (cmap.category is not None)
 
 
 def find_header(text_head: str, overrides: dict | None = None) -> tuple[int, list[str]]:
