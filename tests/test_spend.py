@@ -224,6 +224,9 @@ def test_charts(files):
         assert "£" in ax.get_xlabel() + ax.get_ylabel()
         assert len(alt_text(fig)) > 40
     assert "Unknown" in alt_text(chart_locations(result))
+    charts = result.charts(top=3)
+    assert set(charts) == {"locations", "by_month", "top_suppliers"}
+    assert all(alt_text(fig) for fig in charts.values())
 
 
 rows_strategy = st.lists(

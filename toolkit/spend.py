@@ -501,6 +501,17 @@ class SpendResult:
             "postcode_in_name": rows["postcode_in_name"].to_numpy(),
         })
 
+    def charts(self, top: int = 20) -> dict:
+        """Return the standard charts as matplotlib Figures, each with ``fig.alt_text``.
+
+        Keys: ``locations`` (spend by supplier location), ``by_month``, ``top_suppliers``
+        (the ``top`` largest). See :mod:`toolkit.spend_charts`.
+        """
+        from toolkit.spend_charts import chart_by_month, chart_locations, chart_top_suppliers
+
+        return {"locations": chart_locations(self), "by_month": chart_by_month(self),
+                "top_suppliers": chart_top_suppliers(self, top)}
+
     def write_unplaced(self, path) -> Path:
         """Write :meth:`unplaced` as CSV (UTF-8); fill in ``postcode`` and pass it back."""
         path = Path(path)
