@@ -85,9 +85,9 @@ def test_plan_lists_network_authority_organisations_and_appraisals(tmp_path):
     (tmp_path / "reg" / "x_scenario.yml").write_text("service: x\n", encoding="utf-8")
     jobs = packs.plan_packs(registry)
     assert [j.id for j in jobs] == [
-        "network/network", "authority/testshire", "organisation/good-trust",
-        "organisation/script-trust", "organisation/broken-trust", "appraisal/x-scenario"]
-    appraisal = jobs[-1]
+        "organisation/good-trust", "organisation/script-trust", "organisation/broken-trust",
+        "appraisal/x-scenario", "authority/testshire", "network/network"]
+    appraisal = jobs[3]
     assert appraisal.parameters["scenario_path"].endswith("x_scenario.yml")
     assert packs.select(jobs, ["good-trust"])[0].slug == "good-trust"
     with pytest.raises(InputError, match="No pack is called"):

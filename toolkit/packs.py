@@ -210,7 +210,8 @@ def _organisation_job(org: Any, authority: Any, base: dict, notebooks: Path,
         notebook=_notebook(notebooks, "organisation"),
         parameters={**base, "authority_id": str(authority.id), "organisation_id": str(org.id),
                     "workbook_paths": [str(p) for p in workbooks]},
-        inputs=workbooks, entry={"authority": str(authority.id), "organisation": plain(org),
+        inputs=workbooks + _paths(getattr(authority, "settings", None)),
+        entry={"authority": str(authority.id), "organisation": plain(org),
                                  "boundaries": plain(getattr(authority, "boundaries", []))},
         workbooks=workbooks, fictional=fictional)
 
@@ -221,6 +222,7 @@ def _authority_inputs(authority: Any) -> list[Path]:
         inputs += _paths(getattr(org, "workbooks", []))
     inputs += _paths(getattr(authority, "spending_files", []))
     inputs += _paths(getattr(authority, "supplier_list", None))
+    inputs += _paths(getattr(authority, "settings", None))
     return inputs
 
 
@@ -266,7 +268,9 @@ def plan_packs(registry_path: str | Path, settings_path: str | Path | None = Non
     Returns
     -------
     list of PackJob
-        Network first, then authorities, organisations and appraisals.
+        Organisations first, then appraisals, authorities and the network: packs that
+        combine organisations come last, so that they find the workbooks already read
+        in the run's cache.
 
     Raises
     ------
@@ -282,7 +286,17 @@ def plan_packs(registry_path: str | Path, settings_path: str | Path | None = Non
     base = {"registry_path": str(registry_path), "settings_path": settings}
     fictional = bool(getattr(registry, "fictional", False))
     authorities = list(getattr(registry, "authorities", []) or [])
-    jobs: list[PackJob] = []
+    organisations: list[PackJob] = []
+    areas: list[PackJob] = []
+    for authority in authorities:
+        auth_fictional = fictional or bool(getattr(authority, "fictional", False))
+        areas.append(_authority_job(authority, base, notebooks, auth_fictional))
+        for org in getattr(authority, "organisations", []) or []:
+            organisations.append(_organisation_job(org, authority, base, notebooks,
+                                                   auth_fictional))
+    if scenarios is None:
+        scenarios = sorted(registry_path.parent.glob("*scenario*.yml"))
+    jobs = organisations + _appraisal_jobs(scenarios, base, notebooks) + areas
     if authorities:
         every_input = [p for a in authorities for p in _authority_inputs(a)]
         jobs.append(PackJob(
@@ -290,14 +304,6 @@ def plan_packs(registry_path: str | Path, settings_path: str | Path | None = Non
             title="Across all authorities", notebook=_notebook(notebooks, "network"),
             parameters=dict(base), inputs=every_input,
             entry={"authorities": plain(authorities)}, fictional=fictional))
-    for authority in authorities:
-        auth_fictional = fictional or bool(getattr(authority, "fictional", False))
-        jobs.append(_authority_job(authority, base, notebooks, auth_fictional))
-        for org in getattr(authority, "organisations", []) or []:
-            jobs.append(_organisation_job(org, authority, base, notebooks, auth_fictional))
-    if scenarios is None:
-        scenarios = sorted(registry_path.parent.glob("*scenario*.yml"))
-    jobs += _appraisal_jobs(scenarios, base, notebooks)
     return _unique(jobs)
 
 

@@ -791,6 +791,46 @@ def finite(value: Any) -> bool:
         return False
 
 
+def assumptions_html(frame: pd.DataFrame) -> str:
+    """Return the assumptions table: each setting's meaning, value and source, compactly.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        From :meth:`toolkit.settings.Settings.assumptions` (``setting``, ``value``,
+        ``meaning``, ``source``, ``checked``, ``changed``).
+
+    Returns
+    -------
+    str
+    """
+    rows = []
+    for rec in frame.to_dict("records"):
+        changed = " <span class='changed'>(changed from the default)</span>" \
+            if rec.get("changed") else ""
+        source = escape(rec.get("source"))
+        css = "" if rec.get("checked", True) else " class='basis-unchecked'"
+        rows.append(f"<tr><td>{escape(rec.get('meaning'))}<br><code>{escape(rec.get('setting'))}"
+                    f"</code></td><td>{escape(rec.get('value'))}{changed}</td>"
+                    f"<td{css}>{source}</td></tr>")
+    return ("<table class='assumptions'><caption>Assumptions</caption><colgroup>"
+            "<col style='width:48%'><col style='width:22%'><col style='width:30%'></colgroup>"
+            "<thead><tr><th>Assumption</th><th>Value</th><th>Source</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+def show_assumptions(frame: pd.DataFrame) -> None:
+    """Show the assumptions table and write it as CSV (``<slug>__assumptions.csv``).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        From :meth:`toolkit.settings.Settings.assumptions`.
+    """
+    write_table_csv(frame, "assumptions")
+    _display_html(assumptions_html(frame))
+
+
 def end_summary() -> None:
     """End the one-page summary: in print, what follows starts on a new page."""
     _display_html("<div class='summary-end'></div>")

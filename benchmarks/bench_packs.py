@@ -1,0 +1,138 @@
+"""Benchmark the pack runner against the plain loop of command-line tools.
+
+Measures, in one run on the same machine:
+
+1. the plain loop a user would otherwise write, once per notebook: ``papermill``, then
+   ``jupyter nbconvert --to html --no-input``, then ``weasyprint``, as command lines, on a
+   subset of packs (the MyST notebooks are converted to ``.ipynb`` first, untimed);
+2. ``keepitlocal packs`` machinery (:func:`toolkit.packs_runner.run_packs`) on the same
+   packs, forced to make them all;
+3. the runner on the full sample batch (every pack of ``data/samples/authorities.yml``).
+
+Writes ``benchmarks/results/packs.json`` (git-ignored) and prints it. Run with
+``make bench`` or ``.venv/bin/python benchmarks/bench_packs.py [--subset N] [--workers N]``.
+The issue asks for the runner to be at least 4 times faster than the loop, and the full
+sample batch under 2 minutes on a 2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from toolkit import packs, packs_runner  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "packs.json"
+BIN = Path(sys.executable).parent
+
+
+def _pick(jobs: list, count: int) -> list:
+    """Pick organisation packs first, then one authority pack, up to ``count``."""
+    orgs = [j for j in jobs if j.kind == "organisation"]
+    others = [j for j in jobs if j.kind == "authority"]
+    chosen = orgs[: max(1, count - 1)] + others[:1]
+    return chosen[:count]
+
+
+def _to_ipynb(notebook: Path, folder: Path) -> Path:
+    target = folder / f"{notebook.stem}.ipynb"
+    if not target.exists():
+        subprocess.run([str(BIN / "jupytext"), "--to", "ipynb", "-o", str(target),
+                        str(notebook)], check=True, capture_output=True)
+    return target
+
+
+def _run(command: list[str]) -> None:
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{command[0]} failed:\n{done.stderr[-2000:]}")
+
+
+def cli_loop(jobs: list, folder: Path) -> dict:
+    """Make each pack with the three command-line tools; return seconds per step."""
+    folder.mkdir(parents=True, exist_ok=True)
+    steps = {"papermill": 0.0, "nbconvert": 0.0, "weasyprint": 0.0}
+    notebooks = {job.notebook: _to_ipynb(job.notebook, folder) for job in jobs}
+    start = time.perf_counter()
+    for job in jobs:
+        executed = folder / f"{job.slug}.ipynb"
+        params = {**job.parameters, "tables_dir": str(folder / "tables"),
+                  "pack_slug": job.slug}
+        t = time.perf_counter()
+        _run([str(BIN / "papermill"), str(notebooks[job.notebook]), str(executed), "-k",
+              "python3", "--cwd", str(job.notebook.parent), "-y", json.dumps(params),
+              "--no-progress-bar"])
+        steps["papermill"] += time.perf_counter() - t
+        t = time.perf_counter()
+        _run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input",
+              "--output", f"{job.slug}.html", str(executed)])
+        steps["nbconvert"] += time.perf_counter() - t
+        t = time.perf_counter()
+        _run([str(BIN / "weasyprint"), str(folder / f"{job.slug}.html"),
+              str(folder / f"{job.slug}.pdf")])
+        steps["weasyprint"] += time.perf_counter() - t
+    seconds = time.perf_counter() - start
+    return {"seconds": round(seconds, 2), "per_pack": round(seconds / len(jobs), 2),
+            "steps": {k: round(v, 2) for k, v in steps.items()}}
+
+
+def runner(jobs: list, folder: Path, workers: int) -> dict:
+    """Make the packs with the runner, forced; return seconds and the outcome."""
+    start = time.perf_counter()
+    summary = packs_runner.run_packs(jobs, folder, workers=workers, force=True,
+                                     progress=False)
+    seconds = time.perf_counter() - start
+    return {"seconds": round(seconds, 2), "per_pack": round(seconds / len(jobs), 2),
+            "packs": len(jobs), "made": len(summary.made), "failed": len(summary.failed),
+            "html_only": len(summary.html_only), "workers": summary.workers}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, write the results file and print it."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--registry", type=Path, default=ROOT / "data/samples/authorities.yml")
+    parser.add_argument("--subset", type=int, default=6, help="packs compared with the loop")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--skip-full", action="store_true", help="leave out the full batch")
+    args = parser.parse_args(argv)
+    jobs = packs.plan_packs(args.registry)
+    subset = _pick(jobs, args.subset)
+    load_before = os.getloadavg()
+    work = Path(tempfile.mkdtemp(prefix="bench-packs-"))
+    try:
+        result = {
+            "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
+                        "platform": platform.platform(),
+                        "load_average_before": [round(x, 2) for x in load_before]},
+            "subset": [j.id for j in subset],
+            "runner_subset": runner(subset, work / "runner", args.workers),
+            "cli_loop_subset": cli_loop(subset, work / "loop"),
+        }
+        result["speedup"] = round(result["cli_loop_subset"]["seconds"]
+                                  / result["runner_subset"]["seconds"], 2)
+        if not args.skip_full:
+            result["full_batch"] = runner(jobs, work / "full", args.workers)
+            result["full_batch"]["under_two_minutes"] = result["full_batch"]["seconds"] < 120
+        result["targets"] = {"speedup_at_least": 4, "full_batch_seconds_under": 120}
+        result["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
