@@ -301,3 +301,17 @@ def test_titles_and_sql_are_not_headers(tmp_path):
     payments = read_payments(write(tmp_path, text))
     assert payments.files[0].header_line == 4
     assert payments.frame["amount_pence"].tolist() == [500]
+
+
+def test_same_file_twice_refused(tmp_path):
+    one = write(tmp_path, "Supplier,Amount\nAcme,5\n", "a.csv")
+    two = write(tmp_path, "Supplier,Amount\nAcme,5\n", "b.csv")
+    with pytest.raises(InputError, match="b.csv has the same content as a.csv"):
+        read_payments([one, two])
+
+
+def test_utf8_check_in_chunks():
+    from toolkit.spend_read import _is_utf8
+    text = ("é" * 10).encode()
+    assert _is_utf8(text, chunk=3)  # a character split across chunks is still valid
+    assert not _is_utf8(b"abc\xe9", chunk=2)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -290,13 +291,24 @@ def detect_encoding(raw: bytes) -> tuple[str, str | None]:
         return "utf-8-sig", "UTF-8 with a byte-order mark"
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16", "UTF-16"
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
+    if not _is_utf8(raw):
         return "cp1252", "Windows-1252 (not UTF-8)"
-    if text.startswith("ï»¿"):
+    if raw.startswith("ï»¿".encode()):
         return "utf-8", "UTF-8 with a byte-order mark garbled into 'ï»¿' (removed)"
     return "utf-8", None
+
+
+def _is_utf8(raw: bytes, chunk: int = 1 << 24) -> bool:
+    """Whether ``raw`` is valid UTF-8 (checked in chunks, so the text is never held whole)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(raw)
+    try:
+        for start in range(0, len(raw), chunk):
+            decoder.decode(view[start:start + chunk], final=False)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 @dataclass
@@ -325,6 +337,7 @@ class PaymentsFile:
     records: int
     frame: pd.DataFrame
     rejected: pd.DataFrame
+    digest: str = ""
 
 
 def _read_table(path: Path, encoding: str, header_idx: int, headers: list[str],
@@ -638,6 +651,7 @@ def read_payments_file(path, overrides: dict | None = None, report: Report | Non
     if not raw.strip():
         raise InputError(f"{path.name}: the file is empty.")
     encoding, note = detect_encoding(raw)
+    digest = hashlib.sha1(raw).hexdigest()
     head = raw[: 1 << 20].decode(encoding, errors="replace")
     del raw
     head = head.lstrip("\ufeff")
@@ -661,7 +675,9 @@ def read_payments_file(path, overrides: dict | None = None, report: Report | Non
         not encoding.startswith("utf-16")
         and _has_extra_cells(_tail_text(path, encoding), len(headers), skip_first=True))
     table, lines = _read_table(path, encoding, header_idx, headers, cmap, report, ragged)
-    return _tidy(path, encoding, header_idx, cmap, table, lines, report)
+    one = _tidy(path, encoding, header_idx, cmap, table, lines, report)
+    one.digest = digest
+    return one
 
 
 def _tidy(path: Path, encoding: str, header_idx: int, cmap: ColumnMap, table: pd.DataFrame,
@@ -818,8 +834,13 @@ def read_payments(paths, overrides: dict | None = None) -> Payments:
         raise InputError("No payments files given.")
     report = Report()
     files, frames, rejected = [], [], []
+    seen: dict[str, str] = {}
     for path in paths:
         one = read_payments_file(path, overrides, report)
+        if one.digest in seen:
+            raise InputError(f"{path.name} has the same content as {seen[one.digest]}: give each "
+                             "payments file once, or its payments would be counted twice.")
+        seen[one.digest] = path.name
         frames.append(one.frame)
         rejected.append(one.rejected)
         one.frame = one.frame.iloc[0:0]
