@@ -302,6 +302,32 @@ class SpendResult:
         Money is given twice: in pounds as numbers rounded to 2 dp (``total``, ``local`` ...)
         and exactly in integer pence (``total_pence``, ``local_pence`` ...). Shares are
         fractions of 1, spend-weighted; ``None`` when the total is not above zero.
+        ``local + non_local + unknown == total`` always (exactly, in pence).
+
+        Returns
+        -------
+        dict
+            ``rows``: data records after the header rows over all files (title rows and
+            blank lines are not records); ``used_rows``; ``rejected_count``;
+            ``rejected_rows``: each record not used, as ``{file, line, reason, value}``
+            (marked rows are used, not rejected);
+            ``total``, ``local``, ``non_local``, ``unknown`` (and ``*_pence``);
+            ``local_share_low`` (unknown counted non-local), ``local_share_high`` (unknown
+            counted local); ``by_location``: money for each location (local, wider, ...,
+            rest_of_uk, outside_uk, unknown); ``cumulative_shares``: within each boundary
+            (local; local + wider ...), low and high;
+            ``procurement_total``, ``procurement_local_share_low/high``: without marked
+            payments; ``non_procurement_total``; ``marks``: rows and money per mark
+            (redacted, purchase_card, personal_budget, public_body, hmrc, pension_fund; a row
+            may carry several); ``redacted_rows``, ``redacted_total``;
+            ``vcse_total`` (expense type or supplier list), ``vcse_probable_total`` (name
+            signs only, never public bodies); ``name_postcode_total``: spending whose only
+            postcode is one inside the supplier's name; ``use_name_postcodes``;
+            ``suppliers``, ``suppliers_placed``, ``placement_rules`` (money by rule);
+            ``top_suppliers_n``, ``top_suppliers_total``,
+            ``top_suppliers_local_share_low/high`` (CLES: top 300);
+            ``boundary_given``, ``boundary`` (in words); ``files`` (encoding, header line,
+            records, columns used); ``notes``; ``problems``; ``share_kind``; ``units``.
         """
         by_location = self.location_totals()
         total = self._sum()
