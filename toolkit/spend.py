@@ -599,7 +599,7 @@ def analyse_spending(files, boundary=None, supplier_list=None, use_name_postcode
         supplier_list = read_supplier_list(supplier_list, report)
     nested = _as_nested(boundary)
     frame = payments.frame
-    table = _supplier_attributes(frame, supplier_list, nested)
+    table = _supplier_attributes(frame, supplier_list)
     out = _row_results(frame, table, nested, use_name_postcodes, supplier_list)
     suppliers = _supplier_table(out, table)
     files_info = [{"file": f.path.name, "encoding": f.encoding, "header_line": f.header_line,
@@ -621,8 +621,8 @@ def _default_top() -> int:
         return DEFAULT_TOP
 
 
-def _supplier_attributes(frame: pd.DataFrame, supplier_list: SupplierList | None,
-                         nested: NestedBoundaries | None) -> pd.DataFrame:
+def _supplier_attributes(frame: pd.DataFrame, supplier_list: SupplierList | None
+                         ) -> pd.DataFrame:
     """One row per distinct supplier name as written: key, marks, list match, name postcode."""
     names = pd.Series(frame["supplier"].cat.categories, dtype=object)
     table = pd.DataFrame({"name": names})
@@ -635,7 +635,6 @@ def _supplier_attributes(frame: pd.DataFrame, supplier_list: SupplierList | None
     table["name_vcse"] = match_values(names, "vcse_name") & ~match_values(names, "vcse_name_not")
     name_postcodes = [find_postcodes_in_text(n) for n in names]
     table["postcode_in_name"] = [pcs[0].full if pcs else "" for pcs in name_postcodes]
-    table["name_location"] = _classify_texts(table["postcode_in_name"], nested)
     table["list_postcode"], table["list_type"] = "", ""
     if supplier_list is not None and not supplier_list.frame.empty:
         listed = supplier_list.by_key()
@@ -663,10 +662,27 @@ def _list_by_id(frame: pd.DataFrame, supplier_list: SupplierList | None,
     return np.where(found, id_postcode, postcodes), np.where(found, id_type, types)
 
 
+def _postcodes_placed(values, nested: NestedBoundaries | None
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per value: its location, whether it is a readable postcode, and its text.
+
+    Each distinct value is classified once.
+    """
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+    uniques = np.asarray(uniques, dtype=object)
+    location = np.append(_classify_texts(uniques, nested), UNKNOWN)[codes]
+    readable = np.append(np.array([_readable(v) for v in uniques], dtype=bool), False)[codes]
+    return location, readable, np.append(uniques, "")[codes]
+
+
 def _row_results(frame: pd.DataFrame, table: pd.DataFrame, nested: NestedBoundaries | None,
                  use_name_postcodes: bool, supplier_list: SupplierList | None = None
                  ) -> pd.DataFrame:
-    """Place each row and mark it; vectorised over rows, classifying distinct values only."""
+    """Place each row and mark it; vectorised over rows, classifying distinct values only.
+
+    Order of rules: the supplier list (a readable postcode) wins; then the file's postcode
+    column; then, only if asked, a postcode inside the supplier's name; else not placed.
+    """
     codes = frame["supplier"].cat.codes.to_numpy()
 
     def per_row(column):
@@ -676,38 +692,21 @@ def _row_results(frame: pd.DataFrame, table: pd.DataFrame, nested: NestedBoundar
                  "amount_pence"]].copy()
     out["supplier_key"] = pd.Categorical(per_row("key"))
     out["month"] = _months(frame["date"])
-    pc_codes, pc_uniques = pd.factorize(frame["postcode"])
-    col_location = np.append(_classify_texts(pc_uniques, nested), UNKNOWN)[pc_codes]
-    col_readable = np.append(np.array([_readable(v) for v in pc_uniques], dtype=bool),
-                             False)[pc_codes]
     list_postcode, list_type = _list_by_id(frame, supplier_list, per_row("list_postcode"),
                                            per_row("list_type"))
-    lp_codes, lp_uniques = pd.factorize(pd.Series(list_postcode, dtype=object))
-    list_location = np.append(_classify_texts(lp_uniques, nested), UNKNOWN)[lp_codes]
-    list_readable = np.append(np.array([_readable(v) for v in lp_uniques], dtype=bool),
-                              False)[lp_codes]
-    name_location = per_row("name_location")
-    has_name_pc = per_row("postcode_in_name") != ""
+    sources = [(RULE_LIST, _postcodes_placed(list_postcode, nested)),
+               (RULE_COLUMN, _postcodes_placed(frame["postcode"], nested))]
+    name_place = _postcodes_placed(per_row("postcode_in_name"), nested)
+    by_name = name_place[1] & ~sources[0][1][1] & ~sources[1][1][1]
+    if use_name_postcodes:
+        sources.append((RULE_NAME, name_place))
     location = np.full(len(out), UNKNOWN, dtype=object)
     rule = np.full(len(out), RULE_NONE if nested is not None else RULE_NO_BOUNDARY, dtype=object)
     postcode_used = np.full(len(out), "", dtype=object)
-    by_name = has_name_pc & ~col_readable & ~list_readable
-    if use_name_postcodes:
-        location = np.where(by_name, name_location, location)
-        rule = np.where(by_name, RULE_NAME, rule)
-        postcode_used = np.where(by_name, per_row("postcode_in_name"), postcode_used)
-    by_column = col_readable & ~list_readable
-    location = np.where(by_column, col_location, location)
-    rule = np.where(by_column, RULE_COLUMN, rule)
-    postcode_used = np.where(by_column, np.append(np.asarray(pc_uniques, dtype=object),
-                                                  "")[pc_codes],
-                             postcode_used)
-    location = np.where(list_readable, list_location, location)
-    rule = np.where(list_readable, RULE_LIST, rule)
-    postcode_used = np.where(list_readable, list_postcode, postcode_used)
-    if nested is None:
-        location = np.full(len(out), UNKNOWN, dtype=object)
-        rule = np.where(rule == RULE_NONE, RULE_NO_BOUNDARY, rule)
+    for name, (where, readable, text) in reversed(sources):  # the first source wins
+        location = np.where(readable, where, location)
+        rule = np.where(readable, name, rule)
+        postcode_used = np.where(readable, text, postcode_used)
     categories = nested.categories if nested is not None else [
         "local", "rest_of_uk", "outside_uk", UNKNOWN]
     out["location"] = pd.Categorical(location, categories=categories)
