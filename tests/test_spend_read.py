@@ -315,3 +315,31 @@ def test_utf8_check_in_chunks():
     text = ("é" * 10).encode()
     assert _is_utf8(text, chunk=3)  # a character split across chunks is still valid
     assert not _is_utf8(b"abc\xe9", chunk=2)
+
+
+def test_excel_payments(tmp_path):
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Payments over £500 (test)"])
+    sheet.append([])
+    sheet.append(["Date", "Supplier Name", "Net Amount"])
+    sheet.append([datetime(2020, 4, 1), "Acme Ltd", 1028.66])
+    sheet.append([datetime(2020, 4, 2), "Beta", -5])
+    sheet.append([datetime(2020, 4, 3), "Gamma", "about £5"])
+    path = tmp_path / "april.xlsx"
+    book.save(path)
+    payments = read_payments(path)
+    assert payments.files[0].header_line == 3
+    assert payments.frame["amount_pence"].tolist() == [102866, -500]
+    assert payments.frame["line"].tolist() == [4, 5]  # the sheet's row numbers
+    assert payments.frame["file"].tolist() == ["april.xlsx", "april.xlsx"]
+    assert payments.rejected[["file", "line"]].values.tolist() == [["april.xlsx", 6]]
+    assert payments.frame["date"].dt.strftime("%Y-%m-%d").tolist() == ["2020-04-01",
+                                                                      "2020-04-02"]
+    (tmp_path / "fake.xlsx").write_text("not a workbook")
+    with pytest.raises(InputError, match="fake.xlsx"):
+        read_payments(tmp_path / "fake.xlsx")

@@ -619,7 +619,7 @@ CATEGORY_MARKS = ("purchase_card", "personal_budget", "vcse_category", "pension_
 
 def read_payments_file(path, overrides: dict | None = None, report: Report | None = None
                        ) -> PaymentsFile:
-    """Read one payments file (CSV) into used records and rejected records.
+    """Read one payments file (CSV, or the first sheet of an Excel .xlsx) into records.
 
     Parameters
     ----------
@@ -647,6 +647,13 @@ def read_payments_file(path, overrides: dict | None = None, report: Report | Non
     report = report if report is not None else Report()
     if not path.exists():
         raise InputError(f"{path}: file not found.")
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        return _read_excel_payments(path, overrides, report)
+    return _read_csv_payments(path, overrides, report)
+
+
+def _read_csv_payments(path: Path, overrides: dict | None, report: Report) -> PaymentsFile:
+    """Read one CSV payments file (see :func:`read_payments_file`)."""
     raw = path.read_bytes()
     if not raw.strip():
         raise InputError(f"{path.name}: the file is empty.")
@@ -678,6 +685,47 @@ def read_payments_file(path, overrides: dict | None = None, report: Report | Non
     one = _tidy(path, encoding, header_idx, cmap, table, lines, report)
     one.digest = digest
     return one
+
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def _read_excel_payments(path: Path, overrides: dict | None, report: Report) -> PaymentsFile:
+    """Read the first sheet of an Excel payments file as if it were a CSV file.
+
+    The sheet is written to a temporary CSV of the same name (so messages name the
+    workbook); line numbers are then the sheet's row numbers. Dates become ISO text.
+    """
+    import tempfile
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise InputError(f"{path.name}: not a readable Excel workbook ({exc}).") from None
+    sheet = book.worksheets[0]
+    if len(book.worksheets) > 1:
+        report.notice(f"Only the first sheet ({sheet.title!r}) was read.", file=path.name)
+    with tempfile.TemporaryDirectory() as folder:
+        twin = Path(folder) / path.name
+        with open(twin, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            for row in sheet.iter_rows(values_only=True):
+                writer.writerow(["" if v is None else _excel_text(v) for v in row])
+        book.close()
+        one = _read_csv_payments(twin, overrides, report)
+    one.path = path
+    return one
+
+
+def _excel_text(value) -> str:
+    """Write an Excel cell value as text: dates as ISO, whole numbers without ".0"."""
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _tidy(path: Path, encoding: str, header_idx: int, cmap: ColumnMap, table: pd.DataFrame,

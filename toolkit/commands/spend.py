@@ -23,7 +23,7 @@ HELP = ("Analyse council payments files: local, non-local and unknown spend, VCS
 def add_arguments(parser) -> None:
     """Add the command's arguments."""
     parser.add_argument("files", nargs="+", metavar="FILE",
-                        help="payments file(s) (CSV); several files are read as one")
+                        help="payments file(s), CSV or Excel (.xlsx); several are read as one")
     parser.add_argument("--local-postcodes", metavar="CODES",
                         help='what "local" means: postcode areas, districts, sectors or '
                              'postcodes, such as "BD1 BD2 HX BD7 1"')
