@@ -624,7 +624,7 @@ def read_payments_file(path, overrides: dict | None = None, report: Report | Non
     Parameters
     ----------
     path : path-like
-        The CSV file.
+        The CSV file, or an Excel workbook (.xlsx: its first sheet is read).
     overrides : dict, optional
         Column names given by the user, by role (see :func:`map_columns`).
     report : Report, optional
