@@ -167,3 +167,24 @@ def test_roundtrip_any_spacing_and_case(area, number, digit, a, b):
     near = number * 10 if number < 10 else number // 10  # BD1 against BD10, BD12 against BD1
     other = Boundary.from_codes("o", [f"{area}{near}"])
     assert other.contains(full) is False
+
+
+_pool = st.sampled_from(["BD", "HX", "BD1", "BD10", "BD7 1", "BD7 2", "HX1 1UJ", "LS6", "M1"])
+
+
+@given(st.lists(_pool, min_size=1, max_size=5),
+       st.sampled_from(["BD", "HX", "LS", "M"]), st.sampled_from(["1", "7", "10", "6"]),
+       st.integers(0, 9), _letters, _letters)
+def test_contains_agrees_with_codes(codes, area, district, digit, a, b):
+    full = f"{area}{district} {digit}{a}{b}"
+    postcode = normalise_postcode(full)
+    expected = any(normalise_postcode(c).code(normalise_postcode(c).kind)
+                   == postcode.code(normalise_postcode(c).kind) for c in codes)
+    assert Boundary.from_codes("b", codes).contains(full) is expected
+
+
+def test_lookup_from_text_and_rows():
+    lookup = PostcodeLookup.from_text("postcode,lad\nbd1 1aa,E08000032\nnonsense,X\n")
+    assert lookup.mapping == {"BD1 1AA": "E08000032"}
+    with pytest.raises(InputError):
+        PostcodeLookup.from_text("a,b\n1,2\n")
