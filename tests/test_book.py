@@ -27,6 +27,7 @@ JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 
 sys.path.insert(0, str(BOOK / "_ext"))
 from offline_site import audit_page  # noqa: E402
+from worked_examples import EXAMPLES, example_source  # noqa: E402
 
 
 def toc_files() -> list[str]:
@@ -56,16 +57,59 @@ def source(name: str) -> str:
 # ------------------------------------------------------------------------- sources (quick)
 
 
+def source_file(entry: str) -> Path:
+    """The file a toc entry comes from (worked examples are written from notebooks/)."""
+    if entry.startswith("book/examples/"):
+        return ROOT / "notebooks" / f"{Path(entry).name}.md"
+    return ROOT / f"{entry}.md"
+
+
 def test_every_toc_entry_has_a_source_file():
-    missing = [f for f in toc_files() if not (ROOT / f"{f}.md").is_file()]
+    missing = [f for f in toc_files() if not source_file(f).is_file()]
     assert not missing, f"named in _toc.yml but absent: {missing}"
 
 
 def test_every_chapter_file_is_in_the_toc():
     listed = {f"{f}.md" for f in toc_files()}
     on_disk = {str(p.relative_to(ROOT)) for p in BOOK.rglob("*.md")
-               if "_build" not in p.parts and "data" not in p.parts}
+               if not {"_build", "data", "examples"} & set(p.parts)}
     assert on_disk - listed == set(), "chapters not in _toc.yml"
+
+
+def test_every_parameterised_notebook_is_a_worked_example():
+    notebooks = {p.stem for p in (ROOT / "notebooks").glob("*.md")}
+    examples = {Path(f).name for f in toc_files() if f.startswith("book/examples/")}
+    assert notebooks <= set(EXAMPLES)
+    assert examples == notebooks
+
+
+NOTEBOOK = """---
+jupytext:
+  text_representation: {extension: .md, format_name: myst}
+kernelspec: {display_name: Python 3, language: python, name: python3}
+---
+
+```{code-cell} ipython3
+:tags: [parameters]
+
+registry_path = "../data/samples/authorities.yml"
+organisation_id = "x"
+settings_path = None
+```
+
+## Summary
+"""
+
+
+def test_examples_get_one_title_and_repointed_paths():
+    text = example_source(NOTEBOOK, "Worked example: X", "About X.")
+    assert text.startswith("---\njupytext:")
+    assert text.count("\n# Worked example: X\n") == 1
+    assert "registry_path = '../../data/samples/authorities.yml'" in text
+    assert text.index(":tags: [parameters]") < text.index("injected-parameters")
+    titled = NOTEBOOK.replace("## Summary", "# Own title\n\n## Summary")
+    again = example_source(titled, "Worked example: X", "About X.")
+    assert "# Worked example: X" not in again and again.count("\n# Own title") == 1
 
 
 def test_track_chapters_cover_the_issue():
