@@ -343,3 +343,16 @@ def test_excel_payments(tmp_path):
     (tmp_path / "fake.xlsx").write_text("not a workbook")
     with pytest.raises(InputError, match="fake.xlsx"):
         read_payments(tmp_path / "fake.xlsx")
+
+
+def test_multibyte_character_across_the_first_megabyte(tmp_path):
+    header = "Supplier,Amount,Note\n"
+    row = "Acme,1.00," + "x" * 88 + "\n"  # 100 bytes
+    rows = ((1 << 20) - len(header)) // len(row)
+    pad = (1 << 20) - len(header) - rows * len(row) - 1
+    text = header + row * rows + "B" * pad + "é,2.00,ok\n"  # é straddles the first megabyte
+    path = write(tmp_path, text)
+    payments = read_payments(path)
+    assert payments.files[0].encoding == "utf-8"
+    assert payments.frame["supplier"].iloc[-1] == "B" * pad + "é"
+    assert payments.records == rows + 1

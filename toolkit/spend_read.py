@@ -239,6 +239,15 @@ def _header_score(cells: list[str]) -> int:
     return sum(r is not None for r in roles) + (cmap.category is not None)
 
 
+def _safe_rows(reader):
+    """Yield (cells, lines consumed) from a csv reader, stopping quietly at a csv error."""
+    try:
+        for cells in reader:
+            yield cells, reader.line_num
+    except csv.Error:
+        return
+
+
 def find_header(text_head: str, overrides: dict | None = None) -> tuple[int, list[str]]:
     """Return the 0-based physical line index of the header row and its cells.
 
@@ -250,12 +259,11 @@ def find_header(text_head: str, overrides: dict | None = None) -> tuple[int, lis
     InputError
         When no such row is found.
     """
-    reader = csv.reader(io.StringIO(text_head))
+    reader = _safe_rows(csv.reader(io.StringIO(text_head)))
     start = 0
     wanted = {_norm_header(v) for v in (overrides or {}).values() if v}
     named, scored = None, None
-    for cells in reader:
-        end = reader.line_num
+    for cells, end in reader:
         if any(c.strip() for c in cells):
             normal = {_norm_header(c) for c in cells}
             found = (start, [_clean_header(c) for c in cells])
@@ -280,22 +288,71 @@ def find_header(text_head: str, overrides: dict | None = None) -> tuple[int, lis
     )
 
 
-def detect_encoding(raw: bytes) -> tuple[str, str | None]:
+def detect_encoding(raw: bytes, checked_utf8: bool | None = None) -> tuple[str, str | None]:
     """Return the encoding of a file's bytes and a note for the user (None if plain UTF-8).
 
     Order: a UTF-8 byte-order mark; a UTF-16 byte-order mark; valid UTF-8 (noting a garbled
     byte-order mark "ï»¿"); otherwise Windows-1252 (bytes it does not define are replaced and
     noted).
+
+    Parameters
+    ----------
+    raw : bytes
+        The file's bytes (or its start, with ``checked_utf8`` given).
+    checked_utf8 : bool, optional
+        Whether the whole file is already known to be valid UTF-8.
+
+    Returns
+    -------
+    (encoding, note) : tuple of str and str or None
     """
     if raw.startswith(codecs.BOM_UTF8):
         return "utf-8-sig", "UTF-8 with a byte-order mark"
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16", "UTF-16"
-    if not _is_utf8(raw):
+    if not (_is_utf8(raw) if checked_utf8 is None else checked_utf8):
         return "cp1252", "Windows-1252 (not UTF-8)"
     if raw.startswith("ï»¿".encode()):
         return "utf-8", "UTF-8 with a byte-order mark garbled into 'ï»¿' (removed)"
     return "utf-8", None
+
+
+def _scan_file(path: Path, chunk: int = 1 << 24) -> tuple[str, str | None, str, bytes]:
+    """Return a file's encoding, a note on it, a digest of its bytes, and its first megabyte.
+
+    The file is streamed in chunks, so a large file is never held in memory whole.
+
+    Raises
+    ------
+    InputError
+        When the file is empty (or only white space).
+    """
+    digest = hashlib.sha1()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8, blank, head = True, True, b""
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+            if len(head) < (1 << 20):
+                head += block[: (1 << 20) - len(head)]
+            blank = blank and not block.strip()
+            if utf8:
+                try:
+                    decoder.decode(block, final=False)
+                except UnicodeDecodeError:
+                    utf8 = False
+    if blank:
+        raise InputError(f"{path.name}: the file is empty.")
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    if utf8 or head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding, note = detect_encoding(head, checked_utf8=utf8)
+    else:
+        encoding, note = "cp1252", "Windows-1252 (not UTF-8)"
+    return encoding, note, digest.hexdigest(), head
 
 
 def _is_utf8(raw: bytes, chunk: int = 1 << 24) -> bool:
@@ -379,9 +436,12 @@ def _read_table(path: Path, encoding: str, header_idx: int, headers: list[str],
 def _has_extra_cells(text: str, width: int, skip_first: bool = False) -> bool:
     """Whether any row of ``text`` has non-blank cells beyond ``width`` columns."""
     lines = text.splitlines()[1 if skip_first else 0:]
-    for cells in csv.reader(lines):
-        if len(cells) > width and any(c.strip() for c in cells[width:]):
-            return True
+    try:
+        for cells in csv.reader(lines):
+            if len(cells) > width and any(c.strip() for c in cells[width:]):
+                return True
+    except csv.Error:  # a huge or broken cell: let the careful reader look at every row
+        return True
     return False
 
 
@@ -420,19 +480,29 @@ def _read_table_slowly(path: Path, encoding: str, header_idx: int, usecols: list
         for _ in range(header_idx):
             handle.readline()
         reader = csv.reader(handle)
-        header = [_clean_header(c) for c in next(reader)]
-        index = [header.index(c) for c in usecols]
-        columns: list[list[str]] = [[] for _ in usecols]
-        lines = []
-        ragged = False
-        start = header_idx + reader.line_num  # lines consumed before the next record
-        for cells in reader:
-            lines.append(start + 1)
-            start = header_idx + reader.line_num
-            if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
-                ragged = True
-            for out, i in zip(columns, index, strict=True):
-                out.append(cells[i] if i < len(cells) else "")
+        try:
+            return _collect_rows(reader, header_idx, usecols)
+        except csv.Error as exc:
+            raise InputError(f"{path.name}: line {header_idx + reader.line_num}: the file "
+                             f"cannot be read as CSV ({exc}).") from None
+
+
+def _collect_rows(reader, header_idx: int, usecols: list[str]
+                  ) -> tuple[pd.DataFrame, np.ndarray, bool]:
+    """Collect the used columns of every record, with line numbers (see _read_table_slowly)."""
+    header = [_clean_header(c) for c in next(reader)]
+    index = [header.index(c) for c in usecols]
+    columns: list[list[str]] = [[] for _ in usecols]
+    lines = []
+    ragged = False
+    start = header_idx + reader.line_num  # lines consumed before the next record
+    for cells in reader:
+        lines.append(start + 1)
+        start = header_idx + reader.line_num
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+            ragged = True
+        for out, i in zip(columns, index, strict=True):
+            out.append(cells[i] if i < len(cells) else "")
     frame = pd.DataFrame(dict(zip(usecols, columns, strict=True)))
     return frame, np.asarray(lines, dtype=np.int64), ragged
 
@@ -654,14 +724,8 @@ def read_payments_file(path, overrides: dict | None = None, report: Report | Non
 
 def _read_csv_payments(path: Path, overrides: dict | None, report: Report) -> PaymentsFile:
     """Read one CSV payments file (see :func:`read_payments_file`)."""
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise InputError(f"{path.name}: the file is empty.")
-    encoding, note = detect_encoding(raw)
-    digest = hashlib.sha1(raw).hexdigest()
-    head = raw[: 1 << 20].decode(encoding, errors="replace")
-    del raw
-    head = head.lstrip("\ufeff")
+    encoding, note, digest, head_bytes = _scan_file(path)
+    head = head_bytes.decode(encoding, errors="replace").lstrip("\ufeff")
     try:
         header_idx, headers = find_header(head, overrides)
     except InputError as exc:
