@@ -44,6 +44,7 @@ METHODS.md §1: "local" is the user's choice and results state it; nested bounda
 
 from __future__ import annotations
 
+import copy
 import csv
 import re
 from dataclasses import dataclass, field
@@ -276,6 +277,7 @@ class SpendResult:
     files: list = field(default_factory=list)
     use_name_postcodes: bool = False
     top_n: int = DEFAULT_TOP
+    _summary: dict | None = field(default=None, repr=False, compare=False)
 
     # ---- totals -------------------------------------------------------------------------
     def _sum(self, mask=None) -> int:
@@ -329,6 +331,12 @@ class SpendResult:
             ``boundary_given``, ``boundary`` (in words); ``files`` (encoding, header line,
             records, columns used); ``notes``; ``problems``; ``share_kind``; ``units``.
         """
+        if self._summary is None:
+            self._summary = self._compute_summary()
+        return copy.deepcopy(self._summary)
+
+    def _compute_summary(self) -> dict:
+        """Compute :meth:`summary` (cached there: the result does not change)."""
         by_location = self.location_totals()
         total = self._sum()
         local = by_location.get("local", 0)
