@@ -23,10 +23,11 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (keepitlocal)" >/dev/null
 	touch $(STAMP)
 
-setup: $(STAMP) system ## Make the virtual environment and install system packages where possible
+setup: $(STAMP) ## Make the virtual environment and install the Python packages
+	@bash scripts/system-packages.sh pdf
 
-system: ## Install Pango (PDF) and Chromium (browser tests) with apt-get where possible
-	@bash scripts/system-packages.sh
+system: ## Install Pango (PDF), fonts and Chromium (browser tests) with apt-get where possible
+	@bash scripts/system-packages.sh all
 
 packs: setup ## Make evidence packs for every sample organisation, authority and scenario (HTML + PDF)
 	$(VENV)/bin/keepitlocal packs --registry $(REGISTRY) --out $(OUT)

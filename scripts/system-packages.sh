@@ -4,8 +4,11 @@
 #   Chromium (chromium) for the course's browser tests; DejaVu fonts for charts and PDFs.
 # Without root or apt-get it prints exactly what to install and carries on: packs are then
 # written as HTML only, and browser tests skip with a reason.
+#
+# Usage: system-packages.sh [pdf|all]   (pdf: Pango and fonts only; all, the default: also Chromium)
 set -u
-PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core chromium"
+PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"
+[ "${1:-all}" = "pdf" ] || PACKAGES="$PACKAGES chromium"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
