@@ -21,8 +21,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
-WIDGET_JS = ROOT / "_widgets" / "jupyter-widgets" / "embed.js"
-MATHJAX_JS = ROOT / "_widgets" / "mathjax" / "tex-chtml.js"
+WIDGET_JS = ROOT / "_widgets" / "site" / "jupyter-widgets" / "embed.js"
+MATHJAX_JS = ROOT / "_widgets" / "site" / "mathjax" / "tex-chtml.js"
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 
 sys.path.insert(0, str(BOOK / "_ext"))
@@ -153,7 +153,7 @@ def test_config_serves_its_own_scripts():
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     sphinx = config["sphinx"]["config"]
     assert "_static" not in sphinx["html_static_path"]
-    assert "_widgets" in sphinx["html_static_path"]
+    assert "_widgets/site" in sphinx["html_static_path"]
     assert not any(str(k).startswith(("http", "//")) for k in sphinx["nb_ipywidgets_js"])
     assert not str(sphinx["mathjax_path"]).startswith(("http", "//"))
     assert config["execute"]["execute_notebooks"] in {"force", "cache"}

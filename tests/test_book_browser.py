@@ -7,7 +7,9 @@ either is absent. The site is served from a localhost ``http.server`` thread; an
 that would leave localhost is blocked and counted as a failure (the site must work offline).
 
 Checks: every page in the table of contents loads without console errors or failed
-requests, its images are present and have alt text, search finds a term, and the
+requests, its images are present and have alt text, it passes axe-core's checks of contrast,
+alt text, heading order, titles, language and link and button names (axe is fetched with the
+site's scripts into ``_widgets/test/``, not into the site), search finds a term, and the
 ipywidgets on the widget pages render from the site's own copy of their JavaScript.
 """
 
@@ -34,6 +36,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SEARCH_TERM = "multiplier"
+AXE = ROOT / "_widgets" / "test" / "axe.min.js"
+AXE_RULES = ["color-contrast", "image-alt", "heading-order", "document-title", "html-has-lang",
+             "html-lang-valid", "link-name", "button-name", "page-has-heading-one",
+             "empty-heading"]
 
 pytestmark = pytest.mark.browser
 
@@ -156,6 +162,22 @@ def test_page_loads_cleanly_with_images(watch, base_url, page_path):
     assert not broken, f"{page_path}: images not loaded: {broken}"
     assert not no_alt, f"{page_path}: images without alt text: {no_alt}"
     assert not watch.errors, f"{page_path}:\n" + "\n".join(watch.errors)
+
+
+@pytest.mark.parametrize("page_path", TOC_PAGES)
+def test_page_passes_accessibility_checks(watch, base_url, page_path):
+    if not AXE.is_file():
+        pytest.skip(f"{AXE} absent: run scripts/fetch_widgets_js.sh")
+    watch.page.goto(base_url + page_path, wait_until="load")
+    watch.page.wait_for_load_state("networkidle")
+    watch.page.add_script_tag(path=str(AXE))
+    violations = watch.page.evaluate(
+        """async (rules) => {
+            const result = await axe.run(document, {runOnly: {type: "rule", values: rules}});
+            return result.violations.map(v => `${v.id} (${v.nodes.length}): ` +
+                v.nodes.slice(0, 3).map(n => n.target.join(" ")).join("; "));
+        }""", AXE_RULES)
+    assert not violations, f"{page_path}:\n" + "\n".join(violations)
 
 
 def test_search_finds_a_term(watch, base_url):
