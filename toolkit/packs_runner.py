@@ -59,8 +59,9 @@ from toolkit.packs_render import PdfUnavailableError, html_to_pdf, notebook_to_h
 #: Kernel every pack notebook runs on (pinned, so that it is the same on every machine).
 KERNEL_NAME = "python3"
 
-#: Longest time one notebook cell may run, in seconds.
-CELL_TIMEOUT = 600
+#: Longest time one notebook cell may run, in seconds (``--timeout``); past it the cell is
+#: interrupted, the pack fails and its kernel is replaced.
+CELL_TIMEOUT = 300
 
 OK, HTML_ONLY, FAILED, UNCHANGED = "ok", "html-only", "failed", "unchanged"
 
@@ -273,7 +274,8 @@ def run_sync(function: Any) -> Any:
     return _run_sync(function)
 
 
-def execute(job: PackJob, tables_dir: Path, kernel: WarmKernel | None = None) -> Any:
+def execute(job: PackJob, tables_dir: Path, kernel: WarmKernel | None = None,
+            timeout: int = CELL_TIMEOUT) -> Any:
     """Run the pack's notebook with papermill and return the executed notebook.
 
     Parameters
@@ -284,6 +286,8 @@ def execute(job: PackJob, tables_dir: Path, kernel: WarmKernel | None = None) ->
         Where the notebook writes its tables as CSV.
     kernel : WarmKernel, optional
         The worker's kernel; by default the process's own.
+    timeout : int
+        Longest time one cell may run, in seconds.
 
     Returns
     -------
@@ -306,7 +310,7 @@ def execute(job: PackJob, tables_dir: Path, kernel: WarmKernel | None = None) ->
     try:
         executed = papermill.execute_notebook(
             nb, None, parameters=parameters, kernel_name=KERNEL_NAME, progress_bar=False,
-            request_save_on_cell_execute=False, cwd=str(cwd), execution_timeout=CELL_TIMEOUT,
+            request_save_on_cell_execute=False, cwd=str(cwd), execution_timeout=timeout,
             km=kernel.manager(cwd))
     except PapermillExecutionError as exc:
         kernel.discard()
@@ -377,7 +381,7 @@ def _render(executed: Any, job: PackJob, folder: Path, timings: dict) -> tuple[d
     return temps, status, info
 
 
-def build_pack(job: PackJob, out_dir: str | Path) -> PackResult:
+def build_pack(job: PackJob, out_dir: str | Path, timeout: int = CELL_TIMEOUT) -> PackResult:
     """Make one pack: check, execute, render HTML and PDF, move files into place.
 
     Never raises for a pack's own failure: the result says what went wrong.
@@ -388,6 +392,8 @@ def build_pack(job: PackJob, out_dir: str | Path) -> PackResult:
         The pack to make.
     out_dir : path-like
         The packs folder.
+    timeout : int
+        Longest time one cell may run, in seconds.
 
     Returns
     -------
@@ -401,7 +407,7 @@ def build_pack(job: PackJob, out_dir: str | Path) -> PackResult:
     staged = Path(tempfile.mkdtemp(prefix=f".{job.slug}.", suffix=".tmp", dir=out_dir))
     start = time.perf_counter()
     try:
-        executed = execute(job, staged)
+        executed = execute(job, staged, timeout=timeout)
         result.timings["execute"] = round(time.perf_counter() - start, 3)
         temps, status, info = _render(executed, job, folder, result.timings)
         for kind, tmp in temps.items():
@@ -420,6 +426,11 @@ def build_pack(job: PackJob, out_dir: str | Path) -> PackResult:
                                     "ran:\n" + "".join(info["stderr"]))
     except (PackFailedError, InputError) as exc:
         result.reason = str(exc)
+        result.log = _write_log(out_dir, job.slug, traceback.format_exc())
+        _remove_outputs(folder, job.slug)
+    except TimeoutError:
+        result.reason = (f"A step of the notebook ran longer than {timeout} seconds and was "
+                         "stopped (raise the limit with --timeout).")
         result.log = _write_log(out_dir, job.slug, traceback.format_exc())
         _remove_outputs(folder, job.slug)
     except Exception as exc:  # noqa: BLE001 - one pack's failure must not stop the others
@@ -517,13 +528,14 @@ def _progress(total: int, enabled: bool) -> Any:
                 disable=not enabled or total == 0, dynamic_ncols=True)
 
 
-def _run_inline(jobs: list[PackJob], out_dir: Path, bar: Any, cache: str) -> list[PackResult]:
+def _run_inline(jobs: list[PackJob], out_dir: Path, bar: Any, cache: str,
+                timeout: int) -> list[PackResult]:
     worker_setup(cache)
     results = []
     try:
         for job in jobs:
             bar.set_postfix_str(f"running {job.id}")
-            results.append(build_pack(job, out_dir))
+            results.append(build_pack(job, out_dir, timeout))
             bar.update(1)
     finally:
         _KERNEL.discard()
@@ -534,12 +546,12 @@ def _run_inline(jobs: list[PackJob], out_dir: Path, bar: Any, cache: str) -> lis
 
 
 def _run_pool(jobs: list[PackJob], out_dir: Path, workers: int, bar: Any,
-              cache: str) -> list[PackResult]:
+              cache: str, timeout: int) -> list[PackResult]:
     context = multiprocessing.get_context("spawn")
     results: list[PackResult] = []
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                 initializer=worker_setup, initargs=(cache,)) as pool:
-        futures = {pool.submit(build_pack, job, out_dir): job for job in jobs}
+        futures = {pool.submit(build_pack, job, out_dir, timeout): job for job in jobs}
         pending = list(futures)
         try:
             while pending:
@@ -565,7 +577,8 @@ def _collect(future: cf.Future, job: PackJob) -> PackResult:
 
 
 def run_packs(jobs: list[PackJob], out_dir: str | Path = "packs", workers: int | None = None,
-              force: bool = False, progress: bool = True) -> RunSummary:
+              force: bool = False, progress: bool = True,
+              timeout: int = CELL_TIMEOUT) -> RunSummary:
     """Make the packs whose inputs or code changed, then write the manifest and index.
 
     Parameters
@@ -581,6 +594,8 @@ def run_packs(jobs: list[PackJob], out_dir: str | Path = "packs", workers: int |
         Make every pack even when nothing changed.
     progress : bool
         Show a progress bar on standard error.
+    timeout : int
+        Longest time one notebook cell may run, in seconds.
 
     Returns
     -------
@@ -602,9 +617,10 @@ def run_packs(jobs: list[PackJob], out_dir: str | Path = "packs", workers: int |
     with _progress(len(todo), progress) as bar:
         try:
             if workers == 0 or len(todo) <= 1:
-                results = _run_inline(todo, out_dir, bar, cache) if todo else []
+                results = _run_inline(todo, out_dir, bar, cache, timeout) if todo else []
             else:
-                results = _run_pool(todo, out_dir, min(workers, len(todo)), bar, cache)
+                results = _run_pool(todo, out_dir, min(workers, len(todo)), bar, cache,
+                                    timeout)
         finally:
             shutil.rmtree(cache, ignore_errors=True)
             by_id = {job.id: job for job in jobs}

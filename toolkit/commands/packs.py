@@ -30,6 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="make every pack even when nothing it depends on changed")
     parser.add_argument("--notebooks", type=Path, default=None,
                         help="folder of the pack notebooks (default: the repository's notebooks/)")
+    parser.add_argument("--timeout", type=int, default=None, metavar="SECONDS",
+                        help="longest time one notebook cell may run (default 300)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.add_argument("--json", action="store_true",
                         help="print the outcome of every pack as JSON")
@@ -38,13 +40,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Plan and make the packs; print a summary; return 0 only when every pack is complete."""
     from toolkit.packs import plan_packs, select
-    from toolkit.packs_runner import run_packs
+    from toolkit.packs_runner import CELL_TIMEOUT, run_packs
 
     if args.workers is not None and args.workers < 0:
         raise ValueError("--workers must be 0 or more")
     jobs = select(plan_packs(args.registry, args.settings, args.notebooks), args.only)
     summary = run_packs(jobs, args.out, workers=args.workers, force=args.force,
-                        progress=not args.no_progress and not args.json)
+                        progress=not args.no_progress and not args.json,
+                        timeout=args.timeout or CELL_TIMEOUT)
     if args.json:
         print(json.dumps({"exit_code": summary.exit_code, "seconds": round(summary.seconds, 3),
                           "packs": [vars(r) for r in summary.results]}, indent=2, default=str))
