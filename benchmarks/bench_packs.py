@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -59,12 +60,19 @@ def _run(command: list[str]) -> None:
         raise SystemExit(f"{command[0]} failed:\n{done.stderr[-2000:]}")
 
 
+def _cpu() -> float:
+    """Processor seconds used so far by this process and its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def cli_loop(jobs: list, folder: Path) -> dict:
     """Make each pack with the three command-line tools; return seconds per step."""
     folder.mkdir(parents=True, exist_ok=True)
     steps = {"papermill": 0.0, "nbconvert": 0.0, "weasyprint": 0.0}
     notebooks = {job.notebook: _to_ipynb(job.notebook, folder) for job in jobs}
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     for job in jobs:
         executed = folder / f"{job.slug}.ipynb"
         params = {**job.parameters, "tables_dir": str(folder / "tables"),
@@ -84,16 +92,18 @@ def cli_loop(jobs: list, folder: Path) -> dict:
         steps["weasyprint"] += time.perf_counter() - t
     seconds = time.perf_counter() - start
     return {"seconds": round(seconds, 2), "per_pack": round(seconds / len(jobs), 2),
+            "cpu_seconds": round(_cpu() - cpu, 2),
             "steps": {k: round(v, 2) for k, v in steps.items()}}
 
 
 def runner(jobs: list, folder: Path, workers: int) -> dict:
     """Make the packs with the runner, forced; return seconds and the outcome."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     summary = packs_runner.run_packs(jobs, folder, workers=workers, force=True,
                                      progress=False)
     seconds = time.perf_counter() - start
     return {"seconds": round(seconds, 2), "per_pack": round(seconds / len(jobs), 2),
+            "cpu_seconds": round(_cpu() - cpu, 2),
             "packs": len(jobs), "made": len(summary.made), "failed": len(summary.failed),
             "html_only": len(summary.html_only), "workers": summary.workers}
 
@@ -121,9 +131,13 @@ def main(argv: list[str] | None = None) -> int:
         }
         result["speedup"] = round(result["cli_loop_subset"]["seconds"]
                                   / result["runner_subset"]["seconds"], 2)
+        result["cpu_ratio"] = round(result["cli_loop_subset"]["cpu_seconds"]
+                                    / max(result["runner_subset"]["cpu_seconds"], 0.01), 2)
         if not args.skip_full:
             result["full_batch"] = runner(jobs, work / "full", args.workers)
             result["full_batch"]["under_two_minutes"] = result["full_batch"]["seconds"] < 120
+            result["speedup_per_pack_full_batch"] = round(
+                result["cli_loop_subset"]["per_pack"] / result["full_batch"]["per_pack"], 2)
         result["targets"] = {"speedup_at_least": 4, "full_batch_seconds_under": 120}
         result["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     finally:

@@ -164,8 +164,25 @@ def _install_kernel_spec() -> None:
     os.environ["JUPYTER_PATH"] = os.pathsep.join(paths)
 
 
+def preload() -> None:
+    """Import what making a pack needs (papermill, nbconvert's exporter, WeasyPrint) once.
+
+    Called once in each worker process (in parallel), before its first pack.
+    """
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    logging.getLogger("traitlets").setLevel(logging.ERROR)
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+    from toolkit import packs_render
+
+    packs_render._exporter()
+    with contextlib.suppress(PdfUnavailableError):
+        packs_render.load_weasyprint()
+
+
 def worker_setup(cache_dir: str | None = None) -> None:
-    """Prepare a worker process: pinned kernel, quiet logs, heavy imports done once.
+    """Prepare a worker process: pinned kernel, quiet logs, heavy imports, kernel started.
 
     Parameters
     ----------
@@ -178,17 +195,10 @@ def worker_setup(cache_dir: str | None = None) -> None:
 
         os.environ[CACHE_ENV] = cache_dir
     os.environ.setdefault("MPLBACKEND", "Agg")
-    logging.getLogger("papermill").setLevel(logging.ERROR)
-    logging.getLogger("traitlets").setLevel(logging.ERROR)
-    import nbconvert  # noqa: F401
-    import papermill  # noqa: F401
-
-    from toolkit import packs_render
-
-    packs_render._exporter()
-    with contextlib.suppress(PdfUnavailableError):
-        packs_render.load_weasyprint()
+    preload()
     atexit.register(_KERNEL.discard)
+    with contextlib.suppress(Exception):  # a kernel that cannot start fails the first pack
+        _KERNEL.manager(Path.cwd())
 
 
 def notebook_parameters(nb: Any, job: PackJob, tables_dir: Path) -> dict:
@@ -524,6 +534,7 @@ def _entry(job: PackJob, facts: dict, key: str, result: PackResult) -> dict:
 def _progress(total: int, enabled: bool) -> Any:
     from tqdm import tqdm
 
+    tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
     return tqdm(total=total, desc="packs", unit="pack", file=sys.stderr,
                 disable=not enabled or total == 0, dynamic_ncols=True)
 
@@ -545,9 +556,19 @@ def _run_inline(jobs: list[PackJob], out_dir: Path, bar: Any, cache: str,
     return results
 
 
+def start_method() -> str:
+    """Return how worker processes start: forked where the system can, else spawned.
+
+    Forking lets workers share the parent's imports and lets a script call
+    :func:`run_packs` without an ``if __name__ == "__main__"`` guard; the parent starts no
+    thread and no kernel before forking.
+    """
+    return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+
+
 def _run_pool(jobs: list[PackJob], out_dir: Path, workers: int, bar: Any,
               cache: str, timeout: int) -> list[PackResult]:
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context(start_method())
     results: list[PackResult] = []
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                 initializer=worker_setup, initargs=(cache,)) as pool:
