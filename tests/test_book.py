@@ -170,9 +170,11 @@ def test_audit_flags_remote_scripts_and_missing_alt(tmp_path):
     page = tmp_path / "page.html"
     page.write_text('<html><head><script src="https://cdn.example/x.js"></script>'
                     '<link rel="stylesheet" href="//cdn.example/x.css"></head>'
-                    '<body><img src="a.png"><img src="b.png" alt="A chart"></body></html>')
+                    '<body><img src="a.png"><img src="b.png" alt="A chart">'
+                    '<pre>&lt;Figure size 700x400 with 1 Axes&gt;</pre></body></html>')
     problems = audit_page(page)
-    assert len(problems) == 3
+    assert len(problems) == 4
+    assert any("printed as text" in p for p in problems)
     assert any("https://cdn.example/x.js" in p for p in problems)
     assert any("a.png has no alt text" in p for p in problems)
 

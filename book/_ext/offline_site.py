@@ -6,7 +6,8 @@ This extension removes those scripts, then checks every page it wrote:
 
 - no ``<script src=...>`` or stylesheet ``<link href=...>`` points off the site
   (``http:``, ``https:`` or ``//``);
-- every ``<img>`` has non-empty alt text.
+- every ``<img>`` has non-empty alt text;
+- no chart was printed as text (``<Figure size 640x480 with 1 Axes>``) instead of drawn.
 
 A page that breaks either rule fails the build with a message naming the page, so the
 site can be opened from a laptop with no internet and read with a screen reader.
@@ -23,6 +24,7 @@ from sphinx.errors import ExtensionError
 
 THEBE_MARKERS = ("sphinx-thebe", "THEBE_JS_URL", "thebe")
 REMOTE = re.compile(r"^\s*(https?:)?//", re.IGNORECASE)
+FIGURE_AS_TEXT = re.compile(r"<Figure size \d+x\d+ with \d+ Axes>")
 
 
 def _is_thebe_script(script) -> bool:
@@ -45,6 +47,7 @@ class _PageAudit(HTMLParser):
         super().__init__()
         self.remote: list[str] = []
         self.no_alt: list[str] = []
+        self.undrawn: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -56,6 +59,9 @@ class _PageAudit(HTMLParser):
         if tag == "img" and not (attributes.get("alt") or "").strip():
             self.no_alt.append(attributes.get("src") or "(no src)")
 
+    def handle_data(self, data):
+        self.undrawn += FIGURE_AS_TEXT.findall(data)
+
 
 def audit_page(path: Path) -> list[str]:
     """Return the problems found in one built HTML page, each as a sentence."""
@@ -63,6 +69,8 @@ def audit_page(path: Path) -> list[str]:
     parser.feed(path.read_text(encoding="utf-8"))
     problems = [f"{path.name}: loads {item} from outside the site" for item in parser.remote]
     problems += [f"{path.name}: image {src} has no alt text" for src in parser.no_alt]
+    problems += [f"{path.name}: a chart was printed as text ({text}), not drawn"
+                 for text in parser.undrawn]
     return problems
 
 
