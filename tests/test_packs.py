@@ -202,6 +202,14 @@ def test_broken_workbook_fails_alone_with_the_checks_messages(batch):
 
 
 @pytest.mark.slow
+def test_authority_pack_leaves_out_the_broken_workbook_and_says_so(batch):
+    html = (batch["out"] / "authorities" / "testshire.html").read_text(encoding="utf-8")
+    assert "Left out of the figures below" in html
+    assert "broken-trust: its workbook broken-trust.xlsx has" in html
+    assert "income-weighted" in html and "average of" in html
+
+
+@pytest.mark.slow
 def test_every_pack_has_html_and_a_pdf_with_pages(batch):
     out = batch["out"]
     for result in _made(batch):
@@ -258,6 +266,7 @@ def test_manifest_records_inputs_versions_and_timings(batch):
     assert entry["versions"]["papermill"] and entry["versions"]["toolkit"]
     assert entry["timings"]["execute"] > 0 and entry["timings"]["pdf"] > 0
     assert entry["notebook"]["sha256"] and entry["toolkit_sha256"]
+    assert entry["settings"]["values"]["lm3"]["seed"] == 2016
     assert manifest["packs"]["organisation/broken-trust"]["status"] == "failed"
 
 

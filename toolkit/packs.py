@@ -112,6 +112,8 @@ class PackJob:
         cause); only for organisation packs.
     fictional : bool
         Whether the registry marks the data as fictional.
+    settings_files : list of pathlib.Path
+        Settings files merged over the defaults, in order (the authority's, the user's).
     """
 
     kind: str
@@ -124,6 +126,7 @@ class PackJob:
     entry: dict = field(default_factory=dict)
     workbooks: list[Path] = field(default_factory=list)
     fictional: bool = False
+    settings_files: list[Path] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -213,7 +216,9 @@ def _organisation_job(org: Any, authority: Any, base: dict, notebooks: Path,
         inputs=workbooks + _paths(getattr(authority, "settings", None)),
         entry={"authority": str(authority.id), "organisation": plain(org),
                                  "boundaries": plain(getattr(authority, "boundaries", []))},
-        workbooks=workbooks, fictional=fictional)
+        workbooks=workbooks, fictional=fictional,
+        settings_files=_paths(getattr(authority, "settings", None)) + _paths(
+            base.get("settings_path")))
 
 
 def _authority_inputs(authority: Any) -> list[Path]:
@@ -232,7 +237,9 @@ def _authority_job(authority: Any, base: dict, notebooks: Path, fictional: bool)
         title=str(getattr(authority, "name", None) or authority.id),
         notebook=_notebook(notebooks, "authority"),
         parameters={**base, "authority_id": str(authority.id)},
-        inputs=_authority_inputs(authority), entry=plain(authority), fictional=fictional)
+        inputs=_authority_inputs(authority), entry=plain(authority), fictional=fictional,
+        settings_files=_paths(getattr(authority, "settings", None)) + _paths(
+            base.get("settings_path")))
 
 
 def _appraisal_jobs(scenarios: Iterable[Path], base: dict, notebooks: Path) -> list[PackJob]:
@@ -244,7 +251,8 @@ def _appraisal_jobs(scenarios: Iterable[Path], base: dict, notebooks: Path) -> l
             notebook=_notebook(notebooks, "appraisal"),
             parameters={"scenario_path": str(scenario),
                         "settings_path": base.get("settings_path")},
-            inputs=[scenario], entry={"scenario": str(scenario)}))
+            inputs=[scenario], entry={"scenario": str(scenario)},
+            settings_files=_paths(base.get("settings_path"))))
     return jobs
 
 
@@ -303,7 +311,8 @@ def plan_packs(registry_path: str | Path, settings_path: str | Path | None = Non
             kind="network", key_id="network", slug="network",
             title="Across all authorities", notebook=_notebook(notebooks, "network"),
             parameters=dict(base), inputs=every_input,
-            entry={"authorities": plain(authorities)}, fictional=fictional))
+            entry={"authorities": plain(authorities)}, fictional=fictional,
+            settings_files=_paths(settings)))
     return _unique(jobs)
 
 

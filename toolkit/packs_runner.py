@@ -475,18 +475,40 @@ def job_facts(job: PackJob, code: str, versions: dict) -> dict:
     -------
     dict
     """
-    settings = job.parameters.get("settings_path")
     return {
         "kind": job.kind, "id": job.key_id, "slug": job.slug,
         "parameters": {k: v for k, v in job.parameters.items() if k not in RUNNER_PARAMETERS},
         "inputs": [{"path": str(p), "sha256": file_digest(p)} for p in job.inputs],
-        "settings": {"path": settings, "sha256": file_digest(Path(settings)) if settings
-                     else None, "defaults_sha256": file_digest(_defaults_file())},
+        "settings": {"files": [{"path": str(p), "sha256": file_digest(p)}
+                               for p in job.settings_files],
+                     "defaults_sha256": file_digest(_defaults_file()),
+                     "values": settings_values(job.settings_files)},
         "registry_entry_sha256": text_digest(json.dumps(job.entry, sort_keys=True,
                                                         default=str)),
         "notebook": {"path": str(job.notebook), "sha256": file_digest(job.notebook)},
         "toolkit_sha256": code, "versions": versions,
     }
+
+
+def settings_values(files: list[Path]) -> dict:
+    """Return the merged settings a pack uses (or the plain reason they cannot be read).
+
+    Parameters
+    ----------
+    files : list of pathlib.Path
+        Settings files merged over the defaults, in order.
+
+    Returns
+    -------
+    dict
+    """
+    from toolkit.packs import plain
+    from toolkit.settings import load_settings
+
+    try:
+        return plain(dict(load_settings(*files)))
+    except InputError as exc:
+        return {"error": str(exc)}
 
 
 def _defaults_file() -> Path:
