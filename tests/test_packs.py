@@ -299,3 +299,17 @@ def test_without_pango_html_is_written_and_the_run_fails(tmp_path, monkeypatch):
     assert (tmp_path / "out" / "organisations" / "good-trust.html").exists()
     assert not (tmp_path / "out" / "organisations" / "good-trust.pdf").exists()
     assert packs_render.PANGO_INSTALL in summary.text()
+
+
+def test_packs_no_longer_planned_are_removed_with_their_files(tmp_path):
+    (tmp_path / "organisations").mkdir()
+    old = tmp_path / "organisations" / "gone-trust.html"
+    old.write_text("old")
+    kept = tmp_path / "organisations" / "kept.html"
+    kept.write_text("kept")
+    entries = {"organisation/gone-trust": {"outputs": {"html": "organisations/gone-trust.html",
+                                                       "tables": []}},
+               "organisation/kept": {"outputs": {"html": "organisations/kept.html"}}}
+    left = packs_runner._pruned(entries, {"organisation/kept"}, tmp_path)
+    assert list(left) == ["organisation/kept"]
+    assert not old.exists() and kept.exists()

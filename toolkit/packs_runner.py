@@ -562,9 +562,8 @@ def _progress(total: int, enabled: bool) -> Any:
 
 
 def _run_inline(jobs: list[PackJob], out_dir: Path, bar: Any, cache: str,
-                timeout: int) -> list[PackResult]:
+                timeout: int, results: list[PackResult]) -> None:
     worker_setup(cache)
-    results = []
     try:
         for job in jobs:
             bar.set_postfix_str(f"running {job.id}")
@@ -575,7 +574,6 @@ def _run_inline(jobs: list[PackJob], out_dir: Path, bar: Any, cache: str,
         from toolkit.packs_sections import CACHE_ENV
 
         os.environ.pop(CACHE_ENV, None)
-    return results
 
 
 def start_method() -> str:
@@ -589,9 +587,8 @@ def start_method() -> str:
 
 
 def _run_pool(jobs: list[PackJob], out_dir: Path, workers: int, bar: Any,
-              cache: str, timeout: int) -> list[PackResult]:
+              cache: str, timeout: int, results: list[PackResult]) -> None:
     context = multiprocessing.get_context(start_method())
-    results: list[PackResult] = []
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                 initializer=worker_setup, initargs=(cache,)) as pool:
         futures = {pool.submit(build_pack, job, out_dir, timeout): job for job in jobs}
@@ -608,7 +605,6 @@ def _run_pool(jobs: list[PackJob], out_dir: Path, workers: int, bar: Any,
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
-    return results
 
 
 def _collect(future: cf.Future, job: PackJob) -> PackResult:
@@ -621,7 +617,7 @@ def _collect(future: cf.Future, job: PackJob) -> PackResult:
 
 def run_packs(jobs: list[PackJob], out_dir: str | Path = "packs", workers: int | None = None,
               force: bool = False, progress: bool = True,
-              timeout: int = CELL_TIMEOUT) -> RunSummary:
+              timeout: int = CELL_TIMEOUT, prune: bool = False) -> RunSummary:
     """Make the packs whose inputs or code changed, then write the manifest and index.
 
     Parameters
@@ -639,6 +635,10 @@ def run_packs(jobs: list[PackJob], out_dir: str | Path = "packs", workers: int |
         Show a progress bar on standard error.
     timeout : int
         Longest time one notebook cell may run, in seconds.
+    prune : bool
+        Whether ``jobs`` is every pack (not a ``--only`` selection): packs of an earlier
+        run that are no longer planned (an organisation taken out of the registry) are
+        then removed with their files.
 
     Returns
     -------
@@ -655,15 +655,17 @@ def run_packs(jobs: list[PackJob], out_dir: str | Path = "packs", workers: int |
     todo = [j for j in jobs if force or not _is_unchanged(previous.get(j.id), keys[j.id], out_dir)]
     workers = max(0, min(os.cpu_count() or 1, len(todo)) if workers is None else workers)
     entries = dict(previous)
+    if prune:
+        entries = _pruned(entries, {job.id for job in jobs}, out_dir)
     results: list[PackResult] = []
     cache = tempfile.mkdtemp(prefix=".cache.", suffix=".tmp", dir=out_dir)
     with _progress(len(todo), progress) as bar:
         try:
             if workers == 0 or len(todo) <= 1:
-                results = _run_inline(todo, out_dir, bar, cache, timeout) if todo else []
+                if todo:
+                    _run_inline(todo, out_dir, bar, cache, timeout, results)
             else:
-                results = _run_pool(todo, out_dir, min(workers, len(todo)), bar, cache,
-                                    timeout)
+                _run_pool(todo, out_dir, min(workers, len(todo)), bar, cache, timeout, results)
         finally:
             shutil.rmtree(cache, ignore_errors=True)
             by_id = {job.id: job for job in jobs}
@@ -677,6 +679,19 @@ def run_packs(jobs: list[PackJob], out_dir: str | Path = "packs", workers: int |
     order = {job.id: i for i, job in enumerate(jobs)}
     results.sort(key=lambda r: order[r.id])
     return RunSummary(results, time.perf_counter() - start, out_dir, workers)
+
+
+def _pruned(entries: dict, planned: set[str], out_dir: Path) -> dict:
+    """Return ``entries`` without packs no longer planned, whose files are removed."""
+    for pack_id, entry in entries.items():
+        if pack_id in planned:
+            continue
+        outputs = entry.get("outputs", {})
+        for name in [outputs.get("html"), outputs.get("pdf"), *outputs.get("tables", [])]:
+            if name and not Path(name).is_absolute() and ".." not in Path(name).parts:
+                with contextlib.suppress(OSError):
+                    (out_dir / name).unlink()
+    return {k: v for k, v in entries.items() if k in planned}
 
 
 def _finish(out_dir: Path, entries: dict, workers: int, start: float) -> None:

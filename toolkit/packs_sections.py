@@ -524,9 +524,9 @@ def finance_headline(result: Any) -> Headline:
     """
     label = "Free reserves, in months of spending"
     if isinstance(result, Missing):
-        return Headline(label, None, "number", basis="not evidenced", note=result.reason)
+        return Headline(label, None, "months", basis="not evidenced", note=result.reason)
     months = result.values.get("months_of_reserves")
-    return Headline(label, months, "number", basis="evidenced",
+    return Headline(label, months, "months", basis="evidenced",
                     note="Charity Commission CC19 definition of free reserves; "
                          + "; ".join(result.readings[:1]))
 

@@ -236,7 +236,25 @@ def format_by_unit(frame: pd.DataFrame, value: str = "value", unit: str = "unit"
     return shown
 
 
+def months(value: float | None) -> str:
+    """Return a number of months with one decimal, such as ``1.8 months``.
+
+    Parameters
+    ----------
+    value : float or None
+        Months; ``None`` or NaN gives "not available".
+
+    Returns
+    -------
+    str
+    """
+    if _missing(value):
+        return "not available"
+    return f"{float(value):,.1f} months"
+
+
 FORMATTERS = {"money": money, "share": share, "ratio": ratio, "number": number, "pence": pence,
+              "months": months,
               "count": number, "text": lambda v: "not available" if _missing(v) else str(v)}
 
 

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     jobs = select(plan_packs(args.registry, args.settings, args.notebooks), args.only)
     summary = run_packs(jobs, args.out, workers=args.workers, force=args.force,
                         progress=not args.no_progress and not args.json,
-                        timeout=args.timeout or CELL_TIMEOUT)
+                        timeout=args.timeout or CELL_TIMEOUT, prune=not args.only)
     if args.json:
         print(json.dumps({"exit_code": summary.exit_code, "seconds": round(summary.seconds, 3),
                           "packs": [vars(r) for r in summary.results]}, indent=2, default=str))
