@@ -465,7 +465,8 @@ def jobs_headlines(result: Any) -> list[Headline]:
     pay = Headline(f"Share of pay going to staff living in {area}", result.local_pay_share,
                    "share", basis="evidenced",
                    note="Staff whose home district is unknown count as not local")
-    return [fte, present.suppress_small(pay, result.staff_count, "staff")]
+    return [present.suppress_small(fte, result.staff_count, "staff"),
+            present.suppress_small(pay, result.staff_count, "staff")]
 
 
 def jobs_table(result: Any) -> pd.DataFrame:
@@ -482,10 +483,10 @@ def jobs_table(result: Any) -> pd.DataFrame:
     """
     small = present.is_small_group(result.staff_count)
     hidden = present.suppression_note(result.staff_count, "staff")
-    rows = [("Staff (people or posts)", present.count_or_suppressed(result.staff_count, "")),
-            ("Full-time equivalent jobs", present.number(result.fte, 1)),
-            ("FTE-years in the period", present.number(result.fte_years, 1))]
-    people = [("Jobs held by local residents (FTE)", present.number(result.fte_local, 1)),
+    rows = [("Staff (people or posts)", present.count_or_suppressed(result.staff_count, ""))]
+    people = [("Full-time equivalent jobs", present.number(result.fte, 1)),
+              ("FTE-years in the period", present.number(result.fte_years, 1)),
+              ("Jobs held by local residents (FTE)", present.number(result.fte_local, 1)),
               ("Total gross pay", present.money(result.pay_total)),
               ("Share of pay to local residents", present.share(result.local_pay_share)),
               ("Staff paid at least the real Living Wage (of those known)",
@@ -884,7 +885,8 @@ def combined_table(figures: Sequence[OrganisationFigures]) -> pd.DataFrame:
     rows = []
     for f in figures:
         lm3 = None if isinstance(f.lm3, Missing) else f.lm3
-        fte = None if isinstance(f.jobs, Missing) else f.jobs.fte
+        fte = None if isinstance(f.jobs, Missing) or present.is_small_group(
+            f.jobs.staff_count) else f.jobs.fte
         rows.append({"Organisation": f.name, "Year": f.year,
                      "Income studied (£)": lm3.r1 if lm3 else None,
                      "LM3": lm3.lm3 if lm3 else None,
@@ -925,6 +927,10 @@ def combined_headlines(figures: Sequence[OrganisationFigures], where: str) -> li
     both = combine_lm3(figures)
     basis = "mixed" if both["assumed"] else "evidenced"
     jobs = [f.jobs for f in figures if not isinstance(f.jobs, Missing)]
+    fte = Headline("Jobs (full-time equivalent), all organisations",
+                   sum(j.fte for j in jobs) if jobs else None, "number", basis="evidenced",
+                   note="Organisations with fewer staff than the threshold show no FTE of "
+                        "their own above, but count here")
     return [
         Headline(f"Organisations included, {where}", both["count"], "count"),
         Headline("Income studied, all organisations", both["income"], "money"),
@@ -937,8 +943,7 @@ def combined_headlines(figures: Sequence[OrganisationFigures], where: str) -> li
                  basis="evidenced", note="All local spending over all spending"),
         Headline("Local share of spending, average of shares", both["share_average"], "share",
                  basis="evidenced", note="Each organisation counts the same"),
-        Headline("Jobs (full-time equivalent), all organisations",
-                 sum(j.fte for j in jobs) if jobs else None, "number", basis="evidenced"),
+        present.suppress_small(fte, sum(j.staff_count for j in jobs), "staff"),
     ]
 
 

@@ -346,11 +346,13 @@ class Headline:
         -------
         str
         """
+        if self.basis in ("suppressed", "not evidenced"):
+            return f"{self.label}: {self.basis_text}. {self.note.rstrip('.')}.".replace(" .", "")
         text = f"{self.label}: {self.value_text}"
         if self.range_text:
             text += f" (range {self.range_text})"
         text += f", {self.basis_text}."
-        if self.note and (with_note or self.basis in ("suppressed", "not evidenced")):
+        if self.note and with_note:
             text += f" {self.note.rstrip('.')}."
         return text
 
@@ -724,7 +726,8 @@ def show_title(title: str, subtitle: str = "", fictional: bool = False,
 
 
 #: Words of the banner on every page of a pack made from fictional sample data.
-FICTIONAL_TEXT = "Fictional sample data: made up for training. Not a real organisation."
+FICTIONAL_TEXT = ("Fictional sample data, made up for training: the organisations and figures "
+                  "are not real.")
 
 
 def chart_png(figure: Any, dpi: int = 110) -> bytes:
