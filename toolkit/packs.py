@@ -192,6 +192,17 @@ def _notebook(notebooks_dir: Path, kind: str) -> Path:
     return (Path(notebooks_dir) / KIND_NOTEBOOKS[kind]).resolve()
 
 
+def notebooks_folder() -> Path:
+    """Return the folder of the pack notebooks: the repository's, or ``./notebooks``.
+
+    The toolkit installed in editable mode (as ``make`` does) finds the repository's own
+    ``notebooks/``; an installed copy looks in the working folder (or use ``--notebooks``).
+    """
+    if NOTEBOOKS_DIR.is_dir():
+        return NOTEBOOKS_DIR
+    return (Path.cwd() / "notebooks").resolve()
+
+
 def _unique(jobs: list[PackJob]) -> list[PackJob]:
     seen: dict[str, PackJob] = {}
     for job in jobs:
@@ -289,7 +300,7 @@ def plan_packs(registry_path: str | Path, settings_path: str | Path | None = Non
 
     registry_path = Path(registry_path).resolve()
     registry = load_registry(registry_path)
-    notebooks = Path(notebooks_dir) if notebooks_dir else NOTEBOOKS_DIR
+    notebooks = Path(notebooks_dir) if notebooks_dir else notebooks_folder()
     settings = str(Path(settings_path).resolve()) if settings_path else None
     base = {"registry_path": str(registry_path), "settings_path": settings}
     fictional = bool(getattr(registry, "fictional", False))

@@ -576,6 +576,14 @@ def _run_inline(jobs: list[PackJob], out_dir: Path, bar: Any, cache: str,
         os.environ.pop(CACHE_ENV, None)
 
 
+def cores() -> int:
+    """Return how many processor cores this process may use (its affinity, not the host's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def start_method() -> str:
     """Return how worker processes start: forked where the system can, else spawned.
 
@@ -653,7 +661,7 @@ def run_packs(jobs: list[PackJob], out_dir: str | Path = "packs", workers: int |
     facts = {job.id: job_facts(job, code, versions) for job in jobs}
     keys = {job.id: pack_key(facts[job.id]) for job in jobs}
     todo = [j for j in jobs if force or not _is_unchanged(previous.get(j.id), keys[j.id], out_dir)]
-    workers = max(0, min(os.cpu_count() or 1, len(todo)) if workers is None else workers)
+    workers = max(0, min(cores(), len(todo)) if workers is None else workers)
     entries = dict(previous)
     if prune:
         entries = _pruned(entries, {job.id for job in jobs}, out_dir)
