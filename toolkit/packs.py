@@ -108,8 +108,8 @@ class PackJob:
     entry : dict
         The registry entry the pack is made from (part of its key).
     workbooks : list of pathlib.Path
-        Workbooks checked before the notebook runs (their problems are the failure's
-        cause); only for organisation packs.
+        An organisation pack's workbooks, one per financial year (the notebook reads and
+        checks them; their problems become the failure's cause).
     fictional : bool
         Whether the registry marks the data as fictional.
     settings_files : list of pathlib.Path

@@ -1,12 +1,16 @@
 """Make evidence packs in a process pool: run, convert to HTML and PDF, record, index.
 
-Each worker process runs one pack at a time from start to end: it checks the
-organisation's workbooks (their problems become the failure's cause, in plain words),
-executes the notebook with papermill's Python API on the ``python3`` kernel, turns the
-executed notebook into HTML without code with nbconvert's exporter and into A4 PDF with
-WeasyPrint, all in the same process. Every file is written to a temporary name and moved
-into place. A failing pack fails alone: the run goes on and ends with a summary naming
-each failure and its cause, and a non-zero exit code.
+Each worker process makes one pack at a time from start to end: it executes the notebook
+with papermill's Python API on the ``python3`` kernel (one kernel per worker, emptied
+between packs), turns the executed notebook into HTML without code with nbconvert's
+exporter and into A4 PDF with WeasyPrint, all in the same process. Every file is written
+to a temporary name and moved into place. A failing pack fails alone: the run goes on and
+ends with a summary naming each failure and its cause in plain words (for a workbook with
+errors, the workbook check's own messages), and a non-zero exit code.
+
+Workbooks and council spending files are parsed once per run, not once per pack that uses
+them (see :func:`toolkit.packs_sections.cached`); packs whose inputs, settings, notebook,
+toolkit code and package versions are unchanged since they were last made are skipped.
 
 Where WeasyPrint cannot load Pango the HTML is still written; the pack's status is
 ``html-only``, the summary says exactly what to install, and the run exits non-zero.
