@@ -21,6 +21,7 @@ from __future__ import annotations
 import atexit
 import concurrent.futures as cf
 import contextlib
+import functools
 import json
 import logging
 import multiprocessing
@@ -252,15 +253,22 @@ class WarmKernel:
         if self.km is not None and not run_sync(self.km.is_alive)():
             self.discard()
         if self.km is None:
-            from jupyter_client.manager import AsyncKernelManager
-
-            km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+            km = _kernel_manager_class()(kernel_name=KERNEL_NAME)
             run_sync(km.start_kernel)(cwd=str(cwd))
             self.km = km
         return self.km
 
+    def close_clients(self) -> None:
+        """Stop the channels of the clients papermill opened on the kernel (one a pack)."""
+        for client in getattr(self.km, "clients", []):
+            with contextlib.suppress(Exception):
+                client.stop_channels()
+        if self.km is not None:
+            self.km.clients = []
+
     def discard(self) -> None:
         """Shut the kernel down (after a failure, or at the end)."""
+        self.close_clients()
         if self.km is not None:
             with contextlib.suppress(Exception):
                 run_sync(self.km.shutdown_kernel)(now=True)
@@ -273,6 +281,24 @@ class WarmKernel:
         cell = nbformat.v4.new_code_cell(self.PRELOAD + self.RESET.format(cwd=str(cwd)))
         cell.metadata["tags"] = [RESET_TAG]
         return cell
+
+
+@functools.lru_cache(maxsize=1)
+def _kernel_manager_class() -> type:
+    """Return a kernel manager that remembers the clients it hands out, to close them."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class RecordingKernelManager(AsyncKernelManager):
+        """An async kernel manager that keeps a list of the clients it made."""
+
+        def client(self, **kwargs: Any) -> Any:
+            made = super().client(**kwargs)
+            if not hasattr(self, "clients"):
+                self.clients = []
+            self.clients.append(made)
+            return made
+
+    return RecordingKernelManager
 
 
 #: Tag of the hidden cell the runner puts first in every notebook it runs.
@@ -333,6 +359,7 @@ def execute(job: PackJob, tables_dir: Path, kernel: WarmKernel | None = None,
     except BaseException:
         kernel.discard()
         raise
+    kernel.close_clients()
     executed.cells = [c for c in executed.cells
                       if RESET_TAG not in c.get("metadata", {}).get("tags", [])]
     return executed
