@@ -39,11 +39,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Plan and make the packs; print a summary; return 0 only when every pack is complete."""
+    from toolkit.errors import InputError
     from toolkit.packs import plan_packs, select
     from toolkit.packs_runner import CELL_TIMEOUT, run_packs
 
     if args.workers is not None and args.workers < 0:
-        raise ValueError("--workers must be 0 or more")
+        raise InputError("--workers must be 0 or more.")
+    if args.timeout is not None and args.timeout < 1:
+        raise InputError("--timeout must be at least 1 second.")
     jobs = select(plan_packs(args.registry, args.settings, args.notebooks), args.only)
     summary = run_packs(jobs, args.out, workers=args.workers, force=args.force,
                         progress=not args.no_progress and not args.json,
