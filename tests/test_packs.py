@@ -313,3 +313,19 @@ def test_packs_no_longer_planned_are_removed_with_their_files(tmp_path):
     left = packs_runner._pruned(entries, {"organisation/kept"}, tmp_path)
     assert list(left) == ["organisation/kept"]
     assert not old.exists() and kept.exists()
+
+
+@pytest.mark.slow
+def test_command_reports_a_broken_workbook_in_plain_words(tmp_path, capsys):
+    from toolkit.cli import main
+
+    registry = make_registry(tmp_path / "reg")
+    code = main(["packs", "--registry", str(registry), "--out", str(tmp_path / "out"),
+                 "--only", "broken-trust", "--workers", "0", "--json"])
+    assert code == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["exit_code"] == 1
+    (pack,) = report["packs"]
+    assert pack["status"] == "failed" and "broken-trust.xlsx has" in pack["reason"]
+    assert "ERROR:" in pack["reason"] and "Traceback" not in pack["reason"]
+    assert not (tmp_path / "out" / "organisations" / "broken-trust.html").exists()
