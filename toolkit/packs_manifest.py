@@ -283,7 +283,8 @@ def _index_row(entry: dict, out_dir: Path) -> str:
             name = Path(csv).stem.split("__", 1)[-1]
             links.append(f"<a href='{escape(csv)}'>{escape(name)}.csv</a>")
     status = entry.get("status", "unknown")
-    reason = entry.get("reason") or ""
+    # Only the first line: the lines after it may quote cells of the inputs.
+    reason = (entry.get("reason") or "").splitlines()[0] if entry.get("reason") else ""
     return (f"<tr><td>{escape(entry.get('title') or entry.get('id'))}</td>"
             f"<td><code>{escape(entry.get('id'))}</code></td>"
             f"<td class='status-{escape(status)}'>{escape(status)}</td>"
