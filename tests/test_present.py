@@ -64,6 +64,11 @@ def test_headline_sentence_gives_range_and_basis():
     assert "No outcomes sheet" in missing.sentence()
 
 
+def test_a_missing_figure_is_never_called_evidenced():
+    assert Headline("LM3", None, "ratio", basis="evidenced").basis == "not evidenced"
+    assert Headline("LM3", float("nan"), "ratio", basis="assumed").basis == "not evidenced"
+
+
 def test_headline_rejects_unknown_basis_and_kind():
     with pytest.raises(ValueError, match="basis"):
         Headline("x", 1.0, basis="guessed")

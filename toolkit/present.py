@@ -314,6 +314,9 @@ class Headline:
         if self.basis not in BASIS_LABELS:
             raise ValueError(f"basis must be one of {', '.join(BASIS_LABELS)}, not {self.basis!r}")
         format_value(None, self.kind)
+        if _missing(self.value) and self.basis not in ("suppressed", "not evidenced"):
+            # A figure that cannot be given is never called evidenced or assumed.
+            object.__setattr__(self, "basis", "not evidenced")
 
     @property
     def value_text(self) -> str:
