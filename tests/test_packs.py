@@ -37,11 +37,15 @@ def make_registry(folder: Path) -> Path:
     good = _workbook(folder, "good-trust", "Good Trust (fictional)", 1)
     script = _workbook(folder, "script-trust", SCRIPT_NAME, 2)
     shutil.copy(SAMPLES / "broken" / "text-in-numbers.xlsx", folder / "broken-trust.xlsx")
+    for name in ("bradford_payments_sample.csv", "bradford_suppliers_sample.csv"):
+        shutil.copy(SAMPLES / "bradford" / name, folder / name)
     registry = {
         "fictional": True,
         "authorities": [{
             "id": "testshire", "name": "Testshire", "ons_code": "E08000032",
             "boundaries": [{"name": "Bradford district", "postcodes": ["BD"]}],
+            "spending_files": ["bradford_payments_sample.csv"],
+            "supplier_list": "bradford_suppliers_sample.csv",
             "organisations": [
                 {"id": "good-trust", "workbooks": [good]},
                 {"id": "script-trust", "workbooks": [script]},
@@ -247,6 +251,8 @@ def test_tables_land_as_csv_beside_the_pack(batch):
     assert {"good-trust__headlines.csv", "good-trust__lm3.csv",
             "good-trust__assumptions.csv"} <= names
     assert (batch["out"] / "authorities" / "testshire__organisations.csv").exists()
+    spending = batch["out"] / "authorities" / "testshire__council-spending.csv"
+    assert "Local share, low" in spending.read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
