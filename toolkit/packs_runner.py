@@ -25,6 +25,7 @@ import functools
 import json
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
 import re
 import shutil
@@ -155,18 +156,39 @@ class RunSummary:
 # ---------------------------------------------------------------------------- the worker
 
 
-def _install_kernel_spec() -> None:
-    """Point the ``python3`` kernel at this process's Python, through JUPYTER_PATH."""
-    root = Path(tempfile.gettempdir()) / f"keepitlocal-kernel-{os.getuid()}-{os.getpid()}"
-    spec_dir = root / "kernels" / KERNEL_NAME
+def write_kernel_spec(run_dir: Path) -> Path:
+    """Write the ``python3`` kernel spec of this run: this Python, quiet, charts to files.
+
+    Parameters
+    ----------
+    run_dir : pathlib.Path
+        The run's temporary folder; the spec goes in ``kernels/python3`` under it.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder to put first on ``JUPYTER_PATH``.
+    """
+    spec_dir = Path(run_dir) / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
     spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
                      "--IPKernelApp.log_level=ERROR"],
             "display_name": "Python 3 (keepitlocal)", "language": "python",
             "env": {"MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}}
     (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
-    paths = [str(root)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    return Path(run_dir)
+
+
+def _use_run_dir(run_dir: str | None) -> None:
+    """Point this process's kernels at the run's kernel spec and its cache of inputs."""
+    if not run_dir:
+        return
+    from toolkit.packs_sections import CACHE_ENV
+
+    paths = [str(run_dir)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep)
+                              if p and p != str(run_dir)]
     os.environ["JUPYTER_PATH"] = os.pathsep.join(paths)
+    os.environ[CACHE_ENV] = str(Path(run_dir) / "cache")
 
 
 def preload() -> None:
@@ -186,21 +208,19 @@ def preload() -> None:
         packs_render.load_weasyprint()
 
 
-def worker_setup(cache_dir: str | None = None) -> None:
+def worker_setup(run_dir: str | None = None) -> None:
     """Prepare a worker process: pinned kernel, quiet logs, heavy imports, kernel started.
 
     Parameters
     ----------
-    cache_dir : str, optional
-        Folder where the run keeps parsed inputs (passed to kernels in the environment).
+    run_dir : str, optional
+        The run's temporary folder (its kernel spec and its cache of parsed inputs).
     """
-    _install_kernel_spec()
-    if cache_dir:
-        from toolkit.packs_sections import CACHE_ENV
-
-        os.environ[CACHE_ENV] = cache_dir
+    _use_run_dir(run_dir)
     os.environ.setdefault("MPLBACKEND", "Agg")
     preload()
+    # Shut the kernel down when the worker ends (atexit does not run in forked workers).
+    multiprocessing.util.Finalize(None, _KERNEL.discard, exitpriority=10)
     atexit.register(_KERNEL.discard)
     with contextlib.suppress(Exception):  # a kernel that cannot start fails the first pack
         _KERNEL.manager(Path.cwd())
@@ -592,9 +612,10 @@ def _progress(total: int, enabled: bool) -> Any:
                 disable=not enabled or total == 0, dynamic_ncols=True)
 
 
-def _run_inline(jobs: list[PackJob], out_dir: Path, bar: Any, cache: str,
+def _run_inline(jobs: list[PackJob], out_dir: Path, bar: Any, run_dir: str,
                 timeout: int, results: list[PackResult]) -> None:
-    worker_setup(cache)
+    saved = {k: os.environ.get(k) for k in ("JUPYTER_PATH", "KEEPITLOCAL_PACK_CACHE")}
+    worker_setup(run_dir)
     try:
         for job in jobs:
             bar.set_postfix_str(f"running {job.id}")
@@ -602,9 +623,11 @@ def _run_inline(jobs: list[PackJob], out_dir: Path, bar: Any, cache: str,
             bar.update(1)
     finally:
         _KERNEL.discard()
-        from toolkit.packs_sections import CACHE_ENV
-
-        os.environ.pop(CACHE_ENV, None)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def cores() -> int:
@@ -626,10 +649,10 @@ def start_method() -> str:
 
 
 def _run_pool(jobs: list[PackJob], out_dir: Path, workers: int, bar: Any,
-              cache: str, timeout: int, results: list[PackResult]) -> None:
+              run_dir: str, timeout: int, results: list[PackResult]) -> None:
     context = multiprocessing.get_context(start_method())
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                initializer=worker_setup, initargs=(cache,)) as pool:
+                                initializer=worker_setup, initargs=(run_dir,)) as pool:
         futures = {pool.submit(build_pack, job, out_dir, timeout): job for job in jobs}
         pending = list(futures)
         try:
@@ -697,16 +720,18 @@ def run_packs(jobs: list[PackJob], out_dir: str | Path = "packs", workers: int |
     if prune:
         entries = _pruned(entries, {job.id for job in jobs}, out_dir)
     results: list[PackResult] = []
-    cache = tempfile.mkdtemp(prefix=".cache.", suffix=".tmp", dir=out_dir)
+    run_dir = tempfile.mkdtemp(prefix=".run.", suffix=".tmp", dir=out_dir)
+    write_kernel_spec(Path(run_dir))
     with _progress(len(todo), progress) as bar:
         try:
             if workers == 0 or len(todo) <= 1:
                 if todo:
-                    _run_inline(todo, out_dir, bar, cache, timeout, results)
+                    _run_inline(todo, out_dir, bar, run_dir, timeout, results)
             else:
-                _run_pool(todo, out_dir, min(workers, len(todo)), bar, cache, timeout, results)
+                _run_pool(todo, out_dir, min(workers, len(todo)), bar, run_dir, timeout,
+                          results)
         finally:
-            shutil.rmtree(cache, ignore_errors=True)
+            shutil.rmtree(run_dir, ignore_errors=True)
             by_id = {job.id: job for job in jobs}
             for result in results:
                 entries[result.id] = _entry(by_id[result.id], facts[result.id],
