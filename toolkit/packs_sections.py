@@ -885,8 +885,12 @@ def combined_table(figures: Sequence[OrganisationFigures]) -> pd.DataFrame:
     rows = []
     for f in figures:
         lm3 = None if isinstance(f.lm3, Missing) else f.lm3
-        fte = None if isinstance(f.jobs, Missing) or present.is_small_group(
-            f.jobs.staff_count) else f.jobs.fte
+        if isinstance(f.jobs, Missing):
+            fte = "not evidenced"
+        elif present.is_small_group(f.jobs.staff_count):
+            fte = f"not shown: {present.count_or_suppressed(f.jobs.staff_count, 'staff')}"
+        else:
+            fte = present.number(f.jobs.fte, 1)
         rows.append({"Organisation": f.name, "Year": f.year,
                      "Income studied (£)": lm3.r1 if lm3 else None,
                      "LM3": lm3.lm3 if lm3 else None,
@@ -908,7 +912,7 @@ def combined_table(figures: Sequence[OrganisationFigures]) -> pd.DataFrame:
 
 
 COMBINED_FORMATS = {"Income studied (£)": "money", "LM3": "ratio",
-                    "Local share of spending": "share", "Jobs (FTE)": "number"}
+                    "Local share of spending": "share"}
 
 
 def combined_headlines(figures: Sequence[OrganisationFigures], where: str) -> list[Headline]:
