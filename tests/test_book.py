@@ -130,7 +130,7 @@ def test_chapter_follows_the_lesson_pattern(chapter):
     assert text.startswith("---\njupytext:"), "a chapter is a MyST Markdown notebook"
     assert "kernelspec:" in text.split("\n---\n", 1)[0]
     for part in ["Learning outcomes", "Exercise", ":class: dropdown", "Check your understanding",
-                 "Key points"]:
+                 "Key points", "Facilitator notes"]:
         assert part in text, f"{chapter} lacks {part!r}"
     assert len(CODE_CELL.findall(text)) >= 2, f"{chapter} has no worked example"
     assert ":tags: [remove-cell]" in text, f"{chapter} does not check its own solutions"
