@@ -69,6 +69,20 @@ def attempt(function: Callable, *args: Any, **kwargs: Any) -> Any:
         return Missing(str(exc))
 
 
+def found(result: Any) -> Any:
+    """Return ``result``, or ``None`` when it is :class:`Missing` (for optional arguments).
+
+    Parameters
+    ----------
+    result : object or Missing
+
+    Returns
+    -------
+    object or None
+    """
+    return None if isinstance(result, Missing) else result
+
+
 @dataclass
 class OrganisationInputs:
     """An organisation pack's inputs, opened and checked.
@@ -108,6 +122,16 @@ class OrganisationInputs:
     def boundaries(self) -> list:
         """The authority's boundaries, innermost first."""
         return list(self.authority.boundaries)
+
+    @property
+    def local(self) -> Any:
+        """The innermost boundary, as a :class:`toolkit.geography.Boundary`."""
+        from toolkit.lm3 import as_boundary
+
+        if not self.authority.boundaries:
+            raise InputError(f"The authority {self.authority.id!r} has no boundaries in the "
+                             "registry.")
+        return as_boundary(self.authority.boundaries[0])
 
     @property
     def years(self) -> list[str]:
@@ -345,6 +369,28 @@ def enabled_headline(result: Any) -> Headline:
     net = result.net_fte
     return Headline(label, net["value"], "number", net["low"], net["high"], "assumed",
                     f"Gross {result.gross_fte:,.1f} FTE times an assumed additionality")
+
+
+def organisation_headlines(wb: Any, lm3: Sequence[Any], jobs: Any, finance: Any, sroi: Any,
+                           volunteering: Any, enabled: Any) -> list[Headline]:
+    """Return an organisation pack's headline figures, in the order the summary gives them.
+
+    Parameters
+    ----------
+    wb : toolkit.workbook.Workbook
+        The latest year's workbook (income).
+    lm3 : sequence of toolkit.lm3.Lm3Result
+        One per boundary, innermost first.
+    jobs, finance, sroi, volunteering, enabled : result or Missing
+        From the toolkit's analyses (through :func:`attempt`).
+
+    Returns
+    -------
+    list of Headline
+    """
+    return [income_headline(wb), *[lm3_headline(result) for result in lm3],
+            *jobs_headlines(jobs), finance_headline(finance), sroi_headline(sroi),
+            volunteering_headline(volunteering), enabled_headline(enabled)]
 
 
 def income_headline(wb: Any) -> Headline:
