@@ -187,3 +187,18 @@ def test_libreoffice_round_trip_if_available(tmp_path):
     subprocess.run([soffice, "--headless", "--convert-to", "xlsx", "--outdir", str(out),
                     str(src)], check=True, capture_output=True, timeout=120)
     assert load_workbook(out / "good.xlsx").table("income").loc[0, "amount"] == 100000.0
+
+
+def test_take_home_share_given_in_about_is_evidenced_not_assumed(tmp_path):
+    from toolkit.lm3 import lm3_from_workbook
+    from toolkit.settings import load_settings
+
+    settings = load_settings(overrides={"boundary": {"postcodes": ["BD"]}})
+    about = [{**GOOD["about"][0], "take_home_share": 0.9}]
+    given = lm3_from_workbook(load_workbook(write_workbook(tmp_path / "g.xlsx",
+                                                           {**GOOD, "about": about})), settings)
+    assumed = lm3_from_workbook(load_workbook(write_workbook(tmp_path / "a.xlsx", GOOD)),
+                                settings)
+    assert given.take_home["assumed"] is False and given.take_home["value"] == 0.9
+    assert assumed.take_home["assumed"] is True and assumed.take_home["value"] == 0.8
+    assert given.r3_staff == pytest.approx(assumed.r3_staff * 0.9 / 0.8)

@@ -84,6 +84,9 @@ class Lm3Inputs:
         The area called local, as results must state it.
     notes : list of str, optional
         What was decided while building the inputs (income lines left out, and the like).
+    take_home_share : float, optional
+        Take-home pay as a share of gross, when the organisation gives it from its payroll
+        (evidenced); ``None`` uses the assumed setting ``lm3.take_home_share``.
     """
 
     r1: float
@@ -93,6 +96,7 @@ class Lm3Inputs:
     supplier_survey: pd.DataFrame
     boundary_name: str
     notes: list[str] = field(default_factory=list)
+    take_home_share: float | None = None
 
 
 @dataclass
@@ -686,8 +690,7 @@ def compute_lm3(inputs: Lm3Inputs, settings) -> Lm3Result:
     r2_suppliers = r1 * money.local_suppliers / money.total
     r2 = r2_staff + r2_suppliers
 
-    t = settings.central("lm3.take_home_share")
-    t_span = settings.span("lm3.take_home_share")
+    t, t_span, t_given = _take_home_share(inputs, settings)
     rng = np.random.default_rng(int(settings.value("lm3.seed")))
     level = float(settings.value("lm3.confidence"))
     staff_survey = staff_survey_weights(inputs.staff_survey, settings)
@@ -723,7 +726,12 @@ def compute_lm3(inputs: Lm3Inputs, settings) -> Lm3Result:
         notes.append("Nothing is spent locally, so rounds 2 and 3 are £0 and LM3 is 1 whatever "
                      "the surveys say.")
     take_home = _take_home_effect(r1, r2, r2_staff, r3_suppliers, rates["staff"].rho, t, t_span)
-    if r2_staff:
+    take_home["assumed"] = not t_given
+    if r2_staff and t_given:
+        take_home["setting"] = "workbook About sheet (from payroll)"
+        notes.append(f"Staff re-spending applies to take-home pay, {t:.0%} of gross, as the "
+                     f"organisation gives it from its payroll (evidenced).")
+    elif r2_staff:
         notes.append(
             f"Staff re-spending applies to take-home pay, {t:.0%} of gross (setting "
             f"lm3.take_home_share, assumed); across its range {t_span[0]:.0%} to "
@@ -754,6 +762,22 @@ def compute_lm3(inputs: Lm3Inputs, settings) -> Lm3Result:
                    "seed": int(settings.value("lm3.seed")),
                    "thin_threshold": int(settings.value("checks.thin_survey_threshold"))},
     )
+
+
+def _take_home_share(inputs: Lm3Inputs, settings) -> tuple[float, tuple[float, float], bool]:
+    """Return the take-home share, its range, and whether the organisation gave it.
+
+    METHODS §1: take-home pay as a share of gross is a setting, labelled assumed unless the
+    organisation gives it (the About sheet's optional column, from its payroll).
+    """
+    given = inputs.take_home_share
+    if given is not None and not pd.isna(given):
+        if not 0 < float(given) <= 1:
+            raise InputError(f"The take-home share of gross pay must be above 0% and at most "
+                             f"100%, not {float(given):.0%}.")
+        return float(given), (float(given), float(given)), True
+    return (settings.central("lm3.take_home_share"), settings.span("lm3.take_home_share"),
+            False)
 
 
 def _take_home_effect(r1, r2, r2_staff, r3_suppliers, rho_staff, t, t_span) -> dict:
@@ -930,6 +954,7 @@ def lm3_inputs(wb, settings, boundary=None) -> Lm3Inputs:
         supplier_survey=wb.table("supplier_survey"),
         boundary_name=getattr(boundary, "name", str(boundary)),
         notes=notes,
+        take_home_share=wb.about.get("take_home_share"),
     )
 
 

@@ -179,6 +179,10 @@ TABLES: tuple[Table, ...] = (
                    help="The year these figures cover, such as 2024-25."),
             Column("fictional", "Fictional sample (yes/no)", "yesno", required=False,
                    help="'yes' only for made-up training data."),
+            Column("take_home_share", "Take-home pay as a share of gross pay (%)", "percent",
+                   required=False, minimum=0.0, maximum=1.0,
+                   help="From your payroll: the year's net pay over gross pay. Blank uses "
+                        "the assumed setting."),
         ),
         single_row=True,
         help="Who you are and which year this workbook describes. One row.",
