@@ -997,6 +997,24 @@ def combined_headlines(figures: Sequence[OrganisationFigures], where: str) -> li
     ]
 
 
+def authority_headlines(figures: Sequence[OrganisationFigures], spending: Any,
+                        name: str) -> list[Headline]:
+    """Return an authority pack's headlines: its organisations combined, then the council's.
+
+    Parameters
+    ----------
+    figures : sequence of OrganisationFigures
+    spending : toolkit.spend.SpendResult or Missing
+    name : str
+        The authority's name.
+
+    Returns
+    -------
+    list of Headline
+    """
+    return [*combined_headlines(figures, name), spending_headline(spending, name)]
+
+
 def show_excluded(excluded: Sequence[tuple[str, str]]) -> None:
     """Say which organisations were left out and why.
 
