@@ -335,3 +335,77 @@ def test_command_reports_a_broken_workbook_in_plain_words(tmp_path, capsys):
     assert pack["status"] == "failed" and "broken-trust.xlsx has" in pack["reason"]
     assert "ERROR:" in pack["reason"] and "Traceback" not in pack["reason"]
     assert not (tmp_path / "out" / "organisations" / "broken-trust.html").exists()
+
+
+# ---------------------------------------------------------------------------- pack content
+
+
+def _lm3(r1, r2, r3, spend, local, assumed=()):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(r1=r1, r2=r2, r3=r3, lm3=(r1 + r2 + r3) / r1, lm3_low=1.0,
+                           lm3_high=3.0, spending_total=spend, spending_local=local,
+                           local_share_of_spending=local / spend, assumed=list(assumed))
+
+
+def test_combined_lm3_is_income_weighted_and_averaged_and_says_which():
+    from toolkit import packs_sections as sections
+
+    big = sections.OrganisationFigures("big", "Big", "2024-25", _lm3(900, 450, 90, 1000, 500),
+                                       sections.Missing("no staff"))
+    small = sections.OrganisationFigures("small", "Small", "2024-25",
+                                         _lm3(100, 80, 20, 100, 90, ["staff"]),
+                                         sections.Missing("no staff"))
+    both = sections.combine_lm3([big, small])
+    assert both["lm3_weighted"] == pytest.approx((1440 + 200) / 1000)
+    assert both["lm3_average"] == pytest.approx((1.6 + 2.0) / 2)
+    assert both["share_weighted"] == pytest.approx(590 / 1100)
+    assert both["share_average"] == pytest.approx((0.5 + 0.9) / 2)
+    assert both["assumed"] is True
+    labels = [h.label for h in sections.combined_headlines([big, small], "Testshire")]
+    assert "LM3, income-weighted across organisations" in labels
+    assert "LM3, average of organisations' scores" in labels
+    assert "Local share of spending, spend-weighted" in labels
+    assert "Local share of spending, average of shares" in labels
+
+
+def test_combined_lm3_with_no_organisations_is_not_evidenced():
+    from toolkit import packs_sections as sections
+
+    both = sections.combine_lm3([])
+    assert both["lm3_weighted"] is None and both["lm3_average"] is None
+    headlines = sections.combined_headlines([], "Nowhere")
+    assert {h.basis for h in headlines if h.value is None} == {"not evidenced"}
+
+
+def test_jobs_of_fewer_than_five_staff_are_suppressed():
+    from types import SimpleNamespace
+
+    from toolkit import packs_sections as sections
+
+    jobs = SimpleNamespace(staff_count=3, fte=2.5, fte_years=2.5, fte_local=1.0,
+                           pay_total=60000.0, local_pay_share=0.4, living_wage_share=1.0,
+                           living_wage_rate=12.6, boundary_name="Testshire", notes=[])
+    table = sections.jobs_table(jobs)
+    shown = " ".join(table["value"])
+    assert "60,000" not in shown and "40%" not in shown and "2.5" not in shown
+    assert "fewer than 5" in shown
+    fte, pay = sections.jobs_headlines(jobs)
+    assert fte.basis == pay.basis == "suppressed"
+
+
+def test_top_suppliers_never_name_payments_to_individuals():
+    import pandas as pd
+
+    from toolkit import packs_sections as sections
+
+    class Result:
+        def top_suppliers(self, n):
+            return pd.DataFrame({"rank": [1, 2], "supplier": ["Acme Ltd", "Jane Doe"],
+                                 "total": [10.0, 5.0], "share": [0.6, 0.3],
+                                 "location": ["local", "unknown"], "type": ["", ""],
+                                 "marks": ["", "personal_budget"]})
+
+    table = sections.top_suppliers_table(Result())
+    assert "Jane Doe" not in table["Supplier"].tolist()
+    assert "Acme Ltd" in table["Supplier"].tolist()

@@ -993,7 +993,8 @@ def combined_headlines(figures: Sequence[OrganisationFigures], where: str) -> li
                  basis="evidenced", note="All local spending over all spending"),
         Headline("Local share of spending, average of shares", both["share_average"], "share",
                  basis="evidenced", note="Each organisation counts the same"),
-        present.suppress_small(fte, sum(j.staff_count for j in jobs), "staff"),
+        present.suppress_small(fte, sum(j.staff_count for j in jobs), "staff") if jobs
+        else fte,
     ]
 
 
