@@ -182,6 +182,13 @@ def test_accessibility_checker_is_present():
     assert AXE.is_file(), f"{AXE} absent: run scripts/fetch_widgets_js.sh"
 
 
+def test_front_door_leads_to_the_course(watch, base_url):
+    watch.page.goto(base_url, wait_until="load")
+    watch.page.wait_for_url("**/book/intro.html", timeout=10_000)
+    assert "Keep It Local" in watch.page.locator("h1").first.inner_text()
+    assert not watch.errors, "\n".join(watch.errors)
+
+
 def test_search_finds_a_term(watch, base_url):
     watch.page.goto(f"{base_url}search.html?q={SEARCH_TERM}", wait_until="load")
     results = watch.page.locator("ul.search li")
