@@ -664,6 +664,7 @@ def _run_pool(jobs: list[PackJob], out_dir: Path, workers: int, bar: Any,
                     results.append(_collect(future, futures[future]))
                     bar.update(1)
                 pending = [f for f in pending if f not in done]
+            bar.set_postfix_str("done")
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
