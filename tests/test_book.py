@@ -160,10 +160,25 @@ def test_config_serves_its_own_scripts():
     assert not (ROOT / "_static").exists(), "a root _static/ puts its scripts on every page"
 
 
-def test_facilitator_plans_have_timings():
-    for plan in ["book/facilitators/half-day", "book/facilitators/full-day"]:
-        text = source(plan)
-        assert len(re.findall(r"\d+ min", text)) >= 8
+PLAN_ROW = re.compile(r"^\| (\d{1,2}):(\d\d) \| (\d+) min \|", re.MULTILINE)
+
+
+@pytest.mark.parametrize("plan, ends", [("book/facilitators/half-day", ["3:30", "3:30"]),
+                                        ("book/facilitators/full-day", ["16:00"])])
+def test_session_plans_add_up(plan, ends):
+    """Each session starts when the one before ends, and each plan ends when it says."""
+    finishes = []
+    for table in source(plan).split("\n\n"):
+        rows = [(int(h) * 60 + int(m), int(length)) for h, m, length in PLAN_ROW.findall(table)]
+        if not rows:
+            continue
+        assert len(rows) >= 7
+        for (start, length), (next_start, _) in zip(rows, rows[1:], strict=False):
+            assert start + length == next_start, f"{plan}: a gap or overlap at minute {start}"
+        last_start, last_length = rows[-1]
+        finish = last_start + last_length
+        finishes.append(f"{finish // 60}:{finish % 60:02d}")
+    assert finishes == ends
 
 
 def test_audit_flags_remote_scripts_and_missing_alt(tmp_path):
