@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 from pathlib import Path
@@ -114,6 +115,9 @@ def test_atomic_write_and_leftover_temporary_files(tmp_path):
     target = tmp_path / "a" / "pack.html"
     packs_manifest.atomic_write_text(target, "done")
     assert target.read_text() == "done"
+    mask = os.umask(0)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask  # an ordinary file, not 0600
     assert [p.name for p in target.parent.iterdir()] == ["pack.html"]
     leftover = packs_manifest.temporary_path(target)
     leftover.write_text("half")
