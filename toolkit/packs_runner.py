@@ -171,8 +171,10 @@ def write_kernel_spec(run_dir: Path) -> Path:
     """
     spec_dir = Path(run_dir) / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
+    # History in memory: a kernel writing to the shared ~/.ipython history database waits
+    # on its lock whenever another IPython on the machine holds it.
     spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-                     "--IPKernelApp.log_level=ERROR"],
+                     "--IPKernelApp.log_level=ERROR", "--HistoryManager.hist_file=:memory:"],
             "display_name": "Python 3 (keepitlocal)", "language": "python",
             "env": {"MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}}
     (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
