@@ -239,6 +239,14 @@ def test_every_toc_page_is_built(site):
 
 
 @pytest.mark.slow
+def test_every_chapter_can_be_downloaded_as_its_notebook(site):
+    for name in toc_files():
+        page = (site / f"{name}.html").read_text(encoding="utf-8")
+        assert f"_sources/{name}.md" in page, f"{name}: no download link"
+        assert (site / "_sources" / f"{name}.md").is_file(), f"{name}: download missing"
+
+
+@pytest.mark.slow
 def test_no_page_loads_from_outside_the_site_and_every_image_has_alt(site):
     problems = [p for page in site.rglob("*.html") for p in audit_page(page)]
     assert not problems, "\n".join(problems)
