@@ -32,8 +32,9 @@ system: ## Install Pango (PDF), fonts and Chromium (browser tests) with apt-get 
 packs: setup ## Make evidence packs for every sample organisation, authority and scenario (HTML + PDF)
 	$(VENV)/bin/keepitlocal packs --registry $(REGISTRY) --out $(OUT)
 
-test: $(STAMP) ## Run the linter and every test (unit, property, notebooks, book, browser)
+test: $(STAMP) ## Run the linter, build the course, then every test (unit, property, notebooks, packs, book, browser)
 	$(VENV)/bin/ruff check .
+	bash scripts/build-book.sh
 	$(PY) -m pytest
 
 lint: $(STAMP) ## Run ruff only

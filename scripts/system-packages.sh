@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the system packages the toolkit uses, where this machine allows it:
 #   Pango (libpango-1.0-0, libpangoft2-1.0-0) for PDF packs with WeasyPrint;
-#   Chromium (chromium) for the course's browser tests; DejaVu fonts for charts and PDFs.
+#   Chromium (chromium) for the course's browser tests; DejaVu fonts for charts and PDFs;
+#   npm (only if missing) to fetch the course site's own scripts once.
 # Without root or apt-get it prints exactly what to install and carries on: packs are then
 # written as HTML only, and browser tests skip with a reason.
 #
@@ -9,6 +10,8 @@
 set -u
 PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"
 [ "${1:-all}" = "pdf" ] || PACKAGES="$PACKAGES chromium"
+# npm fetches the course site's own widget and MathJax scripts once (make book).
+[ "${1:-all}" = "pdf" ] || command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -218,7 +218,8 @@ def shift_staff(inputs: Lm3Inputs, points: float) -> tuple[Lm3Inputs, float]:
             f"The share of staff pay going to staff living locally is {shares['local_share']:.0%}"
             f", so it can rise by at most {shares['room'] * 100:.1f} points; "
             f"+{points * 100:.1f} points is more than that.")
-    fraction = points * shares["total"] / shares["other"]
+    # a share computed in floating point can pass 1 by a hair; never leave negative pay behind
+    fraction = min(1.0, points * shares["total"] / shares["other"])
     pay = pd.to_numeric(staff["gross_pay"], errors="coerce").fillna(0.0)
     fte = pd.to_numeric(staff["fte"], errors="coerce")
     chosen = _not_known_local(staff)
@@ -586,11 +587,15 @@ def whatif_widget(source, settings, boundary=None):
     pick = widgets.SelectMultiple(options=present, value=tuple(leaking[:1]),
                                   description="Categories", rows=min(len(present), 8) or 1)
     share = widgets.FloatSlider(value=50.0, min=0.0, max=100.0, step=5.0,
-                                description="Share moved", readout_format=".0f")
+                                description="Share moved to local suppliers (%)",
+                                readout_format=".0f", style={"description_width": "initial"},
+                                layout=widgets.Layout(width="32em"))
     room = round((pay["room"] or 0.0) * 100, 1)
     staff = widgets.FloatSlider(value=0.0, min=0.0, max=room, step=min(1.0, room) or 1.0,
-                                description="Staff +points", readout_format=".1f",
-                                disabled=room == 0)
+                                description="Staff pay to local residents (+ points)",
+                                readout_format=".1f", disabled=room == 0,
+                                style={"description_width": "initial"},
+                                layout=widgets.Layout(width="32em"))
     out = widgets.HTML()
     box = widgets.VBox([pick, share, staff, out])
 
