@@ -254,7 +254,7 @@ def months(value: float | None) -> str:
 
 
 FORMATTERS = {"money": money, "share": share, "ratio": ratio, "number": number, "pence": pence,
-              "months": months,
+              "months": months, "decimal": lambda v: number(v, 3),
               "count": number, "text": lambda v: "not available" if _missing(v) else str(v)}
 
 

@@ -690,6 +690,20 @@ def strengthening_tables(source, settings, boundary=None, n: int = 10) -> dict:
     }
 
 
+#: Readable headers of the what-if tables in a pack (the CSV beside it keeps these too).
+PRESET_HEADERS = {"scenario": "Scenario", "moved": "Moved (£ a year)", "lm3": "LM3",
+                  "lm3_low": "LM3 low", "lm3_high": "LM3 high", "rise": "Rise in LM3",
+                  "note": "Note"}
+RANKING_HEADERS = {"rank": "Rank", "change": "Change", "kind": "Kind",
+                   "moved": "Moved (£ a year)", "lm3_today": "LM3 today",
+                   "lm3_new": "LM3 after", "lm3_new_low": "LM3 after, low",
+                   "lm3_new_high": "LM3 after, high", "rise": "Rise in LM3",
+                   "rise_per_10k": "Rise per £10,000 moved", "equal_group": "Equal group"}
+FORMAT_OF = {"moved": "money", "lm3": "ratio", "lm3_low": "ratio", "lm3_high": "ratio",
+             "lm3_today": "ratio", "lm3_new": "ratio", "lm3_new_low": "ratio",
+             "lm3_new_high": "ratio", "rise": "decimal", "rise_per_10k": "decimal"}
+
+
 def show_strengthening(source, settings, boundary=None, n: int = 10,
                        include_enabled: bool = True) -> dict | None:
     """Show the pack's "strengthening your impact" section: leakage, what-ifs, enabled.
@@ -739,14 +753,16 @@ def show_strengthening(source, settings, boundary=None, n: int = 10,
                        formats={"Leaving (£ a year)": "money",
                                 "of which location unknown (£)": "money",
                                 "Share kept local": "share"})
-    present.show_table(tables["presets"], "whatif-presets",
+    presets = tables["presets"].rename(columns=PRESET_HEADERS)
+    present.show_table(presets, "whatif-presets",
                        "What if more were spent locally? LM3 with its interval",
-                       formats={"moved": "money", "lm3": "ratio", "lm3_low": "ratio",
-                                "lm3_high": "ratio", "rise": "ratio"})
-    present.show_table(tables["ranking"].drop(columns=["note"]), "whatif-ranking",
+                       formats={h: FORMAT_OF[k] for k, h in PRESET_HEADERS.items()
+                                if k in FORMAT_OF})
+    ranking = tables["ranking"].drop(columns=["note"]).rename(columns=RANKING_HEADERS)
+    present.show_table(ranking, "whatif-ranking",
                        "Changes ranked by the rise in LM3 per £10,000 moved",
-                       formats={"moved": "money", "lm3_today": "ratio", "lm3_new": "ratio",
-                                "lm3_new_low": "ratio", "lm3_new_high": "ratio"})
+                       formats={h: FORMAT_OF[k] for k, h in RANKING_HEADERS.items()
+                                if k in FORMAT_OF})
     present.show_list([*tables["ranking_notes"], *leak.notes, *leak.lm3.assumed])
     if include_enabled and tables["enabled"] is not None:
         _show_enabled_and_assets(tables["enabled"], tables["assets"])
