@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from toolkit.commands.lm3 import DEFAULT_REGISTRY, registry_or_none
+from toolkit.commands.lm3 import add_boundary_arguments, registry_or_none
 from toolkit.leakage import leakage
 from toolkit.lm3 import choose_boundaries, lm3_inputs
 from toolkit.settings import load_settings
@@ -16,24 +15,9 @@ HELP = ("Leakage: the largest non-local spending by supplier and by category, an
         "of each £1 lost in each round.")
 
 
-def add_boundary_arguments(parser) -> None:
-    """Add the workbook, settings and boundary arguments shared with ``whatif``."""
-    parser.add_argument("workbook", metavar="WORKBOOK",
-                        help="organisation workbook (.xlsx) or folder of CSV files")
-    parser.add_argument("--settings", metavar="FILE", help="your settings file (YAML)")
-    parser.add_argument("--local-postcodes", metavar="CODES",
-                        help='postcode areas, districts or sectors counted as local, such as '
-                             '"BD1 BD2 HX" (overrides the settings and the registry)')
-    parser.add_argument("--registry", metavar="FILE", type=Path, default=None,
-                        help=f"authority registry giving the boundary when neither of the "
-                             f"above does (default {DEFAULT_REGISTRY}, if present); the "
-                             f"first (innermost) boundary is used")
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
-
-
 def add_arguments(parser) -> None:
     """Add the command's arguments."""
-    add_boundary_arguments(parser)
+    add_boundary_arguments(parser, innermost_only=True)
     parser.add_argument("--top", type=int, default=10, metavar="N",
                         help="how many suppliers to list (default 10)")
 

@@ -14,18 +14,31 @@ HELP = "Local multiplier (LM3): how much of each £1 stays and circulates locall
 DEFAULT_REGISTRY = Path("data/samples/authorities.yml")
 
 
-def add_arguments(parser) -> None:
-    """Add the command's arguments."""
+def add_boundary_arguments(parser, innermost_only: bool = False) -> None:
+    """Add the workbook, settings, boundary and JSON arguments shared by LM3's commands.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+    innermost_only : bool
+        Whether the command uses only the first (innermost) boundary of the registry.
+    """
     parser.add_argument("workbook", metavar="WORKBOOK",
                         help="organisation workbook (.xlsx) or folder of CSV files")
     parser.add_argument("--settings", metavar="FILE", help="your settings file (YAML)")
     parser.add_argument("--local-postcodes", metavar="CODES",
                         help='postcode areas, districts or sectors counted as local, such as '
                              '"BD1 BD2 HX" (overrides the settings and the registry)')
+    which = "; the first (innermost) boundary is used" if innermost_only else ""
     parser.add_argument("--registry", metavar="FILE", type=Path, default=None,
                         help=f"authority registry giving the boundaries when neither of the "
-                             f"above does (default {DEFAULT_REGISTRY}, if present)")
+                             f"above does (default {DEFAULT_REGISTRY}, if present){which}")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+
+
+def add_arguments(parser) -> None:
+    """Add the command's arguments."""
+    add_boundary_arguments(parser)
 
 
 def registry_or_none(path: Path | None):

@@ -6,7 +6,8 @@ import json
 
 import pandas as pd
 
-from toolkit.commands.leakage import add_boundary_arguments, inputs_from_args
+from toolkit.commands.leakage import inputs_from_args
+from toolkit.commands.lm3 import add_boundary_arguments
 from toolkit.errors import InputError
 from toolkit.lm3 import compute_lm3
 from toolkit.whatif import run_whatif, whatif_ranking
@@ -18,7 +19,7 @@ HELP = ("What-if: LM3 if a share of some categories' spending went to local supp
 
 def add_arguments(parser) -> None:
     """Add the command's arguments."""
-    add_boundary_arguments(parser)
+    add_boundary_arguments(parser, innermost_only=True)
     parser.add_argument("--category", action="append", default=[], metavar="CATEGORY",
                         help='a spending category, such as "food and catering" (may be given '
                              'more than once)')
