@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Property tests check what must hold, not speed: no per-example deadline (a loaded 2-core
+# machine would make them flaky), and in CI a fixed sequence of examples so a red run can be
+# repeated exactly.
+hypothesis_settings.register_profile(
+    "keepitlocal", deadline=None, suppress_health_check=[HealthCheck.too_slow],
+    derandomize=bool(os.environ.get("CI")))
+hypothesis_settings.load_profile("keepitlocal")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
