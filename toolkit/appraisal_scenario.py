@@ -28,9 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from toolkit.errors import InputError, Report
+from toolkit.settings import read_yaml_mapping
 
 #: The key holding lambda, the value of £1 of local economic activity in £ of budget.
 WEIGHT_KEY = "local_value_weight"
@@ -287,31 +286,12 @@ def load_scenario(path: str | Path) -> Scenario:
     path = find_scenario_file(path)
     file = str(path)
     report = Report()
-    data = _read(path, report)
+    data = read_yaml_mapping(path, report, "scenario file")
     report.raise_if_errors(f"The scenario {file}")
     reader = _Reader(file, path.parent, report)
     scenario = reader.scenario(data)
     report.raise_if_errors(f"The scenario {file}")
     return scenario
-
-
-def _read(path: Path, report: Report) -> dict:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
-    except FileNotFoundError:
-        report.error("The scenario file does not exist.", file=str(path))
-        return {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        report.error(f"The scenario file is not valid YAML: {getattr(exc, 'problem', exc)}.",
-                     file=str(path), row=mark.line + 1 if mark else None)
-        return {}
-    if not isinstance(data, dict):
-        report.error("The scenario file must hold keys and values (a YAML mapping).",
-                     file=str(path))
-        return {}
-    return data
 
 
 class _Reader:

@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from toolkit.errors import InputError, Report
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -193,16 +191,14 @@ def load_registry(path: str | Path) -> Registry:
     InputError
         Listing every problem (missing files, bad ids, duplicate ids, bad codes).
     """
+    from toolkit.settings import read_yaml_mapping
+
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such registry file.")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML: {exc}") from exc
     report = Report()
     file = str(path)
-    if not isinstance(data, dict) or not isinstance(data.get("authorities"), list):
+    data = read_yaml_mapping(path, report, "registry file")
+    report.raise_if_errors(f"The registry {path.name}")
+    if not isinstance(data.get("authorities"), list):
         raise InputError(f"{path}: expected a key 'authorities' holding a list.")
     base = path.parent.resolve()
     authorities = [

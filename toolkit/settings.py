@@ -209,7 +209,7 @@ class Settings(dict):
             Columns ``setting``, ``value``, ``meaning``, ``source``, ``checked``,
             ``changed`` (whether a user file changed the default).
         """
-        defaults = _read_yaml(DEFAULTS_FILE, Report())
+        defaults = read_yaml_mapping(DEFAULTS_FILE, Report())
         rows = []
         for path, doc in SETTINGS_DOCS.items():
             value = self.value(path)
@@ -250,26 +250,42 @@ def _get(tree: dict, path: str) -> Any:
     return node
 
 
-def _read_yaml(path: Path, report: Report) -> dict:
-    """Read a YAML mapping, adding a problem to ``report`` if it cannot be read."""
+def read_yaml_mapping(path: Path, report: Report, what: str = "settings file") -> dict:
+    """Read a YAML file that must hold a mapping; problems go to ``report``, not raised.
+
+    Used for settings, scenario and registry files alike, so each gets the same messages:
+    a missing file, YAML that does not parse (with its line), or a file that is not keys
+    and values.
+
+    Parameters
+    ----------
+    path : path-like
+        The YAML file.
+    report : Report
+        Where problems are added.
+    what : str
+        How to name the file in messages, such as "scenario file".
+
+    Returns
+    -------
+    dict
+        The mapping; empty when the file is empty or could not be read.
+    """
     try:
         with open(path, encoding="utf-8") as handle:
             data = yaml.safe_load(handle)
     except FileNotFoundError:
-        report.error("The settings file does not exist.", file=str(path))
+        report.error(f"The {what} does not exist.", file=str(path))
         return {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        report.error(
-            f"The settings file is not valid YAML: {getattr(exc, 'problem', exc)}.",
-            file=str(path),
-            row=mark.line + 1 if mark else None,
-        )
+        report.error(f"The {what} is not valid YAML: {getattr(exc, 'problem', exc)}.",
+                     file=str(path), row=mark.line + 1 if mark else None)
         return {}
     if data is None:
         return {}
     if not isinstance(data, dict):
-        report.error("The settings file must hold keys and values (a YAML mapping).",
+        report.error(f"The {what} must hold keys and values (a YAML mapping).",
                      file=str(path))
         return {}
     return data
@@ -392,13 +408,13 @@ def load_settings(*files: str | Path | None, overrides: dict | None = None,
     """
     own_report = report is None
     report = report if report is not None else Report()
-    merged = copy.deepcopy(_read_yaml(DEFAULTS_FILE, report))
+    merged = copy.deepcopy(read_yaml_mapping(DEFAULTS_FILE, report))
     used = []
     for file in files:
         if file is None:
             continue
         used.append(str(file))
-        _merge(merged, _read_yaml(Path(file), report), str(file), report)
+        _merge(merged, read_yaml_mapping(Path(file), report), str(file), report)
     if overrides:
         _merge(merged, overrides, "(settings given in code)", report)
     where = used[-1] if used else str(DEFAULTS_FILE)

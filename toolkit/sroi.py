@@ -30,7 +30,7 @@ METHODS §4 (Volunteering).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -49,23 +49,6 @@ ADJUSTMENT_HEADERS = {"deadweight": "Deadweight (%)", "displacement": "Displacem
                       "attribution": "Attribution (%)", "drop_off": "Drop-off (%)"}
 ADJUSTMENT_NAMES = {"deadweight": "Deadweight", "displacement": "Displacement",
                     "attribution": "Attribution", "drop_off": "Drop-off"}
-
-#: Settings this module reads with a fallback until they are in the shared defaults.
-FALLBACK_SETTINGS = {
-    "social_value.include_volunteer_time": (
-        True, "Count volunteers' time (at replacement cost) as an input of the SROI ratio"),
-    "social_value.sensitivity_points": (
-        0.10, "Sensitivity: each adjustment moved down and up by this many points (0.10 = 10)"),
-    "social_value.sensitivity_value_share": (
-        0.20, "Sensitivity: proxy values without a low and high, and volunteer time, moved "
-              "down and up by this share"),
-    "social_value.sensitivity_rate_points": (
-        0.01, "Sensitivity: every discount rate moved down and up by this much (0.01 = 1 "
-              "point)"),
-    "social_value.sensitivity_years": (
-        1, "Sensitivity: every benefit period shortened and lengthened by this many years"),
-}
-
 
 @dataclass(frozen=True)
 class SroiAssumptions:
@@ -113,8 +96,7 @@ class SroiAssumptions:
         Parameters
         ----------
         settings : toolkit.settings.Settings
-            Merged settings; keys in :data:`FALLBACK_SETTINGS` fall back to their
-            documented defaults when absent.
+            Merged settings (every key is documented in ``toolkit.settings``).
         """
         sv = "social_value."
         return cls(
@@ -127,14 +109,11 @@ class SroiAssumptions:
             warning_years=int(settings.value(sv + "benefit_period_warning_years")),
             max_years=int(settings.value(sv + "benefit_period_max_years")),
             allow_long=bool(settings.value(sv + "allow_long_benefit_period")),
-            include_volunteer_time=bool(setting_or_fallback(
-                settings, sv + "include_volunteer_time")),
-            sensitivity_points=float(setting_or_fallback(settings, sv + "sensitivity_points")),
-            sensitivity_value_share=float(setting_or_fallback(
-                settings, sv + "sensitivity_value_share")),
-            sensitivity_rate_points=float(setting_or_fallback(
-                settings, sv + "sensitivity_rate_points")),
-            sensitivity_years=int(setting_or_fallback(settings, sv + "sensitivity_years")),
+            include_volunteer_time=bool(settings.value(sv + "include_volunteer_time")),
+            sensitivity_points=float(settings.value(sv + "sensitivity_points")),
+            sensitivity_value_share=float(settings.value(sv + "sensitivity_value_share")),
+            sensitivity_rate_points=float(settings.value(sv + "sensitivity_rate_points")),
+            sensitivity_years=int(settings.value(sv + "sensitivity_years")),
         )
 
 
@@ -203,22 +182,6 @@ class SroiResult:
             "problems": self.report.to_list(),
             "notes": list(self.notes),
         }
-
-
-def setting_or_fallback(settings, path: str):
-    """Return a setting, or its documented fallback when the defaults do not yet have it.
-
-    Parameters
-    ----------
-    settings : toolkit.settings.Settings or None
-        Merged settings.
-    path : str
-        A key of :data:`FALLBACK_SETTINGS`.
-    """
-    try:
-        return settings.value(path)
-    except (KeyError, AttributeError):
-        return FALLBACK_SETTINGS[path][0]
 
 
 def rates_by_year(schedule, years: int) -> np.ndarray:
@@ -913,31 +876,25 @@ def assumptions_table(settings, assumptions: SroiAssumptions) -> pd.DataFrame:
     Parameters
     ----------
     settings : toolkit.settings.Settings or None
-        Merged settings, or ``None`` to list the fallback settings only.
+        Merged settings; ``None`` when the assumptions were given in code, which are then
+        listed as they were given.
     assumptions : SroiAssumptions
-        Where fallback settings' values are read.
+        The assumptions used.
 
     Returns
     -------
     pandas.DataFrame
         ``setting``, ``value``, ``meaning``, ``source``, ``checked``.
     """
-    rows = []
-    if settings is not None:
-        table = settings.assumptions()
-        keep = table["setting"].str.startswith(("social_value.", "volunteering.",
-                                                "analysis_year"))
-        rows = table.loc[keep, ["setting", "value", "meaning", "source", "checked"]].to_dict(
-            "records")
-    present = {r["setting"] for r in rows}
-    for path, (_, meaning) in FALLBACK_SETTINGS.items():
-        if path in present:
-            continue
-        value = getattr(assumptions, path.split(".", 1)[1])
-        rows.append({"setting": path, "value": str(value), "meaning": meaning,
-                     "source": "toolkit choice (fallback; not yet in the shared settings)",
-                     "checked": True})
-    return pd.DataFrame(rows, columns=["setting", "value", "meaning", "source", "checked"])
+    columns = ["setting", "value", "meaning", "source", "checked"]
+    if settings is None:
+        rows = [{"setting": name, "value": str(value), "meaning": name.replace("_", " "),
+                 "source": "given in code", "checked": True}
+                for name, value in asdict(assumptions).items()]
+        return pd.DataFrame(rows, columns=columns)
+    table = settings.assumptions()
+    keep = table["setting"].str.startswith(("social_value.", "volunteering.", "analysis_year"))
+    return table.loc[keep, columns].reset_index(drop=True)
 
 
 def evidence_table(outcomes: pd.DataFrame, inputs: pd.DataFrame,
