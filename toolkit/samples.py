@@ -22,6 +22,7 @@ from pathlib import Path
 import openpyxl
 import yaml
 
+from toolkit.registry import slugify
 from toolkit.schema import PAY_BANDS, SPENDING_CATEGORIES, TENANT_SECTORS
 from toolkit.workbook import write_workbook
 
@@ -113,15 +114,6 @@ OUTCOMES = (
     ("Older people less isolated", "Older residents", 1200.0, 2022),
     ("Families with improved food security", "Families", 600.0, 2023),
 )
-
-
-def _slug(name: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in name.casefold()).replace("--", "-").strip(
-        "-").replace("'", "")
-
-
-def _money(rng: random.Random, low: float, high: float) -> float:
-    return round(rng.uniform(low, high), 2)
 
 
 def _income(rng: random.Random, size: float, authority: SampleAuthority) -> list[dict]:
@@ -337,7 +329,7 @@ def write_samples(out: str | Path, seed: int = DEFAULT_SEED) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         organisations = []
         for index, name in enumerate(authority.anchors):
-            org_id = _slug(name)
+            org_id = slugify(name)
             profile = _profile(rng, index)
             books = []
             for year in profile["years"]:
