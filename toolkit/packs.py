@@ -30,13 +30,13 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from toolkit.errors import InputError
+from toolkit.registry import slugify
 
 #: Where the pack notebooks are, in a clone of the repository.
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
@@ -59,30 +59,6 @@ KIND_NOTEBOOKS = {
 
 #: Parameters the runner fills in for every pack, whatever its notebook.
 RUNNER_PARAMETERS = ("tables_dir", "pack_slug")
-
-
-def slugify(text: Any) -> str:
-    """Return a file-safe slug of an id: lower case letters, digits and single hyphens.
-
-    Parameters
-    ----------
-    text : object
-        An id, such as ``"Manningham Trust"`` or ``"E08000032"``.
-
-    Returns
-    -------
-    str
-        Such as ``"manningham-trust"``; never empty, never a path.
-
-    Raises
-    ------
-    InputError
-        When the id has no letter or digit to make a name from.
-    """
-    slug = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")[:80].strip("-")
-    if not slug:
-        raise InputError(f"The id {str(text)!r} has no letters or digits to name its pack from.")
-    return slug
 
 
 @dataclass

@@ -19,10 +19,30 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
 
 
-def slugify(text: str) -> str:
-    """Return a file-name-safe slug of ``text``: lower case letters, digits and hyphens."""
-    slug = re.sub(r"[^a-z0-9]+", "-", str(text).casefold()).strip("-")
-    return slug or "unnamed"
+def slugify(text) -> str:
+    """Return a file-safe slug of an id: lower case letters, digits and single hyphens.
+
+    Output paths (packs, CSV tables) are made only from slugs, never from raw names.
+
+    Parameters
+    ----------
+    text : object
+        An id, such as ``"Manningham Trust"`` or ``"E08000032"``.
+
+    Returns
+    -------
+    str
+        Such as ``"manningham-trust"``; at most 80 characters, never empty, never a path.
+
+    Raises
+    ------
+    InputError
+        When the id has no letter or digit to make a name from.
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", str(text).casefold()).strip("-")[:80].strip("-")
+    if not slug:
+        raise InputError(f"The id {str(text)!r} has no letters or digits to name a file from.")
+    return slug
 
 
 @dataclass(frozen=True)
