@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 from toolkit.cli import main
 from toolkit.errors import InputError
 from toolkit.importers import financial_year_span, parse_date, parse_map_text, parse_money
-from toolkit.importers_ledger import CategoryMap, match_key, read_category_map
+from toolkit.importers_ledger import CategoryMap, read_category_map
 from toolkit.importers_people import parse_pay_band, parse_share_answer
 from toolkit.importers_run import ImportOptions, import_exports, merge_into_workbook
+from toolkit.names import supplier_key
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples" / "exports"
@@ -315,9 +316,9 @@ def test_every_shipped_rule_gives_a_schema_category():
     assert categories.place("Sales Tax Control")[0] == "exclude"
 
 
-def test_match_key_forgives_ltd_and_ampersands():
-    assert match_key("The Mill & Co Ltd") == match_key("mill and co limited")
-    assert match_key("Oak Lane Bakery") != match_key("Oak Lane Butchers")
+def test_supplier_key_forgives_ltd_and_ampersands():
+    assert supplier_key("The Mill & Co Ltd") == supplier_key("mill and co limited")
+    assert supplier_key("Oak Lane Bakery") != supplier_key("Oak Lane Butchers")
 
 
 # --------------------------------------------------------------------- the mess

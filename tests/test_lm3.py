@@ -233,6 +233,19 @@ def test_supplier_weights_are_spending_joined_by_name():
     assert any("match no supplier" in n for n in result.notes)
 
 
+def test_supplier_survey_matches_names_as_the_spend_analysis_does():
+    # The same supplier written three ways: one key (toolkit.names), so one respondent.
+    inputs = Lm3Inputs(
+        100.0,
+        spending([("The Mill & Co Limited", 600.0, True), ("Oak Lane Bakery", 400.0, True)]),
+        staff([]), staff_survey([]),
+        supplier_survey([("mill and co ltd", 0.2), ("OAK LANE BAKERY CIC", 0.6),
+                         ("Oak Lane Butchers", 0.9)]), "Test")
+    result = compute_lm3(inputs, load_settings(overrides={"checks": {"thin_survey_threshold": 2}}))
+    assert result.rho_suppliers == pytest.approx((600 * 0.2 + 400 * 0.6) / 1000)
+    assert result.unmatched_survey_suppliers == ["Oak Lane Butchers"]
+
+
 def test_unknown_location_is_not_local_and_reported():
     inputs = Lm3Inputs(100.0, spending([("A", 50.0, True), ("B", 50.0, None)]),
                        staff([(100.0, None)]), staff_survey([]), supplier_survey([]), "Test")

@@ -61,6 +61,9 @@ def test_supplier_key():
     assert supplier_key("Smith & Co") == "SMITH"
     assert supplier_key("Acme Services") != supplier_key("Acme")
     assert supplier_key("") == ""
+    assert supplier_key(None) == ""
+    assert supplier_key("Oak Lane Community Interest Company") == supplier_key("OAK LANE CIC")
+    assert supplier_key("Ltd") == "LTD"
 
 
 def test_analysis_places_and_reconciles(files):

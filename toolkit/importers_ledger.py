@@ -54,6 +54,7 @@ from toolkit.importers import (
     parse_money,
     read_rows,
 )
+from toolkit.names import supplier_key
 from toolkit.schema import SPENDING_CATEGORIES
 
 CATEGORY_MAP_FILE = Path(__file__).parent / "data" / "import_category_map.csv"
@@ -687,22 +688,6 @@ class Contact:
     file: str
 
 
-def match_key(name: str) -> str:
-    """Return a supplier name in a form for matching across files.
-
-    Case, punctuation, "&" against "and", a leading "The" and a closing "Ltd", "Limited",
-    "plc", "LLP" or "CIC" are forgiven; nothing else is.
-    """
-    text = name.casefold().replace("&", " and ")
-    text = re.sub(r"[^a-z0-9 ]+", " ", text)
-    words = text.split()
-    if words and words[0] == "the":
-        words = words[1:]
-    while words and words[-1] in {"ltd", "limited", "plc", "llp", "cic", "co"}:
-        words = words[:-1]
-    return " ".join(words)
-
-
 def read_contacts(path: str | Path, result: ImportResult,
                   mapping: dict[str, str] | None = None) -> list[Contact]:
     """Read a contacts (suppliers) export: name, account reference and postcode of each.
@@ -782,9 +767,9 @@ def spending_table(lines: list[Line], contacts: list[Contact],
                    result: ImportResult) -> pd.DataFrame:
     """Sum included lines by supplier and category, with each supplier's postcode.
 
-    A line's supplier is matched to a contact by account reference (Sage) or by name
-    (see :func:`match_key`). A supplier with no contact, or a contact with no postcode,
-    gets a blank postcode and is listed in ``result.suppliers_without_postcode``.
+    A line's supplier is matched to a contact by account reference (Sage) or by name (see
+    :func:`toolkit.names.supplier_key`). A supplier with no contact, or a contact with no
+    postcode, gets a blank postcode and is listed in ``result.suppliers_without_postcode``.
 
     Returns
     -------
@@ -792,11 +777,11 @@ def spending_table(lines: list[Line], contacts: list[Contact],
         Columns ``supplier``, ``supplier_postcode``, ``category``, ``amount`` (the schema's
         spending keys), one row per supplier and category, largest first.
     """
-    by_key = {match_key(c.name): c for c in contacts}
+    by_key = {supplier_key(c.name): c for c in contacts}
     by_ref = {c.reference.casefold(): c for c in contacts if c.reference}
     records: dict[tuple[str, str], dict] = {}
     for line in lines:
-        contact = by_ref.get(line.supplier.casefold()) or by_key.get(match_key(line.supplier))
+        contact = by_ref.get(line.supplier.casefold()) or by_key.get(supplier_key(line.supplier))
         name = contact.name if contact else line.supplier
         key = (name, line.category)
         record = records.setdefault(key, {"supplier": name, "supplier_postcode": None,

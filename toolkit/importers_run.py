@@ -23,13 +23,13 @@ from toolkit.errors import InputError
 from toolkit.importers import ImportResult, financial_year_span, format_money
 from toolkit.importers_ledger import (
     CategoryMap,
-    match_key,
     read_category_map,
     read_contacts,
     read_transactions,
     spending_table,
 )
 from toolkit.importers_people import read_payroll, read_survey
+from toolkit.names import supplier_key
 from toolkit.schema import TABLES, table
 
 
@@ -113,9 +113,9 @@ def _check_survey_suppliers(result: ImportResult) -> None:
     survey, spending = result.tables.get("supplier_survey"), result.tables.get("spending")
     if survey is None or spending is None:
         return
-    known = {match_key(name) for name in spending["supplier"]}
+    known = {supplier_key(name) for name in spending["supplier"]}
     for name in survey["supplier"]:
-        if match_key(name) not in known:
+        if supplier_key(name) not in known:
             result.report.warning("This supplier survey reply names a supplier not found in "
                                   "the imported spending; use the same name in both sheets.",
                                   sheet="Supplier survey", value=name)

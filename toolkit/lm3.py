@@ -40,7 +40,6 @@ variant, £1.76 against £0.36 (METHODS §1).
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import asdict, dataclass, field
 from itertools import product
 from typing import Any
@@ -49,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.errors import InputError
+from toolkit.names import supplier_key
 from toolkit.schema import PAY_BAND_MIDPOINTS, PAY_BANDS
 
 SPENDING_COLUMNS = ("supplier", "category", "amount", "local", "row")
@@ -366,14 +366,6 @@ def _local_flags(frame: pd.DataFrame) -> pd.Series:
             return None
         return bool(value)
     return frame["local"].map(flag).astype(object)
-
-
-def supplier_key(name) -> str:
-    """Return a supplier name as matched between the survey and the spending table.
-
-    Case, surrounding spaces and repeated spaces are ignored ("ACME  Ltd " is "acme ltd").
-    """
-    return re.sub(r"\s+", " ", str(name if name is not None else "")).strip().casefold()
 
 
 # --------------------------------------------------------------------------- round 2

@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import copy
 import csv
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,6 +61,7 @@ from toolkit.geography import (
     normalise_postcode,
     outside_uk_reason,
 )
+from toolkit.names import supplier_key
 from toolkit.spend_read import (
     Payments,
     detect_encoding,
@@ -77,40 +77,6 @@ RULE_NAME = "postcode in supplier name (low confidence)"
 RULE_NONE = "not placed"
 RULE_NO_BOUNDARY = "no boundary given"
 DEFAULT_TOP = 300  # CLES looks at the top 300 suppliers (METHODS.md §2); a setting overrides
-
-_LEGAL_SUFFIXES = {"LTD", "PLC", "LLP", "INC", "LP"}
-_WORD_MAP = {"LIMITED": "LTD", "COMPANY": "CO", "AND": "&", "CENTRE": "CENTER"}
-
-
-def supplier_key(name) -> str:
-    """Return a supplier name normalised for matching.
-
-    Case, punctuation and spacing are ignored; "Limited" is "Ltd", "and" is "&"; a leading
-    "The" and a trailing legal form (Ltd, PLC, LLP) are dropped. So "The Acme Co. Limited" and
-    "ACME CO LTD" give the same key, "ACME".
-
-    Parameters
-    ----------
-    name : str
-        A supplier name as written.
-
-    Returns
-    -------
-    str
-        The key; "" for a blank name.
-    """
-    text = str(name).upper().replace("&", " & ").replace("'", "").replace("\u2019", "")
-    words = [_WORD_MAP.get(w, w) for w in re.sub(r"[^A-Z0-9&]+", " ", text).split()]
-    if len(words) > 2 and words[-3:] == ["PUBLIC", "LTD", "CO"]:
-        words = [*words[:-3], "PLC"]
-    if len(words) > 1 and words[0] == "THE":
-        words = words[1:]
-    while len(words) > 1 and words[-1] in _LEGAL_SUFFIXES:
-        words = words[:-1]
-    if len(words) > 1 and words[-1] == "CO" and words[-2] == "&":
-        words = words[:-2]
-    return " ".join(words)
-
 
 @dataclass
 class SupplierList:

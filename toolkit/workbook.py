@@ -19,6 +19,7 @@ import pandas as pd
 
 from toolkit import cells
 from toolkit.errors import InputError, Report
+from toolkit.names import supplier_key
 from toolkit.schema import INSTRUCTIONS_SHEET, TABLES, Column, Table, table
 
 LISTS_SHEET = "Lists"
@@ -487,8 +488,6 @@ def _check_surveys(workbook: Workbook, thin: int) -> None:
                 f"so an assumed re-spending rate (a setting) will be used and shown as assumed.",
                 file=workbook.path.name, sheet=table(key).sheet)
     if workbook.has("supplier_survey") and "spending" in workbook.tables:
-        from toolkit.lm3 import supplier_key
-
         known = {supplier_key(s) for s in workbook.table("spending")["supplier"].dropna()}
         for _, rec in workbook.table("supplier_survey").iterrows():
             if rec["supplier"] and supplier_key(rec["supplier"]) not in known:
