@@ -353,13 +353,14 @@ def _lm3(r1, r2, r3, spend, local, assumed=()):
 
 
 def test_combined_lm3_is_income_weighted_and_averaged_and_says_which():
-    from toolkit import packs_sections as sections
+    from toolkit import packs_combined as sections
+    from toolkit.packs_inputs import Missing
 
     big = sections.OrganisationFigures("big", "Big", "2024-25", _lm3(900, 450, 90, 1000, 500),
-                                       sections.Missing("no staff"))
+                                       Missing("no staff"))
     small = sections.OrganisationFigures("small", "Small", "2024-25",
                                          _lm3(100, 80, 20, 100, 90, ["staff"]),
-                                         sections.Missing("no staff"))
+                                         Missing("no staff"))
     both = sections.combine_lm3([big, small])
     assert both["lm3_weighted"] == pytest.approx((1440 + 200) / 1000)
     assert both["lm3_average"] == pytest.approx((1.6 + 2.0) / 2)
@@ -374,7 +375,7 @@ def test_combined_lm3_is_income_weighted_and_averaged_and_says_which():
 
 
 def test_combined_lm3_with_no_organisations_is_not_evidenced():
-    from toolkit import packs_sections as sections
+    from toolkit import packs_combined as sections
 
     both = sections.combine_lm3([])
     assert both["lm3_weighted"] is None and both["lm3_average"] is None
@@ -401,7 +402,7 @@ def test_jobs_of_fewer_than_five_staff_are_suppressed():
 def test_top_suppliers_never_name_payments_to_individuals():
     import pandas as pd
 
-    from toolkit import packs_sections as sections
+    from toolkit import packs_combined as sections
 
     class Result:
         def top_suppliers(self, n):

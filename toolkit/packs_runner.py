@@ -9,7 +9,7 @@ ends with a summary naming each failure and its cause in plain words (for a work
 errors, the workbook check's own messages), and a non-zero exit code.
 
 Workbooks and council spending files are parsed once per run, not once per pack that uses
-them (see :func:`toolkit.packs_sections.cached`); packs whose inputs, settings, notebook,
+them (see :func:`toolkit.packs_inputs.cached`); packs whose inputs, settings, notebook,
 toolkit code and package versions are unchanged since they were last made are skipped.
 
 Where WeasyPrint cannot load Pango the HTML is still written; the pack's status is
@@ -185,7 +185,7 @@ def _use_run_dir(run_dir: str | None) -> None:
     """Point this process's kernels at the run's kernel spec and its cache of inputs."""
     if not run_dir:
         return
-    from toolkit.packs_sections import CACHE_ENV
+    from toolkit.packs_inputs import CACHE_ENV
 
     paths = [str(run_dir)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep)
                               if p and p != str(run_dir)]
