@@ -9,8 +9,9 @@ that would leave localhost is blocked and counted as a failure (the site must wo
 Checks: every page in the table of contents loads without console errors or failed
 requests, its images are present and have alt text, it passes axe-core's checks of contrast,
 alt text, heading order, titles, language and link and button names (axe is fetched with the
-site's scripts into ``_widgets/test/``, not into the site), search finds a term, and the
-ipywidgets on the widget pages render from the site's own copy of their JavaScript.
+site's scripts into ``_widgets/test/``, not into the site), every page keeps its contrast in
+the theme's dark mode too, search finds a term, and the ipywidgets on the widget pages render
+from the site's own copy of their JavaScript.
 """
 
 from __future__ import annotations
@@ -102,11 +103,14 @@ def browser():
 
 
 class PageWatch:
-    """A browser page that records console errors, page errors, failed and off-site requests."""
+    """A browser page that records console errors, page errors, failed and off-site requests.
 
-    def __init__(self, browser, base_url):
+    ``opener`` is what makes the page: a browser, or a browser context (for dark mode).
+    """
+
+    def __init__(self, opener, base_url):
         self.base = urlparse(base_url)
-        self.page = browser.new_page()
+        self.page = opener.new_page()
         self.errors: list[str] = []
         self.in_flight: set = set()
         self.page.on("request", lambda request: self.in_flight.add(request))
@@ -171,7 +175,7 @@ def test_toc_lists_pages():
     assert not missing, f"pages in _toc.yml not built: {missing}"
 
 
-def axe_violations(page) -> list[str]:
+def axe_violations(page, rules=AXE_RULES) -> list[str]:
     """Run axe-core's chosen rules on a loaded page; one line per rule broken."""
     page.add_script_tag(path=str(AXE))
     return page.evaluate(
@@ -179,7 +183,7 @@ def axe_violations(page) -> list[str]:
             const result = await axe.run(document, {runOnly: {type: "rule", values: rules}});
             return result.violations.map(v => `${v.id} (${v.nodes.length}): ` +
                 v.nodes.slice(0, 3).map(n => n.target.join(" ")).join("; "));
-        }""", AXE_RULES)
+        }""", rules)
 
 
 @pytest.mark.parametrize("page_path", TOC_PAGES)
@@ -197,6 +201,32 @@ def test_page_loads_cleanly_and_accessibly(watch, base_url, page_path):
     if AXE.is_file():  # fetched with the site's scripts; absent only if fetched by hand
         violations = axe_violations(watch.page)
         assert not violations, f"{page_path}:\n" + "\n".join(violations)
+
+
+@pytest.fixture(scope="module")
+def dark_mode(browser):
+    """A browser context whose reader chose the theme's dark mode (as its switch stores it)."""
+    context = browser.new_context(color_scheme="dark")
+    context.add_init_script("localStorage.setItem('mode', 'dark');"
+                            "localStorage.setItem('theme', 'dark');")
+    yield context
+    context.close()
+
+
+@pytest.mark.parametrize("page_path", TOC_PAGES)
+def test_page_is_readable_in_dark_mode(dark_mode, base_url, page_path):
+    if not AXE.is_file():
+        pytest.skip(f"{AXE} absent: run scripts/fetch_widgets_js.sh")
+    watch = PageWatch(dark_mode, base_url)
+    try:
+        watch.page.goto(base_url + page_path, wait_until="load")
+        watch.settle()
+        theme = watch.page.evaluate("document.documentElement.dataset.theme")
+        assert theme == "dark", f"{page_path}: dark mode did not take (theme {theme!r})"
+        violations = axe_violations(watch.page, ["color-contrast"])
+        assert not violations, f"{page_path} in dark mode:\n" + "\n".join(violations)
+    finally:
+        watch.close()
 
 
 def test_accessibility_checker_is_present():
