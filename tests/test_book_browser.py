@@ -8,10 +8,10 @@ that would leave localhost is blocked and counted as a failure (the site must wo
 
 Checks: every page in the table of contents loads without console errors or failed
 requests, its images are present and have alt text, it passes axe-core's checks of contrast,
-alt text, heading order, titles, language and link and button names (axe is fetched with the
-site's scripts into ``_widgets/test/``, not into the site), every page keeps its contrast in
-the theme's dark mode too, search finds a term, and the ipywidgets on the widget pages render
-from the site's own copy of their JavaScript.
+alt text, heading order, titles, language, link, button, toggle and form-field names (axe is
+fetched with the site's scripts into ``_widgets/test/``, not into the site), every page keeps
+its contrast in the theme's dark mode too, search finds a term, and the ipywidgets on the
+widget pages render from the site's own copy of their JavaScript, each slider named.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ SEARCH_TERM = "multiplier"
 AXE = ROOT / "_widgets" / "test" / "axe.min.js"
 AXE_RULES = ["color-contrast", "image-alt", "heading-order", "document-title", "html-has-lang",
              "html-lang-valid", "link-name", "button-name", "page-has-heading-one",
-             "empty-heading"]
+             "empty-heading", "summary-name", "label", "aria-input-field-name"]
 
 pytestmark = pytest.mark.browser
 
@@ -265,3 +265,6 @@ def test_widgets_render_from_the_site(watch, base_url, page_path):
     assert views.count() >= 1
     assert watch.page.locator(".jupyter-widgets").count() >= views.count()
     assert not watch.errors, f"{page_path}:\n" + "\n".join(watch.errors)
+    if AXE.is_file():  # now that the sliders are drawn, each must have a name
+        violations = axe_violations(watch.page, ["aria-input-field-name"])
+        assert not violations, f"{page_path}:\n" + "\n".join(violations)
