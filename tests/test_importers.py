@@ -219,6 +219,22 @@ def test_xero_export_reconciles_and_keeps_credit_notes_negative(tmp_path):
     assert result.suppliers_without_postcode == ["Oak Lane Bakery"]
 
 
+def test_xero_wage_payment_to_payroll_employee_is_staff_pay_not_a_supplier(tmp_path):
+    # Xero shows "Payroll Employee" in place of a person's name for wage payments; such a
+    # line, on whatever account and with whatever source, is pay, not spending.
+    rows = xero_rows()
+    rows[-1:-1] = [["Sessional Workers"],
+                   ["31 Jul 2024", "Spend Money", "Payroll Employee", "July sessions", "",
+                    "600.00", ""],
+                   ["Total Sessional Workers", "", "", "", "", "600.00", "0.00"]]
+    rows[-1] = ["Total", "", "", "", "", "10,580.00", "150.00"]
+    result = run_import(tmp_path, transactions=[write_csv(tmp_path / "xero.csv", rows)])
+    assert "Payroll Employee" not in set(result.tables["spending"]["supplier"])
+    wages = [e for e in result.excluded if e.supplier == "Payroll Employee"]
+    assert [(e.amount, e.reason.split(" (")[0]) for e in wages] == [(600.0, "staff pay")]
+    assert result.files[0].reconciles
+
+
 def test_xero_export_saved_as_excel_with_real_dates(tmp_path):
     book = openpyxl.Workbook()
     for row in xero_rows():

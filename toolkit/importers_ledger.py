@@ -159,6 +159,13 @@ _PAYMENT = "payment of a bill or invoice already counted when it was entered"
 _TRANSFER = "transfer between your own accounts"
 _PAYROLL = "staff pay: it belongs in the Staff sheet"
 _JOURNAL = "journal: a correction or payroll posting, not a supplier payment"
+_WAGE_CONTACT = ("staff pay (Xero names the contact 'Payroll Employee' for wage payments): "
+                 "it belongs in the Staff sheet")
+
+#: Contact names that stand for a person paid through payroll, not a supplier. Xero Central,
+#: "Account Transactions report (New)": "Payroll Employee displays in place of the
+#: employee's name for wage payments".
+WAGE_CONTACTS = {"payroll employee"}
 
 #: Sage 50 transaction types: sign for spending, or the reason the line is left out.
 SAGE_TYPES: dict[str, float | str] = {
@@ -557,6 +564,8 @@ class _LineReader:
         group = fold_header(self.group)
         self.group_sums[group] = self.group_sums.get(group, 0.0) + gross
         reason = self._line_reason(number, cells, account, code)
+        if not reason and fold_header(supplier) in WAGE_CONTACTS:
+            reason = _WAGE_CONTACT
         if not reason:
             category, reason, _ = self.categories.place(account, code)
             reason = reason if category == "exclude" else ""
