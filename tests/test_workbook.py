@@ -9,6 +9,8 @@ import sys
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import SAMPLES
 from toolkit.cli import main
@@ -187,6 +189,73 @@ def test_libreoffice_round_trip_if_available(tmp_path):
     subprocess.run([soffice, "--headless", "--convert-to", "xlsx", "--outdir", str(out),
                     str(src)], check=True, capture_output=True, timeout=120)
     assert load_workbook(out / "good.xlsx").table("income").loc[0, "amount"] == 100000.0
+
+
+EXCEL_SHEET_NAME_FORBIDDEN = set('[]:*?/\\')
+
+
+def excel_limit_breaches(path) -> list[str]:
+    """What in a workbook goes past a limit Excel enforces and LibreOffice does not.
+
+    Sheet names: at most 31 characters, none of ``[]:*?/\\`` (Microsoft support, "Rename a
+    worksheet"). Cell checks: titles at most 32 characters, input message 255, error
+    message 224 ([MS-OI29500] 2.1.613), a list's formula 255. Cell text: 32,767 characters.
+    """
+    from toolkit.template import EXCEL_ERROR_LIMIT, EXCEL_PROMPT_LIMIT, EXCEL_TITLE_LIMIT
+
+    book = openpyxl.load_workbook(path)
+    found = []
+    for sheet in book.worksheets:
+        where = f"{path.name} sheet {sheet.title!r}"
+        if len(sheet.title) > 31 or EXCEL_SHEET_NAME_FORBIDDEN & set(sheet.title):
+            found.append(f"{where}: sheet name")
+        for check in sheet.data_validations.dataValidation:
+            for name, limit in (("promptTitle", EXCEL_TITLE_LIMIT),
+                                ("errorTitle", EXCEL_TITLE_LIMIT),
+                                ("prompt", EXCEL_PROMPT_LIMIT), ("error", EXCEL_ERROR_LIMIT),
+                                ("formula1", 255)):
+                text = getattr(check, name) or ""
+                if len(text) > limit:
+                    found.append(f"{where} {check.sqref}: {name} has {len(text)} characters")
+        for row in sheet.iter_rows():
+            found += [f"{where} {c.coordinate}: text over 32,767" for c in row
+                      if isinstance(c.value, str) and len(c.value) > 32_767]
+    return found
+
+
+def test_template_keeps_within_excels_limits(tmp_path):
+    path = tmp_path / "template.xlsx"
+    assert main(["template", str(path)]) == 0
+    assert excel_limit_breaches(path) == []
+
+
+def test_sample_workbooks_keep_within_excels_limits():
+    books = sorted(p for p in SAMPLES.glob("*/*.xlsx") if p.name != "not-a-workbook.xlsx")
+    assert len(books) > 30
+    assert [b for p in books for b in excel_limit_breaches(p)] == []
+
+
+def test_fit_text_cuts_at_a_word_and_says_so():
+    from toolkit.template import fit_text
+
+    assert fit_text("Paid at least the real Living Wage (yes/no)", 32) == \
+        "Paid at least the real Living…"
+    assert fit_text("Short title", 32) == "Short title"
+    assert fit_text("x" * 40, 32) == "x" * 31 + "…"
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", categories=["L", "N", "Zs", "P"]),
+               max_size=300),
+       st.integers(min_value=2, max_value=255))
+def test_fit_text_always_fits_and_keeps_what_fits(text, limit):
+    from toolkit.template import fit_text
+
+    fitted = fit_text(text, limit)
+    assert len(fitted) <= limit
+    if len(" ".join(text.split())) <= limit:
+        assert fitted == " ".join(text.split())
+    else:
+        assert fitted.endswith("…")
 
 
 def test_take_home_share_given_in_about_is_evidenced_not_assumed(tmp_path):

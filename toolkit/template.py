@@ -26,6 +26,15 @@ NUMBER_FORMATS = {
     "year": "0",
 }
 
+#: Excel's own limits on a cell check's texts, which the file format itself does not set:
+#: past them Excel says it found a problem with the workbook and removes the checks.
+#: [MS-OI29500] 2.1.613 (Office's implementation notes on ECMA-376 Part 1, 18.3.1.32
+#: dataValidation): promptTitle and errorTitle at most 32 characters, prompt at most 255,
+#: error at most 224.
+EXCEL_TITLE_LIMIT = 32
+EXCEL_PROMPT_LIMIT = 255
+EXCEL_ERROR_LIMIT = 224
+
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 
@@ -95,24 +104,58 @@ def _lists(book: OpenpyxlWorkbook) -> dict[tuple[str, str], str]:
     return ranges
 
 
+def fit_text(text: str, limit: int) -> str:
+    """Return `text` cut to at most `limit` characters at a word break, marked with "…".
+
+    Parameters
+    ----------
+    text : str
+    limit : int
+        The most characters Excel accepts in the place the text goes (see
+        :data:`EXCEL_TITLE_LIMIT` and its neighbours).
+
+    Returns
+    -------
+    str
+        `text` itself when it fits; otherwise its longest run of whole words that fits with
+        the closing "…" (a single over-long word is cut).
+    """
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut and text[limit - 1] != " ":
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:(") + "…"
+
+
 def _validation(col: Column, list_range: str | None) -> DataValidation | None:
-    message = {"showErrorMessage": True, "errorTitle": col.header, "promptTitle": col.header,
-               "prompt": col.help[:250], "showInputMessage": True}
+    """Return the cell check for a column, within Excel's limits on its texts."""
+    kind = _validation_kind(col, list_range)
+    if kind is None:
+        return None
+    error = fit_text(kind.pop("error"), EXCEL_ERROR_LIMIT)
+    title = fit_text(col.header, EXCEL_TITLE_LIMIT)
+    return DataValidation(**kind, allow_blank=True, showErrorMessage=True, error=error,
+                          showInputMessage=True, errorTitle=title, promptTitle=title,
+                          prompt=fit_text(col.help, EXCEL_PROMPT_LIMIT))
+
+
+def _validation_kind(col: Column, list_range: str | None) -> dict | None:
+    """Return what a column's cell check allows, and its error message, or None."""
     if list_range:
-        return DataValidation(type="list", formula1=list_range, allow_blank=True,
-                              error="Pick a value from the list.", **message)
+        return {"type": "list", "formula1": list_range, "error": "Pick a value from the list."}
     if col.kind == "percent":
-        return DataValidation(type="decimal", operator="between", formula1="0", formula2="1",
-                              allow_blank=True, error="A percentage from 0% to 100%.", **message)
+        return {"type": "decimal", "operator": "between", "formula1": "0", "formula2": "1",
+                "error": "A percentage from 0% to 100%."}
     if col.kind in {"money", "number"} and col.minimum is not None:
         top = col.maximum if col.maximum is not None else 10**12
-        return DataValidation(type="decimal", operator="between", formula1=str(col.minimum),
-                              formula2=str(top), allow_blank=True,
-                              error=f"A number from {col.minimum:g} to {top:g}.", **message)
+        return {"type": "decimal", "operator": "between", "formula1": str(col.minimum),
+                "formula2": str(top), "error": f"A number from {col.minimum:g} to {top:g}."}
     if col.kind in {"year", "integer"}:
         low, high = ("1900", "2200") if col.kind == "year" else ("0", "1000")
-        return DataValidation(type="whole", operator="between", formula1=low, formula2=high,
-                              allow_blank=True, error="A whole number.", **message)
+        return {"type": "whole", "operator": "between", "formula1": low, "formula2": high,
+                "error": "A whole number."}
     return None
 
 
