@@ -81,6 +81,29 @@ def found(result: Any) -> Any:
     return None if isinstance(result, Missing) else result
 
 
+def innermost_boundary(authority: Any) -> Any:
+    """Return an authority's innermost boundary from the registry, as a Boundary.
+
+    Parameters
+    ----------
+    authority : toolkit.registry.Authority
+
+    Returns
+    -------
+    toolkit.geography.Boundary
+
+    Raises
+    ------
+    InputError
+        When the registry gives the authority no boundary.
+    """
+    from toolkit.lm3 import as_boundary
+
+    if not authority.boundaries:
+        raise InputError(f"The authority {authority.id!r} has no boundaries in the registry.")
+    return as_boundary(authority.boundaries[0])
+
+
 @dataclass
 class OrganisationInputs:
     """An organisation pack's inputs, opened and checked.
@@ -124,12 +147,7 @@ class OrganisationInputs:
     @property
     def local(self) -> Any:
         """The innermost boundary, as a :class:`toolkit.geography.Boundary`."""
-        from toolkit.lm3 import as_boundary
-
-        if not self.authority.boundaries:
-            raise InputError(f"The authority {self.authority.id!r} has no boundaries in the "
-                             "registry.")
-        return as_boundary(self.authority.boundaries[0])
+        return innermost_boundary(self.authority)
 
     @property
     def years(self) -> list[str]:
@@ -358,12 +376,7 @@ class AuthorityInputs:
     @property
     def local(self) -> Any:
         """The innermost boundary, as a :class:`toolkit.geography.Boundary`."""
-        from toolkit.lm3 import as_boundary
-
-        if not self.authority.boundaries:
-            raise InputError(f"The authority {self.authority.id!r} has no boundaries in the "
-                             "registry.")
-        return as_boundary(self.authority.boundaries[0])
+        return innermost_boundary(self.authority)
 
     @property
     def small_group_threshold(self) -> int:
