@@ -54,4 +54,4 @@ samples: $(STAMP) ## Make the fictional sample data again (seeded)
 	$(VENV)/bin/keepitlocal samples --out data/samples
 
 clean: ## Remove packs and build outputs (keeps .venv)
-	rm -rf $(OUT) _build _widgets benchmarks/results .pytest_cache
+	rm -rf $(OUT) _build _widgets book/examples benchmarks/results .pytest_cache .ruff_cache .hypothesis
