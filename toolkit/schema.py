@@ -253,7 +253,8 @@ TABLES: tuple[Table, ...] = (
         "Supplier survey",
         (
             Column("supplier", "Supplier", "text",
-                   help="As named in the Spending sheet."),
+                   help="As named in the Spending sheet. Capitals, punctuation, "
+                        "'Ltd' or 'Limited' and a leading 'The' do not matter."),
             Column("local_share", "Share of income spent locally (%)", "percent",
                    maximum=1.0, minimum=0.0,
                    help="Share of what you pay them that they spend on local staff "
