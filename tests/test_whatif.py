@@ -238,7 +238,7 @@ def test_whatif_command(tmp_path, capsys):
     assert "Today    LM3 1.588" in out
     assert "What-if  LM3 1.784" in out  # 1.588 + 0.126 + 0.07
     assert "£14,000 moved" in out
-    assert "[equal group 1]" in out and "Equal per £ moved" in out
+    assert "[tied set 1]" in out and "Equal per £ moved" in out
     assert main([*args, "--category", "food and catering", "--share", "100", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["new"]["lm3"] == pytest.approx(1.84)

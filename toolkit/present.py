@@ -600,6 +600,11 @@ def _display_html(markup: str, metadata: dict | None = None) -> None:
     display(HTML(markup), metadata=metadata or {})
 
 
+#: A table with this many columns or more is set smaller (class ``wide``) so that its
+#: headers fit an A4 page without breaking inside words.
+WIDE_TABLE_COLUMNS = 9
+
+
 def frame_html(frame: pd.DataFrame, caption: str = "",
                formats: dict[str, str] | None = None) -> str:
     """Return a table as escaped HTML, formatting columns named in ``formats``.
@@ -622,8 +627,8 @@ def frame_html(frame: pd.DataFrame, caption: str = "",
         kind = (formats or {}).get(column)
         shown[column] = [format_value(v, kind) if kind and not _missing(v) else auto_number(v)
                          for v in shown[column]]
-    markup = shown.to_html(index=False, escape=True, na_rep="", border=0,
-                           classes="data-table")
+    classes = ["data-table"] + (["wide"] if len(shown.columns) >= WIDE_TABLE_COLUMNS else [])
+    markup = shown.to_html(index=False, escape=True, na_rep="", border=0, classes=classes)
     if caption:
         markup = markup.replace(">", f"><caption>{escape(caption)}</caption>", 1)
     return markup

@@ -471,7 +471,7 @@ def _tie_reason(kinds: set, today: Lm3Result, t: float) -> str:
     staff_rate = (f"take-home share times staff re-spending rate ({t:.0%} x "
                   f"{today.rho_staff:.0%}, {basis('lm3.assumed_respend_staff')}; take-home "
                   "share assumed)")
-    reason = "Equal per £ moved: "
+    reason = "Equal per £ moved (rows with the same 'tied set' number): "
     if kinds == {"suppliers"}:
         return reason + ("every new local supplier is given the same " + supplier_rate +
                          ", so the ranking between these categories rests on that one rate, "
@@ -698,7 +698,7 @@ RANKING_HEADERS = {"rank": "Rank", "change": "Change", "kind": "Kind",
                    "moved": "Moved (£ a year)", "lm3_today": "LM3 today",
                    "lm3_new": "LM3 after", "lm3_new_low": "LM3 after, low",
                    "lm3_new_high": "LM3 after, high", "rise": "Rise in LM3",
-                   "rise_per_10k": "Rise per £10,000 moved", "equal_group": "Equal group"}
+                   "rise_per_10k": "Rise per £10,000 moved", "equal_group": "Tied set"}
 FORMAT_OF = {"moved": "money", "lm3": "ratio", "lm3_low": "ratio", "lm3_high": "ratio",
              "lm3_today": "ratio", "lm3_new": "ratio", "lm3_new_low": "ratio",
              "lm3_new_high": "ratio", "rise": "decimal", "rise_per_10k": "decimal"}
@@ -753,20 +753,33 @@ def show_strengthening(source, settings, boundary=None, n: int = 10,
                        formats={"Leaving (£ a year)": "money",
                                 "of which location unknown (£)": "money",
                                 "Share kept local": "share"})
-    presets = tables["presets"].rename(columns=PRESET_HEADERS)
+    presets = tables["presets"]
+    if not presets["note"].fillna("").astype(str).str.strip().any():  # no notes: no column
+        presets = presets.drop(columns=["note"])
+    presets = presets.rename(columns=PRESET_HEADERS)
     present.show_table(presets, "whatif-presets",
                        "What if more were spent locally? LM3 with its interval",
                        formats={h: FORMAT_OF[k] for k, h in PRESET_HEADERS.items()
                                 if k in FORMAT_OF})
-    ranking = tables["ranking"].drop(columns=["note"]).rename(columns=RANKING_HEADERS)
+    ranking = tables["ranking"].drop(columns=["note"])
+    today = _today_caption(ranking)
+    if today:  # the same in every row: said once, in the caption
+        ranking = ranking.drop(columns=["lm3_today"])
+    ranking = ranking.rename(columns=RANKING_HEADERS)
     present.show_table(ranking, "whatif-ranking",
-                       "Changes ranked by the rise in LM3 per £10,000 moved",
+                       f"Changes ranked by the rise in LM3 per £10,000 moved{today}",
                        formats={h: FORMAT_OF[k] for k, h in RANKING_HEADERS.items()
                                 if k in FORMAT_OF})
     present.show_list([*tables["ranking_notes"], *leak.notes, *leak.lm3.assumed])
     if include_enabled and tables["enabled"] is not None:
         _show_enabled_and_assets(tables["enabled"], tables["assets"])
     return tables
+
+
+def _today_caption(ranking) -> str:
+    """Return ", from LM3 today of 1.72" for a ranking's caption (one value for all rows)."""
+    today = ranking["lm3_today"].dropna().unique() if len(ranking) else []
+    return f", from LM3 today of {today[0]:.2f}" if len(today) == 1 else ""
 
 
 def _show_enabled_and_assets(enabled, assets) -> None:

@@ -107,7 +107,7 @@ def describe_ranking(ranking) -> str:
     """Return the ranking of changes per £ moved as plain text."""
     lines = ["Changes ranked by the rise in LM3 per £10,000 moved:"]
     for row in ranking.to_dict("records"):
-        group = "" if pd.isna(row["equal_group"]) else f" [equal group {row['equal_group']}]"
+        group = "" if pd.isna(row["equal_group"]) else f" [tied set {row['equal_group']}]"
         lines.append(f"  {row['rank']:>3}. {row['change']}: +{row['rise_per_10k']:.4f} per "
                      f"£10,000; LM3 {row['lm3_new']:.3f}{group}")
     notes = dict.fromkeys(n for n in ranking["note"] if n)
