@@ -310,6 +310,27 @@ def test_same_file_twice_refused(tmp_path):
         read_payments([one, two])
 
 
+def test_a_payment_in_two_overlapping_files_is_warned_and_kept(tmp_path):
+    quarter = write(tmp_path, "Date,Supplier,Amount\n01/04/2024,Acme,500\n"
+                              "02/05/2024,Bolt,700\n02/05/2024,Bolt,700\n", "q1.csv")
+    may = write(tmp_path, "Date,Supplier,Amount\n02/05/2024,Bolt,700\n"
+                          "03/05/2024,Acme,900\n", "may.csv")
+    payments = read_payments([quarter, may])
+    assert payments.frame["amount_pence"].sum() == 350_000  # nothing dropped
+    warned = [p.message for p in payments.report.warnings if "more than one file" in p.message]
+    assert len(warned) == 1
+    assert "1 payment(s)" in warned[0] and "may.csv line 2" in warned[0]
+    assert "q1.csv line 3" in warned[0] and "£1,400.00 extra" in warned[0]
+
+
+def test_repeats_within_one_file_or_in_separate_periods_are_not_warned(tmp_path):
+    april = write(tmp_path, "Date,Supplier,Amount\n01/04/2024,Acme,500\n"
+                            "01/04/2024,Acme,500\n", "april.csv")
+    may = write(tmp_path, "Date,Supplier,Amount\n01/05/2024,Acme,500\n", "may.csv")
+    payments = read_payments([april, may])
+    assert not [p for p in payments.report.warnings if "more than one file" in p.message]
+
+
 def test_utf8_check_in_chunks():
     from toolkit.spend_read import _is_utf8
     text = ("é" * 10).encode()

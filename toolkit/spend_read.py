@@ -960,4 +960,48 @@ def read_payments(paths, overrides: dict | None = None) -> Payments:
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     for column in ("file", "supplier", "supplier_id", "category", "postcode"):
         frame[column] = frame[column].astype("category")
+    if len(files) > 1:
+        _warn_repeats_across_files(frame, report)
     return Payments(frame, pd.concat(rejected, ignore_index=True), files, report)
+
+
+def repeats_across_files(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return payments whose date, supplier and amount appear in more than one file.
+
+    Within one file the same supplier is often paid the same amount on the same day; across
+    files that is the sign of files that overlap in time (a quarter and one of its months,
+    say), whose payments would be counted twice. Payments without a date are not compared.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Used records from several files (``file``, ``line``, ``date``, ``supplier``,
+        ``amount_pence``).
+
+    Returns
+    -------
+    DataFrame
+        The records concerned, every copy, sorted by date, supplier and file.
+    """
+    key = ["date", "supplier", "amount_pence"]
+    dated = frame.loc[frame["date"].notna(), ["file", "line", *key]]
+    files_per_key = dated.groupby(key, observed=True)["file"].transform("nunique")
+    return dated[files_per_key > 1].sort_values([*key, "file", "line"])
+
+
+def _warn_repeats_across_files(frame: pd.DataFrame, report: Report) -> None:
+    """Warn (never drop) when the same payment seems to stand in two files."""
+    repeats = repeats_across_files(frame)
+    if repeats.empty:
+        return
+    amounts = repeats.groupby(["date", "supplier", "amount_pence"], observed=True)[
+        "amount_pence"]
+    groups = amounts.ngroups
+    extra = int(((amounts.size() - 1) * amounts.first().abs()).sum())
+    first_copies = repeats.drop_duplicates(["date", "supplier", "amount_pence", "file"])
+    example = " and ".join(f"{r.file} line {r.line}" for r in first_copies.head(2).itertuples())
+    report.warning(
+        f"{groups:,} payment(s) have the same date, supplier and amount in more than one "
+        f"file (for example {example}). If the files overlap in time these are counted "
+        f"twice: up to £{extra / 100:,.2f} extra. They are kept in the totals; check that "
+        "the files cover separate periods.")
