@@ -7,7 +7,7 @@ Measures, in one run on the same machine:
    subset of 12 packs (the MyST notebooks are converted to ``.ipynb`` first, untimed),
    about a third of the sample batch: the runner's fixed start-up (worker imports and
    kernels, about 4 s) is inside its time, as a user would pay it;
-2. ``keepitlocal packs`` machinery (:func:`toolkit.packs_runner.run_packs`) on the same
+2. ``keepitlocal packs`` machinery (:func:`toolkit.packs.runner.run_packs`) on the same
    packs, forced to make them all;
 3. the runner on the full sample batch (every pack of ``data/samples/authorities.yml``).
 
@@ -34,7 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from toolkit import packs, packs_runner  # noqa: E402
+from toolkit.packs import plan as packs  # noqa: E402
+from toolkit.packs import runner as packs_runner  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "packs.json"
 BIN = Path(sys.executable).parent

@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from toolkit.geography import Boundary, NestedBoundaries
-from toolkit.spend import analyse_spending
+from toolkit.inputs.geography import Boundary, NestedBoundaries
+from toolkit.spend.analysis import analyse_spending
 
 MAKER = Path(__file__).parent / "make_payments.py"
 

@@ -14,8 +14,8 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from toolkit import appraisal_maths as maths
-from toolkit.appraisal import (
+from toolkit.appraisal import maths
+from toolkit.appraisal.appraise import (
     Pattern,
     _evaluate,
     appraise,
@@ -26,11 +26,11 @@ from toolkit.appraisal import (
     scores_chart,
     sensitivity_chart,
 )
-from toolkit.appraisal_report import LAWFUL_ROUTE, PRINCIPLES, TO_COMPLETE
-from toolkit.appraisal_scenario import resolve_setting_assumptions
+from toolkit.appraisal.report import LAWFUL_ROUTE, PRINCIPLES, TO_COMPLETE
+from toolkit.appraisal.scenario import resolve_setting_assumptions
 from toolkit.cli import main
-from toolkit.errors import InputError
-from toolkit.settings import load_settings
+from toolkit.inputs.errors import InputError
+from toolkit.inputs.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
@@ -195,7 +195,7 @@ def test_consortium_lm3_weighted_by_shares():
     scenario = load_scenario(SAMPLES / "calderdale_youth_scenario.yml")
     result = appraise(scenario, SETTINGS, with_sensitivity=False)
     members = scenario.option("Local consortium").members
-    from toolkit.appraisal_evidence import workbook_pattern
+    from toolkit.appraisal.evidence import workbook_pattern
 
     singles = [workbook_pattern(m.workbook, SETTINGS, scenario.boundary) for m in members]
     expected = sum(m.share * p.lm3 for m, p in zip(members, singles, strict=True))
@@ -530,7 +530,7 @@ def test_consortium_shares_must_add_up(tmp_path):
 
 
 def test_sliders_recompute_like_the_scenario(tmp_path):
-    from toolkit.appraisal_widgets import appraise_with, live_table, sliders
+    from toolkit.appraisal.widgets import appraise_with, live_table, sliders
 
     scenario = load_scenario(write(tmp_path, two_options()))
     specs = sliders(scenario, SETTINGS, {})
@@ -549,7 +549,7 @@ def test_sliders_recompute_like_the_scenario(tmp_path):
 
 
 def test_sliders_refuse_shares_over_100_percent(tmp_path):
-    from toolkit.appraisal_widgets import appraise_with
+    from toolkit.appraisal.widgets import appraise_with
 
     scenario = load_scenario(write(tmp_path, two_options()))
     with pytest.raises(InputError, match="at most 100%"):
@@ -558,7 +558,7 @@ def test_sliders_refuse_shares_over_100_percent(tmp_path):
 
 def test_explorer_builds_headless(tmp_path):
     pytest.importorskip("ipywidgets")
-    from toolkit.appraisal_widgets import explorer
+    from toolkit.appraisal.widgets import explorer
 
     box = explorer(load_scenario(write(tmp_path, two_options())), SETTINGS, {})
     sliders_ = [c for c in box.children if hasattr(c, "min")]
@@ -607,9 +607,9 @@ def test_appraisal_local_value_rises_with_local_staff_share(tmp_path, start, ste
 
 
 def test_in_house_supplier_share_from_council_spending():
-    from toolkit.lm3 import as_boundary
-    from toolkit.registry import load_registry
-    from toolkit.spend import analyse_spending
+    from toolkit.inputs.registry import load_registry
+    from toolkit.measures.lm3 import as_boundary
+    from toolkit.spend.analysis import analyse_spending
 
     scenario = load_scenario(SAMPLES / "calderdale_youth_scenario.yml")
     a = scenario.option("In-house").assumptions["local_supplier_share"]

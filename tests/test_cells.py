@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolkit import cells
+from toolkit.inputs import cells
 
 
 @pytest.mark.parametrize(

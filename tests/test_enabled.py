@@ -13,7 +13,11 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from toolkit.enabled import (
+from toolkit.inputs.errors import InputError
+from toolkit.inputs.schema import TENANT_SECTORS, table
+from toolkit.inputs.settings import load_settings
+from toolkit.inputs.workbook import Workbook, read_workbook, write_workbook
+from toolkit.measures.enabled import (
     EVIDENCED,
     NOT_EVIDENCED,
     PARTLY_EVIDENCED,
@@ -22,10 +26,6 @@ from toolkit.enabled import (
     enabled_contribution,
     gva_ratio_table,
 )
-from toolkit.errors import InputError
-from toolkit.schema import TENANT_SECTORS, table
-from toolkit.settings import load_settings
-from toolkit.workbook import Workbook, read_workbook, write_workbook
 
 
 def make_wb(tenants=None, assets=None) -> Workbook:

@@ -12,8 +12,9 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from toolkit.errors import InputError
-from toolkit.finance import (
+from toolkit.inputs.errors import InputError
+from toolkit.inputs.settings import load_settings
+from toolkit.measures.finance import (
     CC19_NOTE,
     Thresholds,
     finance,
@@ -25,7 +26,6 @@ from toolkit.finance import (
     months_of_reserves,
     payer_table,
 )
-from toolkit.settings import load_settings
 
 matplotlib.use("Agg")
 
@@ -222,8 +222,8 @@ SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples" / "authoritie
 
 @pytest.mark.skipif(not SAMPLES.exists(), reason="sample registry not made (keepitlocal samples)")
 def test_years_the_registry_lists_for_an_organisation_are_side_by_side():
-    from toolkit.finance import finance_years_for_organisation
-    from toolkit.registry import load_registry
+    from toolkit.inputs.registry import load_registry
+    from toolkit.measures.finance import finance_years_for_organisation
 
     registry = load_registry(SAMPLES)
     several = [o for _, o in registry.organisations() if len(o.workbooks) > 1]

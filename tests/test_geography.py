@@ -2,8 +2,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolkit.errors import InputError
-from toolkit.geography import (
+from toolkit.inputs.errors import InputError
+from toolkit.inputs.geography import (
     Boundary,
     NestedBoundaries,
     PostcodeLookup,

@@ -14,12 +14,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from toolkit.cli import main
-from toolkit.errors import InputError
-from toolkit.importers import financial_year_span, parse_date, parse_map_text, parse_money
-from toolkit.importers_ledger import CategoryMap, read_category_map
-from toolkit.importers_people import parse_pay_band, parse_share_answer
-from toolkit.importers_run import ImportOptions, import_exports, merge_into_workbook
-from toolkit.names import supplier_key
+from toolkit.imports.formats import financial_year_span, parse_date, parse_map_text, parse_money
+from toolkit.imports.ledger import CategoryMap, read_category_map
+from toolkit.imports.people import parse_pay_band, parse_share_answer
+from toolkit.imports.run import ImportOptions, import_exports, merge_into_workbook
+from toolkit.inputs.errors import InputError
+from toolkit.inputs.names import supplier_key
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples" / "exports"
@@ -292,7 +292,7 @@ def test_mapped_columns_read_a_file_from_another_package(tmp_path):
 
 
 def test_map_file_in_yaml(tmp_path):
-    from toolkit.importers import read_map_file
+    from toolkit.imports.formats import read_map_file
 
     path = tmp_path / "map.yml"
     path.write_text("transactions:\n  date: Txn date\n  amount: Net\npayroll:\n  pay: Salary\n")
@@ -444,7 +444,7 @@ def complete_tables(spending: pd.DataFrame, staff: pd.DataFrame) -> dict:
 
 
 def check_passes(path: Path) -> None:
-    from toolkit.workbook import read_workbook
+    from toolkit.inputs.workbook import read_workbook
 
     report = read_workbook(path).report
     assert report.ok, report.text()
@@ -455,7 +455,7 @@ def check_passes(path: Path) -> None:
 
 @pytest.mark.parametrize("layout", ["xero", "quickbooks", "sage"])
 def test_round_trip_into_an_existing_workbook_passes_check(tmp_path, layout):
-    from toolkit.workbook import read_workbook, write_workbook
+    from toolkit.inputs.workbook import read_workbook, write_workbook
 
     rows = {"xero": xero_rows, "quickbooks": quickbooks_rows, "sage": sage_rows}[layout]()
     export = write_csv(tmp_path / f"{layout}.csv", rows)
@@ -498,7 +498,7 @@ def test_append_adds_rows(tmp_path):
     merge_into_workbook(book, result)
     actions = merge_into_workbook(book, result, mode="append")
     assert actions["spending"]["action"] == "appended"
-    from toolkit.workbook import read_workbook
+    from toolkit.inputs.workbook import read_workbook
 
     assert len(read_workbook(book).table("spending")) == 2 * len(result.tables["spending"])
 

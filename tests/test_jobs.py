@@ -10,11 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from toolkit.cli import main
-from toolkit.errors import InputError
-from toolkit.geography import Boundary
-from toolkit.jobs import fte_years, is_london, jobs_from_workbook, jobs_summary
-from toolkit.settings import load_settings
-from toolkit.workbook import load_workbook, write_workbook
+from toolkit.inputs.errors import InputError
+from toolkit.inputs.geography import Boundary
+from toolkit.inputs.settings import load_settings
+from toolkit.inputs.workbook import load_workbook, write_workbook
+from toolkit.measures.jobs import fte_years, is_london, jobs_from_workbook, jobs_summary
 
 SETTINGS = load_settings()
 ABOUT = [{"name": "Test Trust", "org_id": "test-trust", "la_code": "E08000032",

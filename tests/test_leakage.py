@@ -20,8 +20,9 @@ import json
 import pandas as pd
 import pytest
 
-from toolkit.errors import InputError
-from toolkit.leakage import (
+from toolkit.inputs.errors import InputError
+from toolkit.inputs.settings import load_settings
+from toolkit.measures.leakage import (
     UNKNOWN,
     leakage,
     leakage_by_category,
@@ -31,8 +32,7 @@ from toolkit.leakage import (
     pence_by_round,
     rounds_chart,
 )
-from toolkit.lm3 import Lm3Inputs, compute_lm3
-from toolkit.settings import load_settings
+from toolkit.measures.lm3 import Lm3Inputs, compute_lm3
 
 SPENDING = [
     ("Local Bakery", "food and catering", 10_000.0, True),
@@ -188,7 +188,7 @@ def test_to_dict_is_json_ready(result):
 
 def write_hand_workbook(folder) -> str:
     """The hand-worked case as a real workbook; local means postcode district BD1."""
-    from toolkit.workbook import write_workbook
+    from toolkit.inputs.workbook import write_workbook
 
     where = {True: "BD1 1AA", False: "LS1 1AA", None: None}
     home = {True: "BD1", False: "LS1", None: None}

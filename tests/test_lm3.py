@@ -10,9 +10,12 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from toolkit.errors import InputError
-from toolkit.geography import Boundary
-from toolkit.lm3 import (
+from toolkit.inputs.errors import InputError
+from toolkit.inputs.geography import Boundary
+from toolkit.inputs.schema import PAY_BANDS
+from toolkit.inputs.settings import load_settings
+from toolkit.inputs.workbook import load_workbook, write_workbook
+from toolkit.measures.lm3 import (
     Lm3Inputs,
     compute_lm3,
     constant_share_lm3,
@@ -23,9 +26,6 @@ from toolkit.lm3 import (
     northumberland_values,
     weighted_share,
 )
-from toolkit.schema import PAY_BANDS
-from toolkit.settings import load_settings
-from toolkit.workbook import load_workbook, write_workbook
 
 SETTINGS = load_settings()
 FAST = load_settings(overrides={"lm3": {"bootstrap_samples": 200}})
@@ -212,7 +212,7 @@ def test_staff_weights_are_pay_band_midpoints_with_top_band_setting():
         {"pay_band": PAY_BANDS[-1], "local_share": 0.0, "row": 3}])
     expected_default = 5_000 / (5_000 + 60_000)
     top = load_settings(overrides={"lm3": {"top_pay_band_midpoint": 95_000}})
-    from toolkit.lm3 import staff_survey_weights
+    from toolkit.measures.lm3 import staff_survey_weights
     got = staff_survey_weights(survey, SETTINGS)
     assert weighted_share(got.shares, got.weights) == pytest.approx(expected_default)
     got = staff_survey_weights(survey, top)
@@ -234,7 +234,7 @@ def test_supplier_weights_are_spending_joined_by_name():
 
 
 def test_supplier_survey_matches_names_as_the_spend_analysis_does():
-    # The same supplier written three ways: one key (toolkit.names), so one respondent.
+    # The same supplier written three ways: one key (toolkit.inputs.names), so one respondent.
     inputs = Lm3Inputs(
         100.0,
         spending([("The Mill & Co Limited", 600.0, True), ("Oak Lane Bakery", 400.0, True)]),
@@ -269,7 +269,7 @@ def test_blank_postcode_is_unknown_through_workbook(tmp_path):
 
 
 def test_postcode_outside_the_uk_is_not_local_rather_than_unknown():
-    from toolkit.lm3 import classify_local
+    from toolkit.measures.lm3 import classify_local
     bd1 = Boundary.from_codes("BD1", ["BD1"])
     assert classify_local(["BD1 1AA", "LS1 1AA", "D02 X285", "", None, "VARIOUS"], bd1) == [
         True, False, False, None, None, None]

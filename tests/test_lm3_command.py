@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from toolkit.cli import main
-from toolkit.workbook import write_workbook
+from toolkit.inputs.workbook import write_workbook
 
 ABOUT = [{"name": "Test Trust", "org_id": "test-trust", "la_code": "E08000032",
           "financial_year": "2024-25", "fictional": True}]

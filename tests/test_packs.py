@@ -12,10 +12,13 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from toolkit import packs, packs_manifest, packs_render, packs_runner
-from toolkit.errors import InputError
-from toolkit.samples import AUTHORITIES, organisation_tables
-from toolkit.workbook import write_workbook
+from toolkit.inputs.errors import InputError
+from toolkit.inputs.workbook import write_workbook
+from toolkit.packs import manifest as packs_manifest
+from toolkit.packs import plan as packs
+from toolkit.packs import render as packs_render
+from toolkit.packs import runner as packs_runner
+from toolkit.samples.organisations import AUTHORITIES, organisation_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
@@ -80,7 +83,7 @@ def test_parameters_cell_must_hold_literals_only():
 
 def test_every_pack_notebook_has_a_parameters_cell_of_literals():
     for name in ("organisation.md", "authority.md", "network.md"):
-        nb = packs.read_notebook(packs.NOTEBOOKS_DIR / name)
+        nb = packs.read_notebook(packs.notebooks_folder() / name)
         params = packs.declared_parameters(packs.parameters_cell(nb).source, name)
         assert {"tables_dir", "pack_slug", "registry_path"} <= set(params)
 
@@ -353,8 +356,8 @@ def _lm3(r1, r2, r3, spend, local, assumed=()):
 
 
 def test_combined_lm3_is_income_weighted_and_averaged_and_says_which():
-    from toolkit import packs_combined as sections
-    from toolkit.packs_inputs import Missing
+    from toolkit.packs import combined as sections
+    from toolkit.packs.inputs import Missing
 
     big = sections.OrganisationFigures("big", "Big", "2024-25", _lm3(900, 450, 90, 1000, 500),
                                        Missing("no staff"))
@@ -375,7 +378,7 @@ def test_combined_lm3_is_income_weighted_and_averaged_and_says_which():
 
 
 def test_combined_lm3_with_no_organisations_is_not_evidenced():
-    from toolkit import packs_combined as sections
+    from toolkit.packs import combined as sections
 
     both = sections.combine_lm3([])
     assert both["lm3_weighted"] is None and both["lm3_average"] is None
@@ -386,7 +389,7 @@ def test_combined_lm3_with_no_organisations_is_not_evidenced():
 def test_jobs_of_fewer_than_five_staff_are_suppressed():
     from types import SimpleNamespace
 
-    from toolkit import packs_sections as sections
+    from toolkit.packs import sections
 
     jobs = SimpleNamespace(staff_count=3, fte=2.5, fte_years=2.5, fte_local=1.0,
                            pay_total=60000.0, local_pay_share=0.4, living_wage_share=1.0,
@@ -402,7 +405,7 @@ def test_jobs_of_fewer_than_five_staff_are_suppressed():
 def test_top_suppliers_never_name_payments_to_individuals():
     import pandas as pd
 
-    from toolkit import packs_combined as sections
+    from toolkit.packs import combined as sections
 
     class Result:
         def top_suppliers(self, n):

@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from toolkit.errors import InputError
-from toolkit.proxies import (
+from toolkit.inputs.errors import InputError
+from toolkit.inputs.settings import load_settings
+from toolkit.measures.proxies import (
     ILLUSTRATIVE_INDEX_FILE,
     LIBRARY_FILE,
     find_proxy,
@@ -18,7 +19,6 @@ from toolkit.proxies import (
     read_price_index,
     read_proxy_file,
 )
-from toolkit.settings import load_settings
 
 OWN_HEADER = "id,name,unit,value,low,high,price_year,wellbeing,source,licence,checked,notes\n"
 
@@ -162,7 +162,7 @@ def test_missing_settings_file_is_a_clear_error():
 
 
 def test_an_outcome_can_use_the_users_own_proxy_named_in_a_settings_file(tmp_path):
-    from toolkit.sroi import sroi_from_workbook
+    from toolkit.measures.sroi import sroi_from_workbook
 
     (tmp_path / "own.csv").write_text("id,unit,value,price_year,source\n"
                                       "befriend,per person a year,250,2025,Our survey\n")

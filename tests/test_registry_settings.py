@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import REGISTRY
-from toolkit.errors import InputError
-from toolkit.registry import load_registry, slugify
-from toolkit.settings import load_settings
+from toolkit.inputs.errors import InputError
+from toolkit.inputs.registry import load_registry, slugify
+from toolkit.inputs.settings import load_settings
 
 
 def test_sample_registry_lists_six_pilot_authorities():

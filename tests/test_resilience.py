@@ -10,16 +10,20 @@ import pandas as pd
 import pytest
 
 from toolkit.cli import main
-from toolkit.errors import InputError
-from toolkit.resilience import (
+from toolkit.inputs.errors import InputError
+from toolkit.inputs.settings import load_settings
+from toolkit.inputs.workbook import load_workbook, write_workbook
+from toolkit.measures.resilience import (
     CHARACTERISTICS,
     NOT_EVIDENCED,
     resilience_indicators,
     resilience_profile,
 )
-from toolkit.settings import load_settings
-from toolkit.volunteering import volunteering_summary, volunteering_table, volunteering_value
-from toolkit.workbook import load_workbook, write_workbook
+from toolkit.measures.volunteering import (
+    volunteering_summary,
+    volunteering_table,
+    volunteering_value,
+)
 
 INCOME = [{"source": "Contract", "payer": "Council", "type": "public contract",
            "amount": 60_000.0, "in_lm3": True},

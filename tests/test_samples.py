@@ -12,7 +12,7 @@ import zipfile
 import openpyxl
 
 from conftest import SAMPLES
-from toolkit.samples import write_samples
+from toolkit.samples.organisations import write_samples
 
 
 def workbook_content(path) -> dict:

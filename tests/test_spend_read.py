@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolkit.errors import InputError
-from toolkit.spend_read import (
+from toolkit.inputs.errors import InputError
+from toolkit.spend.read import (
     detect_encoding,
     map_columns,
     parse_dates,
@@ -332,7 +332,7 @@ def test_repeats_within_one_file_or_in_separate_periods_are_not_warned(tmp_path)
 
 
 def test_utf8_check_in_chunks():
-    from toolkit.spend_read import _is_utf8
+    from toolkit.spend.read import _is_utf8
     text = ("é" * 10).encode()
     assert _is_utf8(text, chunk=3)  # a character split across chunks is still valid
     assert not _is_utf8(b"abc\xe9", chunk=2)

@@ -13,10 +13,10 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from toolkit.errors import InputError
-from toolkit.proxies import proxy_library, read_price_index
-from toolkit.settings import load_settings
-from toolkit.sroi import (
+from toolkit.inputs.errors import InputError
+from toolkit.inputs.settings import load_settings
+from toolkit.measures.proxies import proxy_library, read_price_index
+from toolkit.measures.sroi import (
     SroiAssumptions,
     discount_factors,
     inputs_table,
@@ -26,7 +26,7 @@ from toolkit.sroi import (
     tornado_chart,
     yearly_impacts,
 )
-from toolkit.volunteering import volunteering_summary
+from toolkit.measures.volunteering import volunteering_summary
 
 matplotlib.use("Agg")
 
@@ -35,7 +35,7 @@ GREEN_BOOK = ((1, 30, 0.035), (31, 75, 0.030), (76, 125, 0.025), (126, 200, 0.02
 
 
 class FakeWorkbook:
-    """Just enough of toolkit.workbook.Workbook for these tests."""
+    """Just enough of toolkit.inputs.workbook.Workbook for these tests."""
 
     def __init__(self, tables: dict, path: str = "fake.xlsx", year: str = "2024-25"):
         self.tables, self.path, self.financial_year = tables, Path(path), year
@@ -379,7 +379,7 @@ def test_income_without_an_lm3_column_is_all_studied():
 
 
 def test_outcomes_chart_has_title_units_and_alt_text(index, library):
-    from toolkit.sroi import outcomes_chart
+    from toolkit.measures.sroi import outcomes_chart
 
     result = run([outcome(), outcome(row=3, outcome="Fitter", value=500.0)], index, library)
     fig = outcomes_chart(result)

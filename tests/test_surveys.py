@@ -7,9 +7,9 @@ import re
 import pytest
 
 from toolkit.cli import main
-from toolkit.errors import InputError
-from toolkit.schema import PAY_BANDS, table
-from toolkit.surveys import FORMATS, questionnaire, render
+from toolkit.inputs.errors import InputError
+from toolkit.inputs.schema import PAY_BANDS, table
+from toolkit.measures.surveys import FORMATS, questionnaire, render
 
 
 @pytest.mark.parametrize("kind, key", [("staff", "staff_survey"),

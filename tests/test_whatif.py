@@ -22,10 +22,10 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from test_leakage import hand_inputs
 
-from toolkit.errors import InputError
-from toolkit.lm3 import compute_lm3
-from toolkit.settings import load_settings
-from toolkit.whatif import (
+from toolkit.inputs.errors import InputError
+from toolkit.inputs.settings import load_settings
+from toolkit.measures.lm3 import compute_lm3
+from toolkit.measures.whatif import (
     MOVED_SUFFIX,
     preset_whatifs,
     run_whatif,
@@ -267,9 +267,9 @@ def test_strengthening_section_tables_and_display(tmp_path, settings, monkeypatc
     from test_leakage import write_hand_workbook
 
     from toolkit import present
-    from toolkit.lm3 import boundary_from_settings
-    from toolkit.whatif import show_strengthening, strengthening_tables
-    from toolkit.workbook import read_workbook
+    from toolkit.inputs.workbook import read_workbook
+    from toolkit.measures.lm3 import boundary_from_settings
+    from toolkit.measures.whatif import show_strengthening, strengthening_tables
 
     wb = read_workbook(write_hand_workbook(tmp_path))
     boundary = boundary_from_settings(settings, "BD1")
@@ -294,7 +294,7 @@ def test_strengthening_section_tables_and_display(tmp_path, settings, monkeypatc
 
 def test_strengthening_section_not_evidenced_without_spending(settings, monkeypatch):
     from toolkit import present
-    from toolkit.whatif import show_strengthening
+    from toolkit.measures.whatif import show_strengthening
 
     shown = []
     monkeypatch.setattr(present, "_display_html", lambda markup, metadata=None:

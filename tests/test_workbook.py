@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from conftest import SAMPLES
 from toolkit.cli import main
-from toolkit.errors import InputError
-from toolkit.schema import TABLES
-from toolkit.workbook import load_workbook, read_workbook, write_workbook
+from toolkit.inputs.errors import InputError
+from toolkit.inputs.schema import TABLES
+from toolkit.inputs.workbook import load_workbook, read_workbook, write_workbook
 
 GOOD = {
     "about": [{"name": "Test Trust", "org_id": "test-trust", "la_code": "E08000032",
@@ -137,7 +137,7 @@ def test_wrong_file_types_get_clear_messages(tmp_path):
 def test_csv_folder_twin_reads_like_the_workbook(tmp_path):
     folder = tmp_path / "csv"
     folder.mkdir()
-    from toolkit.schema import table
+    from toolkit.inputs.schema import table
 
     for key, rows in GOOD.items():
         frame = pd.DataFrame(rows)
@@ -201,7 +201,7 @@ def excel_limit_breaches(path) -> list[str]:
     worksheet"). Cell checks: titles at most 32 characters, input message 255, error
     message 224 ([MS-OI29500] 2.1.613), a list's formula 255. Cell text: 32,767 characters.
     """
-    from toolkit.template import EXCEL_ERROR_LIMIT, EXCEL_PROMPT_LIMIT, EXCEL_TITLE_LIMIT
+    from toolkit.inputs.template import EXCEL_ERROR_LIMIT, EXCEL_PROMPT_LIMIT, EXCEL_TITLE_LIMIT
 
     book = openpyxl.load_workbook(path)
     found = []
@@ -236,7 +236,7 @@ def test_sample_workbooks_keep_within_excels_limits():
 
 
 def test_fit_text_cuts_at_a_word_and_says_so():
-    from toolkit.template import fit_text
+    from toolkit.inputs.template import fit_text
 
     assert fit_text("Paid at least the real Living Wage (yes/no)", 32) == \
         "Paid at least the real Living…"
@@ -248,7 +248,7 @@ def test_fit_text_cuts_at_a_word_and_says_so():
                max_size=300),
        st.integers(min_value=2, max_value=255))
 def test_fit_text_always_fits_and_keeps_what_fits(text, limit):
-    from toolkit.template import fit_text
+    from toolkit.inputs.template import fit_text
 
     fitted = fit_text(text, limit)
     assert len(fitted) <= limit
@@ -259,8 +259,8 @@ def test_fit_text_always_fits_and_keeps_what_fits(text, limit):
 
 
 def test_take_home_share_given_in_about_is_evidenced_not_assumed(tmp_path):
-    from toolkit.lm3 import lm3_from_workbook
-    from toolkit.settings import load_settings
+    from toolkit.inputs.settings import load_settings
+    from toolkit.measures.lm3 import lm3_from_workbook
 
     settings = load_settings(overrides={"boundary": {"postcodes": ["BD"]}})
     about = [{**GOOD["about"][0], "take_home_share": 0.9}]

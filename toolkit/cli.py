@@ -67,6 +67,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def toolkit_user_errors() -> tuple[type[BaseException], ...]:
     """Exceptions that are the user's to fix: printed as one plain message, no traceback."""
-    from toolkit.errors import InputError
+    from toolkit.inputs.errors import InputError
 
     return (InputError, FileNotFoundError)

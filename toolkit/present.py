@@ -13,7 +13,7 @@ helpers do the showing, the same way in every pack:
 - tables shown as escaped HTML and written as CSV beside the pack (:func:`show_table`);
 - charts embedded as PNG with alt text (:func:`show_chart`).
 
-The pack runner (``toolkit.packs``) calls :func:`start_pack` through the notebook's
+The pack runner (``toolkit.packs.plan``) calls :func:`start_pack` through the notebook's
 parameters, so that tables land as ``<slug>__<table>.csv`` in the pack's output folder.
 
 References
@@ -826,7 +826,7 @@ def assumptions_html(frame: pd.DataFrame) -> str:
     Parameters
     ----------
     frame : pandas.DataFrame
-        From :meth:`toolkit.settings.Settings.assumptions` (``setting``, ``value``,
+        From :meth:`toolkit.inputs.settings.Settings.assumptions` (``setting``, ``value``,
         ``meaning``, ``source``, ``checked``, ``changed``).
 
     Returns
@@ -854,7 +854,7 @@ def show_assumptions(frame: pd.DataFrame) -> None:
     Parameters
     ----------
     frame : pandas.DataFrame
-        From :meth:`toolkit.settings.Settings.assumptions`.
+        From :meth:`toolkit.inputs.settings.Settings.assumptions`.
     """
     write_table_csv(frame, "assumptions")
     _display_html(assumptions_html(frame))

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import json
 
-from toolkit.appraisal import LAWFUL_ROUTE, appraise, load_scenario
-from toolkit.appraisal_report import money
-from toolkit.settings import load_settings
-
 NAME = "appraise"
 HELP = ("Appraise commissioning options from a scenario file: LM3, local value, local jobs, "
         "break-even premiums (by a weight on local value and by tender scoring), scores.")
@@ -23,6 +19,9 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     """Print the appraisal, as text or as JSON."""
+    from toolkit.appraisal.appraise import appraise, load_scenario
+    from toolkit.inputs.settings import load_settings
+
     settings = load_settings(*args.settings)
     result = appraise(load_scenario(args.scenario), settings)
     if args.json:
@@ -34,6 +33,9 @@ def run(args) -> int:
 
 def text_lines(result) -> list[str]:
     """Return the appraisal as lines of plain text."""
+    from toolkit.appraisal.appraise import LAWFUL_ROUTE
+    from toolkit.appraisal.report import money
+
     s = result.scenario
     lines = [f"Options appraisal: {s.service} ({s.years} year(s); {s.path})", ""]
     for _, r in result.options.iterrows():

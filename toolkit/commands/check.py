@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-from toolkit.workbook import read_workbook
-
 NAME = "check"
 HELP = "Check an organisation workbook (or CSV folder) and list every problem found."
 
@@ -19,6 +17,8 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     """Check each workbook; exit 1 if any has errors."""
+    from toolkit.inputs.workbook import read_workbook
+
     results = []
     failed = False
     for path in args.workbooks:

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import json
 
-from toolkit.enabled import GROSS_LABEL, assets_indicators, assets_summary, enabled_contribution
-from toolkit.settings import load_settings
-from toolkit.workbook import load_workbook
-
 NAME = "enabled"
 HELP = ("Enabled jobs and GVA of the organisations you house (gross, and net of an assumed "
         "additionality), and how your buildings are used.")
@@ -23,6 +19,10 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     """Print enabled jobs and GVA, gross and net, and the assets summary."""
+    from toolkit.inputs.settings import load_settings
+    from toolkit.inputs.workbook import load_workbook
+    from toolkit.measures.enabled import assets_indicators, enabled_contribution
+
     settings = load_settings(*args.settings)
     wb = load_workbook(args.workbook)
     result = enabled_contribution(wb, settings)
@@ -40,6 +40,8 @@ def run(args) -> int:
 
 
 def _enabled_lines(result) -> list[str]:
+    from toolkit.measures.enabled import GROSS_LABEL
+
     if not result.evidenced:
         return [f"  Not evidenced: {result.reason}"]
     lines = [f"  Figures are {GROSS_LABEL}."]
@@ -58,6 +60,8 @@ def _enabled_lines(result) -> list[str]:
 
 
 def _assets_text(wb) -> str:
+    from toolkit.measures.enabled import assets_summary
+
     frame = assets_summary(wb)
     if frame.attrs["status"] != "evidenced":
         return "Assets: not evidenced (no Assets sheet, or no rows in it)."

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from toolkit.measures.finance import FinanceResult
+
+
 import json
 
-from toolkit.errors import InputError
-from toolkit.finance import FinanceResult, finance_from_workbook, years_table
-from toolkit.settings import load_settings
-from toolkit.volunteering import records
-from toolkit.workbook import load_workbook
+from toolkit.inputs.errors import InputError
 
 NAME = "finance"
 HELP = ("Financial resilience: free reserves (CC19), months of spending covered, income "
@@ -26,6 +28,11 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     """Compute financial resilience for each workbook and print it."""
+    from toolkit.inputs.settings import load_settings
+    from toolkit.inputs.workbook import load_workbook
+    from toolkit.measures.finance import finance_from_workbook, years_table
+    from toolkit.measures.volunteering import records
+
     settings = load_settings(args.settings)
     books = [load_workbook(path) for path in args.workbooks]
     ids = sorted({wb.org_id for wb in books})

@@ -7,16 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from toolkit.importers import merge_maps, parse_map_text, read_map_file
-from toolkit.importers_ledger import LAYOUTS_BY_NAME
-from toolkit.importers_run import (
-    ImportOptions,
-    import_exports,
-    merge_into_workbook,
-    period_from,
-    summary_dict,
-    summary_text,
-)
+from toolkit.imports import LAYOUT_NAMES
 
 NAME = "import"
 HELP = ("Read supplier transactions (Xero, QuickBooks, Sage or mapped), contacts, a payroll "
@@ -39,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     files.add_argument("--supplier-survey", action="append", type=Path, default=[],
                        metavar="FILE", help="Supplier survey replies from a form tool.")
     how = parser.add_argument_group("how to read them")
-    how.add_argument("--layout", default="auto", choices=["auto", *LAYOUTS_BY_NAME],
+    how.add_argument("--layout", default="auto", choices=["auto", *LAYOUT_NAMES],
                      help="Layout of the transactions files (default: recognised by header).")
     how.add_argument("--map", action="append", default=[], metavar="SPEC",
                      help='Name the columns of a file from any package: "date=Txn date,'
@@ -76,6 +67,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _mapping(args: argparse.Namespace) -> dict:
+    from toolkit.imports.formats import merge_maps, parse_map_text, read_map_file
+
     maps = [read_map_file(args.map_file)] if args.map_file else []
     maps += [parse_map_text(text) for text in args.map]
     return merge_maps(*maps)
@@ -89,9 +82,11 @@ def _about(args: argparse.Namespace) -> dict | None:
 
 def run(args: argparse.Namespace) -> int:
     """Import the files, write the workbook unless told not to, print the summary."""
+    from toolkit.imports.run import ImportOptions, import_exports, merge_into_workbook, period_from
+
     workbook_year = None
     if args.workbook.exists() and not (args.year or args.date_from):
-        from toolkit.importers_run import existing_tables
+        from toolkit.imports.run import existing_tables
 
         workbook_year = existing_tables(args.workbook)[1]
     options = ImportOptions(
@@ -116,6 +111,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print(result, args, actions) -> None:
+    from toolkit.imports.run import summary_dict, summary_text
+
     if args.json:
         data = summary_dict(result, str(args.workbook), actions)
         print(json.dumps(data, indent=2, default=str, ensure_ascii=False))

@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from toolkit.jobs import JobsResult, jobs_from_workbook
-from toolkit.workbook import load_workbook
-
 NAME = "jobs"
 HELP = "Local jobs and pay: FTE, FTE-years, pay to local residents, real Living Wage."
 
@@ -32,7 +29,9 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     """Summarise jobs and pay and print it."""
-    from toolkit.commands.lm3 import resolve
+    from toolkit.commands._options import resolve
+    from toolkit.inputs.workbook import load_workbook
+    from toolkit.measures.jobs import jobs_from_workbook
 
     wb = load_workbook(args.workbook)
     settings, boundaries, authority = resolve(args, wb)
@@ -52,7 +51,7 @@ def _pct(value: float | None) -> str:
     return "not known" if value is None else f"{value:.0%}"
 
 
-def describe(result: JobsResult, name: str = "") -> str:
+def describe(result, name: str = "") -> str:
     """Return a jobs result as plain text."""
     local = "not worked out (no boundary)" if result.fte_local is None else (
         f"{result.fte_local:.1f} FTE live in {result.boundary_name}"

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import json
 
-from toolkit.commands.lm3 import add_boundary_arguments, registry_or_none
-from toolkit.leakage import leakage
-from toolkit.lm3 import choose_boundaries, lm3_inputs
-from toolkit.settings import load_settings
-from toolkit.workbook import load_workbook
+from toolkit.commands._options import add_boundary_arguments, inputs_from_args
 
 NAME = "leakage"
 HELP = ("Leakage: the largest non-local spending by supplier and by category, and the pence "
@@ -22,19 +18,10 @@ def add_arguments(parser) -> None:
                         help="how many suppliers to list (default 10)")
 
 
-def inputs_from_args(args):
-    """Return ``(workbook, settings, Lm3Inputs)`` for the first boundary the arguments give."""
-    wb = load_workbook(args.workbook)
-    settings = load_settings(args.settings)
-    registry = None
-    if not args.local_postcodes and not settings.value("boundary.postcodes"):
-        registry = registry_or_none(args.registry)
-    boundary = choose_boundaries(wb, settings, args.local_postcodes, registry)[0]
-    return wb, settings, lm3_inputs(wb, settings, boundary)
-
-
 def run(args) -> int:
     """Print the leakage tables (or JSON)."""
+    from toolkit.measures.leakage import leakage
+
     wb, settings, inputs = inputs_from_args(args)
     result = leakage(inputs, settings)
     if args.json:

@@ -3,37 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from toolkit.lm3 import Lm3Result, choose_boundaries, lm3_for_boundaries
-from toolkit.settings import load_settings
-from toolkit.workbook import load_workbook
+from toolkit.commands._options import add_boundary_arguments, resolve
 
 NAME = "lm3"
 HELP = "Local multiplier (LM3): how much of each £1 stays and circulates locally."
-DEFAULT_REGISTRY = Path("data/samples/authorities.yml")
-
-
-def add_boundary_arguments(parser, innermost_only: bool = False) -> None:
-    """Add the workbook, settings, boundary and JSON arguments shared by LM3's commands.
-
-    Parameters
-    ----------
-    parser : argparse.ArgumentParser
-    innermost_only : bool
-        Whether the command uses only the first (innermost) boundary of the registry.
-    """
-    parser.add_argument("workbook", metavar="WORKBOOK",
-                        help="organisation workbook (.xlsx) or folder of CSV files")
-    parser.add_argument("--settings", metavar="FILE", help="your settings file (YAML)")
-    parser.add_argument("--local-postcodes", metavar="CODES",
-                        help='postcode areas, districts or sectors counted as local, such as '
-                             '"BD1 BD2 HX" (overrides the settings and the registry)')
-    which = "; the first (innermost) boundary is used" if innermost_only else ""
-    parser.add_argument("--registry", metavar="FILE", type=Path, default=None,
-                        help=f"authority registry giving the boundaries when neither of the "
-                             f"above does (default {DEFAULT_REGISTRY}, if present){which}")
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
 
 
 def add_arguments(parser) -> None:
@@ -41,42 +15,10 @@ def add_arguments(parser) -> None:
     add_boundary_arguments(parser)
 
 
-def registry_or_none(path: Path | None):
-    """Return the registry at ``path`` (or the default one if it exists), or ``None``."""
-    from toolkit.registry import load_registry
-
-    if path is not None:
-        return load_registry(path)
-    return load_registry(DEFAULT_REGISTRY) if DEFAULT_REGISTRY.exists() else None
-
-
-def resolve(args, wb):
-    """Return ``(settings, boundaries, authority)`` for a workbook and the command's options.
-
-    The boundary comes from ``--local-postcodes``, else the settings' ``boundary.postcodes``,
-    else the registry's authority for the organisation (all its boundaries, with its own
-    settings file, if any, under the user's). ``boundaries`` is empty when none is defined.
-    """
-    from toolkit.lm3 import as_boundary, authority_for
-
-    settings = load_settings(args.settings)
-    if args.local_postcodes or settings.value("boundary.postcodes"):
-        # A bad code here is the user's to fix: the message names it.
-        return settings, choose_boundaries(wb, settings, args.local_postcodes), None
-    registry = registry_or_none(args.registry)
-    authority = authority_for(wb, registry) if registry is not None else None
-    if authority is None:
-        return settings, [], None
-    if authority.settings is not None:
-        settings = load_settings(authority.settings, args.settings)
-        if settings.value("boundary.postcodes"):
-            return settings, choose_boundaries(wb, settings), authority
-    return settings, [as_boundary(spec) for spec in authority.boundaries], authority
-
-
 def run(args) -> int:
     """Compute LM3 for each boundary and print it."""
-    from toolkit.lm3 import boundary_from_settings
+    from toolkit.inputs.workbook import load_workbook
+    from toolkit.measures.lm3 import boundary_from_settings, lm3_for_boundaries
 
     wb = load_workbook(args.workbook)
     settings, boundaries, _ = resolve(args, wb)
@@ -100,7 +42,7 @@ def _money(value: float) -> str:
     return f"£{value:,.0f}" if abs(value) >= 100 else f"£{value:,.2f}"
 
 
-def describe(result: Lm3Result) -> str:
+def describe(result) -> str:
     """Return an LM3 result as plain text: rounds, score, interval, assumptions, notes."""
     pct = int(round(result.confidence * 100))
     lines = [

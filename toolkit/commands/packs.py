@@ -6,10 +6,11 @@ import argparse
 import json
 from pathlib import Path
 
+from toolkit.commands._options import DEFAULT_REGISTRY
+
 NAME = "packs"
 HELP = "Make the evidence packs (HTML, A4 PDF, CSV tables) for every organisation and authority."
 
-DEFAULT_REGISTRY = Path("data/samples/authorities.yml")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,9 +40,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Plan and make the packs; print a summary; return 0 only when every pack is complete."""
-    from toolkit.errors import InputError
-    from toolkit.packs import plan_packs, select
-    from toolkit.packs_runner import CELL_TIMEOUT, run_packs
+    from toolkit.inputs.errors import InputError
+    from toolkit.packs.plan import plan_packs, select
+    from toolkit.packs.runner import CELL_TIMEOUT, run_packs
 
     if args.workers is not None and args.workers < 0:
         raise InputError("--workers must be 0 or more.")

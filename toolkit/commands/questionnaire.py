@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.settings import load_settings
-from toolkit.surveys import FORMATS, KINDS, questionnaire, render
+from toolkit.measures.surveys import FORMATS, KINDS, questionnaire, render
 
 NAME = "questionnaire"
 HELP = "Print the staff or supplier questionnaire (text to paste into a form tool, or HTML)."
@@ -31,6 +30,8 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     """Render the questionnaire and print or write it."""
+    from toolkit.inputs.settings import load_settings
+
     settings = load_settings(args.settings)
     area = args.area or settings.value("boundary.name")
     form = questionnaire(args.kind, organisation=args.organisation, area=area,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from toolkit.samples import DEFAULT_SEED, write_samples
+from toolkit.samples import DEFAULT_SEED
 
 NAME = "samples"
 HELP = "Write the fictional sample workbooks, payments files and registry (seeded)."
@@ -16,6 +16,8 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     """Write the samples and say where the registry is."""
+    from toolkit.samples.organisations import write_samples
+
     registry = write_samples(args.out, seed=args.seed)
     print(f"Wrote the samples and their registry {registry}.")
     return 0

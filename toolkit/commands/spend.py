@@ -2,7 +2,7 @@
 
 JSON output (``--json``): money in pounds as numbers with 2 decimal places (``total``,
 ``local`` ...) and exactly in integer pence (``total_pence``, ``local_pence`` ...); shares as
-fractions of 1, spend-weighted. See :meth:`toolkit.spend.SpendResult.summary`.
+fractions of 1, spend-weighted. See :meth:`toolkit.spend.analysis.SpendResult.summary`.
 """
 
 from __future__ import annotations
@@ -10,10 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from toolkit.errors import InputError
-from toolkit.geography import Boundary, NestedBoundaries, PostcodeLookup
-from toolkit.settings import load_settings
-from toolkit.spend import DEFAULT_TOP, analyse_spending
+from toolkit.inputs.errors import InputError
+from toolkit.spend import DEFAULT_TOP
 
 NAME = "spend"
 HELP = ("Analyse council payments files: local, non-local and unknown spend, VCSE spend, "
@@ -60,6 +58,8 @@ def add_arguments(parser) -> None:
 
 def boundary_from_args(args):
     """Return the Boundary or NestedBoundaries the arguments describe, or None."""
+    from toolkit.inputs.geography import Boundary, NestedBoundaries, PostcodeLookup
+
     lookup = PostcodeLookup.from_csv(args.postcode_lookup) if args.postcode_lookup else None
     la_codes = (args.local_authorities or "").replace(",", " ").split()
     if la_codes and lookup is None:
@@ -78,6 +78,9 @@ def boundary_from_args(args):
 
 def run(args) -> int:
     """Analyse the files and print the results, as text or JSON."""
+    from toolkit.inputs.settings import load_settings
+    from toolkit.spend.analysis import analyse_spending
+
     columns = {role: getattr(args, f"{role}_column") for role in
                ("amount", "supplier", "postcode", "category", "date")}
     for path in args.files:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.errors import InputError
-from toolkit.workbook import write_workbook
+from toolkit.inputs.errors import InputError
 
 NAME = "template"
 HELP = "Write an empty organisation workbook (.xlsx) with instructions and drop-down lists."
@@ -19,6 +18,8 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     """Write the template and say where."""
+    from toolkit.inputs.workbook import write_workbook
+
     path = Path(args.path)
     if path.suffix.casefold() != ".xlsx":
         raise InputError(f"{path}: the template is an Excel workbook; give a name ending .xlsx.")

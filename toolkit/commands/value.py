@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import json
+from typing import TYPE_CHECKING
 
-from toolkit.settings import load_settings
-from toolkit.sroi import SroiResult, sroi_from_workbook
-from toolkit.volunteering import VolunteeringResult, volunteering_value
-from toolkit.workbook import load_workbook
+if TYPE_CHECKING:
+    from toolkit.measures.sroi import SroiResult
+    from toolkit.measures.volunteering import VolunteeringResult
+
+
+import json
 
 NAME = "value"
 HELP = ("Social value (SROI) with its sensitivity, and volunteers' time at replacement cost, "
@@ -24,6 +26,11 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     """Compute SROI and volunteering and print them."""
+    from toolkit.inputs.settings import load_settings
+    from toolkit.inputs.workbook import load_workbook
+    from toolkit.measures.sroi import sroi_from_workbook
+    from toolkit.measures.volunteering import volunteering_value
+
     settings = load_settings(args.settings)
     wb = load_workbook(args.workbook)
     volunteering = volunteering_value(wb, settings)

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
-
-from toolkit.commands.leakage import inputs_from_args
-from toolkit.commands.lm3 import add_boundary_arguments
-from toolkit.errors import InputError
-from toolkit.lm3 import compute_lm3
-from toolkit.whatif import run_whatif, whatif_ranking
+from toolkit.commands._options import add_boundary_arguments, inputs_from_args
+from toolkit.inputs.errors import InputError
 
 NAME = "whatif"
 HELP = ("What-if: LM3 if a share of some categories' spending went to local suppliers, or "
@@ -53,6 +48,9 @@ def run(args) -> int:
                                                    "--staff-local-share")):
         if value is not None and not 0.0 <= value <= 100.0:
             raise InputError(f"{what} must be from 0 to 100 (percent); got {value:g}.")
+    from toolkit.measures.lm3 import compute_lm3
+    from toolkit.measures.whatif import run_whatif, whatif_ranking
+
     wb, settings, inputs = inputs_from_args(args)
     today = compute_lm3(inputs, settings)
     result = run_whatif(inputs, settings, args.category, (args.share or 0.0) / 100.0,
@@ -81,6 +79,8 @@ def _records(frame) -> list[dict]:
 
 
 def _blank(value) -> bool:
+    import pandas as pd
+
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -107,7 +107,7 @@ def describe_ranking(ranking) -> str:
     """Return the ranking of changes per £ moved as plain text."""
     lines = ["Changes ranked by the rise in LM3 per £10,000 moved:"]
     for row in ranking.to_dict("records"):
-        group = "" if pd.isna(row["equal_group"]) else f" [tied set {row['equal_group']}]"
+        group = "" if _blank(row["equal_group"]) else f" [tied set {row['equal_group']}]"
         lines.append(f"  {row['rank']:>3}. {row['change']}: +{row['rise_per_10k']:.4f} per "
                      f"£10,000; LM3 {row['lm3_new']:.3f}{group}")
     notes = dict.fromkeys(n for n in ranking["note"] if n)

@@ -1,0 +1,83 @@
+"""Argument helpers shared by several commands: the boundary options and the registry lookup.
+
+Private to ``toolkit/commands/`` (the leading underscore keeps ``cli`` from taking it for a
+command). Building a parser imports nothing heavy: the toolkit's measures are imported only
+when a command runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DEFAULT_REGISTRY = Path("data/samples/authorities.yml")
+
+
+def add_boundary_arguments(parser, innermost_only: bool = False) -> None:
+    """Add the workbook, settings, boundary and JSON arguments shared by LM3's commands.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+    innermost_only : bool
+        Whether the command uses only the first (innermost) boundary of the registry.
+    """
+    parser.add_argument("workbook", metavar="WORKBOOK",
+                        help="organisation workbook (.xlsx) or folder of CSV files")
+    parser.add_argument("--settings", metavar="FILE", help="your settings file (YAML)")
+    parser.add_argument("--local-postcodes", metavar="CODES",
+                        help='postcode areas, districts or sectors counted as local, such as '
+                             '"BD1 BD2 HX" (overrides the settings and the registry)')
+    which = "; the first (innermost) boundary is used" if innermost_only else ""
+    parser.add_argument("--registry", metavar="FILE", type=Path, default=None,
+                        help=f"authority registry giving the boundaries when neither of the "
+                             f"above does (default {DEFAULT_REGISTRY}, if present){which}")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+
+
+def registry_or_none(path: Path | None):
+    """Return the registry at ``path`` (or the default one if it exists), or ``None``."""
+    from toolkit.inputs.registry import load_registry
+
+    if path is not None:
+        return load_registry(path)
+    return load_registry(DEFAULT_REGISTRY) if DEFAULT_REGISTRY.exists() else None
+
+
+def resolve(args, wb):
+    """Return ``(settings, boundaries, authority)`` for a workbook and the command's options.
+
+    The boundary comes from ``--local-postcodes``, else the settings' ``boundary.postcodes``,
+    else the registry's authority for the organisation (all its boundaries, with its own
+    settings file, if any, under the user's). ``boundaries`` is empty when none is defined.
+    """
+    from toolkit.inputs.settings import load_settings
+    from toolkit.measures.lm3 import as_boundary, authority_for, choose_boundaries
+
+    settings = load_settings(args.settings)
+    if args.local_postcodes or settings.value("boundary.postcodes"):
+        # A bad code here is the user's to fix: the message names it.
+        return settings, choose_boundaries(wb, settings, args.local_postcodes), None
+    registry = registry_or_none(args.registry)
+    authority = authority_for(wb, registry) if registry is not None else None
+    if authority is None:
+        return settings, [], None
+    if authority.settings is not None:
+        settings = load_settings(authority.settings, args.settings)
+        if settings.value("boundary.postcodes"):
+            return settings, choose_boundaries(wb, settings), authority
+    return settings, [as_boundary(spec) for spec in authority.boundaries], authority
+
+
+def inputs_from_args(args):
+    """Return ``(workbook, settings, Lm3Inputs)`` for the first boundary the arguments give."""
+    from toolkit.inputs.settings import load_settings
+    from toolkit.inputs.workbook import load_workbook
+    from toolkit.measures.lm3 import choose_boundaries, lm3_inputs
+
+    wb = load_workbook(args.workbook)
+    settings = load_settings(args.settings)
+    registry = None
+    if not args.local_postcodes and not settings.value("boundary.postcodes"):
+        registry = registry_or_none(args.registry)
+    boundary = choose_boundaries(wb, settings, args.local_postcodes, registry)[0]
+    return wb, settings, lm3_inputs(wb, settings, boundary)

@@ -1,0 +1,242 @@
+"""The authority registry: which authorities, how "local" is defined, which organisations.
+
+A YAML file (``data/samples/authorities.yml`` for the samples) lists each local
+authority, its boundaries (postcode areas, districts or sectors; several nested ones
+allowed, local first), its published spending files and supplier list, and its
+organisations with one workbook per financial year. It is validated before anything
+runs, and every problem names the file and the key (STYLE: a declared registry).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from toolkit.inputs.errors import InputError, Report
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
+
+
+def slugify(text) -> str:
+    """Return a file-safe slug of an id: lower case letters, digits and single hyphens.
+
+    Output paths (packs, CSV tables) are made only from slugs, never from raw names.
+
+    Parameters
+    ----------
+    text : object
+        An id, such as ``"Manningham Trust"`` or ``"E08000032"``.
+
+    Returns
+    -------
+    str
+        Such as ``"manningham-trust"``; at most 80 characters, never empty, never a path.
+
+    Raises
+    ------
+    InputError
+        When the id has no letter or digit to make a name from.
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", str(text).casefold()).strip("-")[:80].strip("-")
+    if not slug:
+        raise InputError(f"The id {str(text)!r} has no letters or digits to name a file from.")
+    return slug
+
+
+@dataclass(frozen=True)
+class BoundarySpec:
+    """A named set of postcode areas, districts or sectors counted as one area."""
+
+    name: str
+    postcodes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """An organisation and its workbooks, one per financial year, oldest first."""
+
+    id: str
+    workbooks: tuple[Path, ...]
+
+    @property
+    def latest(self) -> Path:
+        """The most recent workbook (the last listed)."""
+        return self.workbooks[-1]
+
+
+@dataclass(frozen=True)
+class Authority:
+    """A local authority: its boundaries, spending files and organisations."""
+
+    id: str
+    name: str
+    ons_code: str
+    london: bool
+    boundaries: tuple[BoundarySpec, ...]
+    spending_files: tuple[Path, ...] = ()
+    supplier_list: Path | None = None
+    settings: Path | None = None
+    organisations: tuple[Organisation, ...] = ()
+
+    @property
+    def local(self) -> BoundarySpec | None:
+        """The innermost boundary (the first listed), or ``None`` when none is defined."""
+        return self.boundaries[0] if self.boundaries else None
+
+
+@dataclass
+class Registry:
+    """Every authority in a registry file."""
+
+    path: Path
+    authorities: list[Authority] = field(default_factory=list)
+    fictional: bool = False
+
+    def authority(self, authority_id: str) -> Authority:
+        """Return the authority with this id."""
+        for authority in self.authorities:
+            if authority.id == authority_id:
+                return authority
+        raise InputError(f"{self.path}: no authority with id {authority_id!r}.")
+
+    def authority_of(self, org_id: str) -> Authority:
+        """Return the authority an organisation belongs to."""
+        for authority in self.authorities:
+            if any(org.id == org_id for org in authority.organisations):
+                return authority
+        raise InputError(f"{self.path}: no organisation with id {org_id!r}.")
+
+    def organisations(self) -> list[tuple[Authority, Organisation]]:
+        """Return every (authority, organisation) pair, in registry order."""
+        return [(a, o) for a in self.authorities for o in a.organisations]
+
+    def for_la_code(self, code: str) -> Authority | None:
+        """Return the authority with this ONS code, or ``None``."""
+        return next((a for a in self.authorities if a.ons_code == code), None)
+
+
+def _file(base: Path, value, key: str, file: str, report: Report) -> Path | None:
+    if value in (None, ""):
+        return None
+    path = (base / str(value)).resolve()
+    if not path.exists():
+        report.error("This file does not exist.", file=file, column=key, value=str(value))
+    return path
+
+
+def _boundaries(raw, key: str, file: str, report: Report) -> tuple[BoundarySpec, ...]:
+    specs = []
+    for index, item in enumerate(raw or []):
+        where = f"{key}[{index}]"
+        if not isinstance(item, dict) or not item.get("name") or not item.get("postcodes"):
+            report.error("Each boundary needs a name and a list of postcodes.", file=file,
+                         column=where)
+            continue
+        codes = item["postcodes"]
+        if isinstance(codes, str):
+            codes = codes.split()
+        specs.append(BoundarySpec(str(item["name"]), tuple(str(c).strip().upper() for c in codes)))
+    return tuple(specs)
+
+
+def _organisation(base: Path, raw, key: str, file: str, report: Report) -> Organisation | None:
+    if not isinstance(raw, dict) or "id" not in raw:
+        report.error("Each organisation needs an id and its workbooks.", file=file, column=key)
+        return None
+    org_id = str(raw["id"])
+    if not SLUG.match(org_id):
+        report.error("An id must be lower case letters, digits and hyphens.", file=file,
+                     column=f"{key}.id", value=org_id, expected="such as 'manningham-trust'")
+    books = raw.get("workbooks") or []
+    if isinstance(books, str):
+        books = [books]
+    if not books:
+        report.error("No workbooks listed.", file=file, column=f"{key}.workbooks")
+    paths = [_file(base, b, f"{key}.workbooks[{i}]", file, report) for i, b in enumerate(books)]
+    return Organisation(org_id, tuple(p for p in paths if p is not None))
+
+
+def _authority(base: Path, raw, key: str, file: str, report: Report) -> Authority | None:
+    if not isinstance(raw, dict):
+        report.error("Each authority must be a mapping of keys.", file=file, column=key)
+        return None
+    for required in ("id", "name", "ons_code"):
+        if not raw.get(required):
+            report.error(f"Missing '{required}'.", file=file, column=f"{key}.{required}")
+    if not all(raw.get(k) for k in ("id", "name", "ons_code")):
+        return None
+    if not SLUG.match(str(raw["id"])):
+        report.error("An id must be lower case letters, digits and hyphens.", file=file,
+                     column=f"{key}.id", value=str(raw["id"]))
+    if not ONS_CODE.match(str(raw["ons_code"])):
+        report.error("Not an ONS local authority code.", file=file, column=f"{key}.ons_code",
+                     value=str(raw["ons_code"]), expected="a code such as E08000032")
+    spending = raw.get("spending_files") or []
+    spending = [spending] if isinstance(spending, str) else spending
+    organisations = [
+        _organisation(base, org, f"{key}.organisations[{i}]", file, report)
+        for i, org in enumerate(raw.get("organisations") or [])
+    ]
+    return Authority(
+        id=str(raw["id"]),
+        name=str(raw["name"]),
+        ons_code=str(raw["ons_code"]),
+        london=bool(raw.get("london", False)),
+        boundaries=_boundaries(raw.get("boundaries"), f"{key}.boundaries", file, report),
+        spending_files=tuple(
+            p for i, s in enumerate(spending)
+            if (p := _file(base, s, f"{key}.spending_files[{i}]", file, report)) is not None),
+        supplier_list=_file(base, raw.get("supplier_list"), f"{key}.supplier_list", file, report),
+        settings=_file(base, raw.get("settings"), f"{key}.settings", file, report),
+        organisations=tuple(o for o in organisations if o is not None),
+    )
+
+
+def load_registry(path: str | Path) -> Registry:
+    """Read and validate an authority registry.
+
+    Parameters
+    ----------
+    path : path-like
+        The registry YAML file. Paths inside it are relative to its folder.
+
+    Returns
+    -------
+    Registry
+
+    Raises
+    ------
+    InputError
+        Listing every problem (missing files, bad ids, duplicate ids, bad codes).
+    """
+    from toolkit.inputs.settings import read_yaml_mapping
+
+    path = Path(path)
+    report = Report()
+    file = str(path)
+    data = read_yaml_mapping(path, report, "registry file")
+    report.raise_if_errors(f"The registry {path.name}")
+    if not isinstance(data.get("authorities"), list):
+        raise InputError(f"{path}: expected a key 'authorities' holding a list.")
+    base = path.parent.resolve()
+    authorities = [
+        _authority(base, raw, f"authorities[{i}]", file, report)
+        for i, raw in enumerate(data["authorities"])
+    ]
+    registry = Registry(path, [a for a in authorities if a is not None],
+                        bool(data.get("fictional", False)))
+    _check_unique(registry, file, report)
+    report.raise_if_errors(f"The registry {path.name}")
+    return registry
+
+
+def _check_unique(registry: Registry, file: str, report: Report) -> None:
+    seen: set[str] = set()
+    for authority in registry.authorities:
+        for ident in [authority.id, *(o.id for o in authority.organisations)]:
+            if ident in seen:
+                report.error("This id is used twice; ids must be unique.", file=file,
+                             value=ident)
+            seen.add(ident)

@@ -1,0 +1,1060 @@
+"""Local Multiplier 3 (LM3): how much of each £1 stays and circulates in the local economy.
+
+LM3 follows the money for three rounds (METHODS.md §1)::
+
+    LM3 = (R1 + R2 + R3) / R1
+
+- R1, round 1: the income studied (the whole income, or chosen lines such as one contract:
+  the income sheet's ``in_lm3`` column, blank meaning yes).
+- R2, round 2: R1 times the year's local share of spending, where spending is non-staff
+  spending plus staff gross pay and "local" is local suppliers plus the pay of staff who live
+  locally. So R2 never exceeds R1. R2 is kept in two groups, staff and suppliers.
+- R3, round 3: what round 2's local recipients re-spend locally, from the surveys:
+  ``R3 = R2_staff * t * rho_staff + R2_suppliers * rho_suppliers``, with ``t`` take-home pay
+  as a share of gross (a setting, assumed) and ``rho_g`` each group's mean re-spending share
+  weighted by the money each respondent received. People who did not reply are given their
+  group's mean: the survey stands for its group.
+
+A group with fewer respondents than ``checks.thin_survey_threshold`` is *thin*: its rate is
+the assumed one from the settings (``lm3.assumed_respend_*``), with its low-to-high span, and
+it is listed in :attr:`Lm3Result.assumed`. The interval is a seeded percentile bootstrap over
+respondents; with a thin group it is the bootstrap of the surveyed group computed at the low
+and the high end of the thin group's span, taking the outer bounds. A bootstrap with no width
+(one respondent, or everyone giving the same answer) is never shown as certainty: it is widened
+by the width of the group's assumed span, placed around the surveyed rate, and the notes say
+why.
+
+Supplier spending with no postcode (or one that cannot be placed) is counted as not local for
+the point estimate (the conservative choice), and the amount is reported; nothing is guessed.
+
+References
+----------
+New Economics Foundation (nef), *The Money Trail: measuring your impact on the local economy
+using LM3* (J. Sacks, 2002) (METHODS §1).
+nef, *Plugging the Leaks: making the most of every pound that enters your local economy*
+(B. Ward and J. Lewis, 2002) (METHODS §1).
+nef (2005), LM3 work with Northumberland County Council: the local and non-local supplier
+variant, £1.76 against £0.36 (METHODS §1).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from itertools import product
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit.inputs.errors import InputError
+from toolkit.inputs.names import supplier_key
+from toolkit.inputs.schema import PAY_BAND_MIDPOINTS, PAY_BANDS
+
+SPENDING_COLUMNS = ("supplier", "category", "amount", "local", "row")
+STAFF_COLUMNS = ("role", "fte", "gross_pay", "local", "row")
+STAFF_SURVEY_COLUMNS = ("pay_band", "local_share", "row")
+SUPPLIER_SURVEY_COLUMNS = ("supplier", "local_share", "row")
+GROUPS = ("staff", "suppliers")
+
+
+@dataclass
+class Lm3Inputs:
+    """Everything LM3 needs, already classified as local or not.
+
+    Built from a workbook by :func:`lm3_inputs`, or by hand (the course's exercises).
+
+    Parameters
+    ----------
+    r1 : float
+        The income studied, in pounds (round 1).
+    spending : pandas.DataFrame
+        Non-staff spending: columns ``supplier``, ``category``, ``amount`` (pounds; a refund
+        may be negative), ``local`` (True, False, or None for unknown) and ``row``.
+    staff : pandas.DataFrame
+        Columns ``role``, ``fte``, ``gross_pay`` (pounds a year), ``local`` (whether the person
+        lives in the area: True, False or None) and ``row``.
+    staff_survey : pandas.DataFrame
+        Columns ``pay_band`` (one of :data:`toolkit.inputs.schema.PAY_BANDS`),
+        ``local_share`` (0 to 1, share of take-home pay spent locally) and ``row``. May be empty.
+    supplier_survey : pandas.DataFrame
+        Columns ``supplier`` (as named in ``spending``), ``local_share`` (0 to 1) and ``row``.
+        May be empty.
+    boundary_name : str
+        The area called local, as results must state it.
+    notes : list of str, optional
+        What was decided while building the inputs (income lines left out, and the like).
+    take_home_share : float, optional
+        Take-home pay as a share of gross, when the organisation gives it from its payroll
+        (evidenced); ``None`` uses the assumed setting ``lm3.take_home_share``.
+    """
+
+    r1: float
+    spending: pd.DataFrame
+    staff: pd.DataFrame
+    staff_survey: pd.DataFrame
+    supplier_survey: pd.DataFrame
+    boundary_name: str
+    notes: list[str] = field(default_factory=list)
+    take_home_share: float | None = None
+
+
+@dataclass
+class Lm3Result:
+    """The LM3 score with its rounds, interval, respondents and what was assumed.
+
+    Attributes
+    ----------
+    r1, r2, r3 : float
+        Rounds 1 to 3 in pounds.
+    r2_staff, r2_suppliers, r3_staff, r3_suppliers : float
+        Rounds 2 and 3 split into staff and suppliers.
+    lm3, lm3_low, lm3_high : float
+        The score and its interval (``confidence``, 90% by default).
+    pence_per_pound : dict
+        ``{"round_2": ..., "round_3": ...}``: pence of each £1 of round 1 staying local in
+        rounds 2 and 3.
+    rho_staff, rho_suppliers : float
+        Re-spending shares used (surveyed, or assumed when the survey is thin).
+    respondents_staff, respondents_suppliers : int
+        Survey respondents used for each group (suppliers: local suppliers only).
+    assumed : list of str
+        Assumed re-spending rates (thin or absent surveys), empty when every group that
+        matters was surveyed. Take-home share is always a setting: see ``take_home``.
+    boundary_name : str
+    local_share_of_spending : float
+        Local spending over total spending (staff pay plus non-staff spending).
+    local_supplier_share : float or None
+        Spending with local suppliers over all non-staff spending (``None`` with no
+        non-staff spending): the "local supplier mix" of the resilience profile.
+    notes : list of str
+        Plain-English notes: unknown locations, thin surveys, unmatched suppliers.
+    """
+
+    r1: float
+    r2: float
+    r2_staff: float
+    r2_suppliers: float
+    r3: float
+    r3_staff: float
+    r3_suppliers: float
+    lm3: float
+    lm3_low: float
+    lm3_high: float
+    pence_per_pound: dict
+    rho_staff: float
+    rho_suppliers: float
+    respondents_staff: int
+    respondents_suppliers: int
+    assumed: list[str]
+    boundary_name: str
+    local_share_of_spending: float
+    notes: list[str]
+    confidence: float = 0.90
+    rho_staff_interval: tuple[float, float] | None = None
+    rho_suppliers_interval: tuple[float, float] | None = None
+    take_home: dict = field(default_factory=dict)
+    spending_total: float = 0.0
+    spending_local: float = 0.0
+    unknown_spending: float = 0.0
+    unknown_staff_pay: float = 0.0
+    lm3_unknown_as_local: float | None = None
+    unmatched_survey_suppliers: list[str] = field(default_factory=list)
+    northumberland: dict = field(default_factory=dict)
+    bootstrap: dict = field(default_factory=dict)
+    local_supplier_share: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the result as a JSON-ready dictionary (plain floats, lists and dicts)."""
+        return _plain(asdict(self))
+
+
+def _plain(value: Any) -> Any:
+    """Turn numpy scalars, tuples and NaN into JSON-ready Python values."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+# --------------------------------------------------------------------------- the formulas
+
+
+def lm3_from_rounds(r1: float, r2: float, r3: float) -> float:
+    """Return LM3 = (R1 + R2 + R3) / R1.
+
+    Parameters
+    ----------
+    r1, r2, r3 : float
+        Rounds 1, 2 and 3 in pounds. ``r1`` must be positive.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    InputError
+        When ``r1`` is not positive (LM3 is a ratio to it).
+
+    References
+    ----------
+    nef, *The Money Trail* (Sacks 2002); METHODS §1. Published case: £10 -> £8 -> £6.40
+    gives 2.44.
+    """
+    if not r1 > 0:
+        raise InputError(f"Round 1 (the income studied) must be more than £0 for LM3; got {r1}.")
+    return (r1 + r2 + r3) / r1
+
+
+def constant_share_lm3(p: float) -> float:
+    """Return LM3 when the same local share ``p`` applies in every round: 1 + p + p².
+
+    Parameters
+    ----------
+    p : float
+        Local share, 0 to 1.
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    nef, *The Money Trail* (Sacks 2002); METHODS §1 and published case 1 (0.8 gives 2.44;
+    0.2 gives 1.24).
+    """
+    if not 0.0 <= p <= 1.0:
+        raise InputError(f"A local share must be from 0 to 1 (0.8 for 80%); got {p}.")
+    return 1.0 + p + p * p
+
+
+def northumberland_values(rho_local: float, rho_nonlocal: float) -> tuple[float, float]:
+    """Return the value to the area of £1 paid to a local and to a non-local supplier.
+
+    In the variant used with Northumberland County Council, £1 paid to a local supplier is
+    worth ``1 + rho_local`` (the £1 itself is local income, and it re-spends ``rho_local``
+    locally); £1 paid to a non-local supplier is worth only what it re-spends locally,
+    ``rho_nonlocal``.
+
+    Parameters
+    ----------
+    rho_local, rho_nonlocal : float
+        Shares of their income that local and non-local suppliers spend locally (0 to 1).
+
+    Returns
+    -------
+    tuple of float
+        ``(local, non_local)`` in pounds per £1.
+
+    References
+    ----------
+    nef (2005), Northumberland County Council; METHODS §1 and published case 2 (0.76 and
+    0.36 give £1.76 against £0.36).
+    """
+    for name, rho in (("rho_local", rho_local), ("rho_nonlocal", rho_nonlocal)):
+        if not 0.0 <= rho <= 1.0:
+            raise InputError(f"{name} must be a share from 0 to 1; got {rho}.")
+    return 1.0 + rho_local, rho_nonlocal
+
+
+def weighted_share(shares, weights) -> float:
+    """Return the weighted mean re-spending share, sum(w * rho) / sum(w).
+
+    Parameters
+    ----------
+    shares, weights : array-like
+        Respondents' shares (0 to 1) and the money each received (positive).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    InputError
+        When there are no respondents or the weights add up to nothing.
+
+    References
+    ----------
+    METHODS §1 (rho_g = sum_j w_j rho_j / sum_j w_j).
+    """
+    shares = np.asarray(shares, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    total = weights.sum()
+    if shares.size == 0 or not total > 0:
+        raise InputError("A weighted re-spending share needs respondents with money received.")
+    return float((weights * shares).sum() / total)
+
+
+def bootstrap_shares(shares, weights, samples: int, rng: np.random.Generator) -> np.ndarray:
+    """Return the weighted mean share of each of ``samples`` resamples of the respondents.
+
+    Parameters
+    ----------
+    shares, weights : array-like
+        One entry per respondent.
+    samples : int
+        Number of resamples (with replacement, each the size of the survey).
+    rng : numpy.random.Generator
+        Seeded, so the same inputs give the same figures.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(samples,)``.
+    """
+    shares = np.asarray(shares, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    picks = rng.integers(0, shares.size, size=(samples, shares.size))
+    w = weights[picks]
+    return (w * shares[picks]).sum(axis=1) / w.sum(axis=1)
+
+
+# --------------------------------------------------------------------------- checking inputs
+
+
+def _need_columns(frame: pd.DataFrame, columns, what: str) -> pd.DataFrame:
+    if frame is None:
+        frame = pd.DataFrame(columns=list(columns))
+    missing = [c for c in columns if c not in frame.columns and c != "row"]
+    if missing:
+        raise InputError(f"{what} lacks the column(s) {', '.join(missing)}.")
+    frame = frame.copy()
+    if "row" not in frame.columns:
+        frame["row"] = range(1, len(frame) + 1)
+    return frame
+
+
+def _numbers(frame: pd.DataFrame, column: str, what: str, minimum: float | None = None
+             ) -> np.ndarray:
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    for value, raw, row in zip(values, frame[column], frame["row"], strict=True):
+        if not math.isfinite(value):
+            raise InputError(f"{what}, row {row}, column '{column}': {raw!r} is not a number.")
+        if minimum is not None and value < minimum:
+            raise InputError(f"{what}, row {row}, column '{column}': {value} is below "
+                             f"{minimum}.")
+    return values
+
+
+def _shares(frame: pd.DataFrame, what: str) -> np.ndarray:
+    """Return survey shares, refusing any outside 0 to 1 with a message naming the row."""
+    values = pd.to_numeric(frame["local_share"], errors="coerce").to_numpy(dtype=float)
+    for value, raw, row in zip(values, frame["local_share"], frame["row"], strict=True):
+        if not math.isfinite(value):
+            raise InputError(f"{what}, row {row}: the share spent locally ({raw!r}) is blank "
+                             f"or not a number.")
+        if not 0.0 <= value <= 1.0:
+            hint = " Give shares as fractions (0.8 for 80%)." if 1.0 < value <= 100.0 else ""
+            raise InputError(f"{what}, row {row}: the share spent locally is {value}, "
+                             f"outside 0% to 100%.{hint}")
+    return values
+
+
+def _local_flags(frame: pd.DataFrame) -> pd.Series:
+    """Return ``local`` as True/False/None (NaN and blanks are None: unknown)."""
+    def flag(value):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return None
+        if value is pd.NA:
+            return None
+        return bool(value)
+    return frame["local"].map(flag).astype(object)
+
+
+# --------------------------------------------------------------------------- round 2
+
+
+@dataclass
+class _Round2:
+    total: float
+    local_staff: float
+    local_suppliers: float
+    unknown_spending: float
+    unknown_staff_pay: float
+    notes: list[str]
+    supplier_total: float = 0.0
+
+    @property
+    def local(self) -> float:
+        return self.local_staff + self.local_suppliers
+
+
+def _round2_money(inputs: Lm3Inputs) -> _Round2:
+    """Sum spending and pay into local, not local and unknown, with notes."""
+    spending = _need_columns(inputs.spending, SPENDING_COLUMNS, "The spending table")
+    staff = _need_columns(inputs.staff, STAFF_COLUMNS, "The staff table")
+    amount = _numbers(spending, "amount", "The spending table")
+    pay = _numbers(staff, "gross_pay", "The staff table", minimum=0.0)
+    s_local = _local_flags(spending)
+    p_local = _local_flags(staff)
+    local_suppliers = float(amount[(s_local == True).to_numpy()].sum())  # noqa: E712
+    unknown_spending = float(amount[s_local.isna().to_numpy()].sum())
+    local_staff = float(pay[(p_local == True).to_numpy()].sum())  # noqa: E712
+    unknown_staff_pay = float(pay[p_local.isna().to_numpy()].sum())
+    total = float(amount.sum() + pay.sum())
+    notes = []
+    if not total > 0:
+        raise InputError(
+            "Spending plus staff pay adds up to £0 or less, so the local share of spending "
+            "(round 2) cannot be worked out. Fill in the Spending and Staff sheets."
+        )
+    if unknown_spending:
+        n = int(s_local.isna().sum())
+        notes.append(
+            f"£{unknown_spending:,.0f} of spending ({n} row(s)) is with suppliers whose location "
+            f"is unknown (no postcode, or one that cannot be placed); it is counted as not local "
+            f"(the conservative choice). Add their postcodes to count it properly."
+        )
+    if unknown_staff_pay:
+        n = int(p_local.isna().sum())
+        notes.append(
+            f"£{unknown_staff_pay:,.0f} of staff pay ({n} row(s)) is paid to staff whose home "
+            f"district is unknown; it is counted as not local (the conservative choice)."
+        )
+    if local_staff == 0 and len(staff):
+        notes.append("No staff pay goes to staff who live locally, so staff add nothing to "
+                     "rounds 2 and 3.")
+    if len(staff) == 0:
+        notes.append("The staff table is empty: no staff pay is counted.")
+    if len(spending) == 0:
+        notes.append("The spending table is empty: only staff pay is counted as spending.")
+    local = local_staff + local_suppliers
+    if local_suppliers < 0:
+        raise InputError(
+            f"Spending with local suppliers nets to £{local_suppliers:,.2f}, below £0: the shares "
+            f"do not add up. Check refunds (negative amounts) in the Spending sheet."
+        )
+    if local > total + 1e-9:
+        raise InputError(
+            f"The local spending (£{local:,.2f}) is more than the total spending "
+            f"(£{total:,.2f}): the shares do not add up. Check refunds (negative amounts) in "
+            f"the Spending sheet."
+        )
+    return _Round2(total, local_staff, local_suppliers, unknown_spending, unknown_staff_pay,
+                   notes, supplier_total=float(amount.sum()))
+
+
+# --------------------------------------------------------------------------- surveys
+
+
+@dataclass
+class _Survey:
+    """One group's survey: shares and weights of the respondents used."""
+
+    shares: np.ndarray
+    weights: np.ndarray
+    notes: list[str]
+
+    @property
+    def n(self) -> int:
+        return int(self.shares.size)
+
+
+def staff_survey_weights(staff_survey: pd.DataFrame, settings) -> _Survey:
+    """Return staff respondents' shares, weighted by their pay band's midpoint.
+
+    The open-ended top band takes ``lm3.top_pay_band_midpoint`` (a setting).
+
+    References
+    ----------
+    METHODS §1 (for staff, w_j is their pay band's midpoint).
+    """
+    survey = _need_columns(staff_survey, STAFF_SURVEY_COLUMNS, "The staff survey")
+    midpoints = dict(PAY_BAND_MIDPOINTS)
+    midpoints[PAY_BANDS[-1]] = float(settings.value("lm3.top_pay_band_midpoint"))
+    by_fold = {band.casefold(): value for band, value in midpoints.items()}
+    weights = []
+    for band, row in zip(survey["pay_band"], survey["row"], strict=True):
+        weight = by_fold.get(str(band).strip().casefold())
+        if weight is None:
+            raise InputError(f"The staff survey, row {row}: pay band {band!r} is not one of "
+                             f"{'; '.join(PAY_BANDS)}.")
+        weights.append(weight)
+    shares = _shares(survey, "The staff survey")
+    if len(weights) and not sum(weights) > 0:
+        raise InputError("The staff survey's pay bands have no pay (check the setting "
+                         "lm3.top_pay_band_midpoint).")
+    return _Survey(shares, np.asarray(weights, dtype=float), [])
+
+
+@dataclass
+class _SupplierSurveys:
+    local: _Survey
+    nonlocal_: _Survey
+    unmatched: list[str]
+
+
+def supplier_survey_weights(supplier_survey: pd.DataFrame, spending: pd.DataFrame
+                            ) -> _SupplierSurveys:
+    """Split supplier respondents into local and non-local, weighted by spending with them.
+
+    Each respondent is joined by supplier name (see :func:`supplier_key`) to the spending
+    table. Its weight in the local group is the spending with it on rows classed local; in
+    the non-local group, the rest (unknown locations count as not local). Respondents with
+    no spending row are reported and left out; so are those whose spending is £0 or less.
+
+    References
+    ----------
+    METHODS §1 (for suppliers, w_j is the spending with them, joined by supplier name; only
+    local suppliers' re-spending counts in round 3).
+    """
+    survey = _need_columns(supplier_survey, SUPPLIER_SURVEY_COLUMNS, "The supplier survey")
+    spending = _need_columns(spending, SPENDING_COLUMNS, "The spending table")
+    shares = _shares(survey, "The supplier survey")
+    keys = spending["supplier"].map(supplier_key)
+    amount = pd.to_numeric(spending["amount"], errors="coerce").fillna(0.0)
+    is_local = (_local_flags(spending) == True).to_numpy()  # noqa: E712
+    local_by = amount[is_local].groupby(keys[is_local]).sum()
+    other_by = amount[~is_local].groupby(keys[~is_local]).sum()
+    local, other, unmatched, notes = ([], []), ([], []), [], []
+    answers: dict[str, list] = {}
+    for name, share, row in zip(survey["supplier"], shares, survey["row"], strict=True):
+        key = supplier_key(name)
+        if key not in local_by.index and key not in other_by.index:
+            unmatched.append(str(name))
+            continue
+        answers.setdefault(key, []).append((name, share, row))
+    for key, given in answers.items():
+        name, row = given[0][0], given[0][2]
+        share = float(np.mean([g[1] for g in given]))
+        if len(given) > 1:
+            notes.append(f"The supplier survey: {name!r} answered {len(given)} times (rows "
+                         f"{', '.join(str(g[2]) for g in given)}); it counts as one respondent "
+                         f"with the average of its answers.")
+        placed = False
+        for weight, target in ((local_by.get(key, 0.0), local), (other_by.get(key, 0.0), other)):
+            if weight > 0:
+                target[0].append(share)
+                target[1].append(weight)
+                placed = True
+        if not placed:
+            notes.append(f"The supplier survey, row {row}: spending with {name!r} nets to £0 or "
+                         f"less, so the answer carries no weight and is left out.")
+    if unmatched:
+        notes.append(
+            f"{len(unmatched)} supplier survey answer(s) match no supplier in the Spending sheet "
+            f"and are left out: {', '.join(unmatched)}. Use the same name in both sheets."
+        )
+    return _SupplierSurveys(
+        _Survey(np.asarray(local[0], float), np.asarray(local[1], float), notes),
+        _Survey(np.asarray(other[0], float), np.asarray(other[1], float), []),
+        unmatched,
+    )
+
+
+# --------------------------------------------------------------------------- round 3
+
+
+@dataclass
+class _GroupRate:
+    """One group's re-spending rate as used: value, how known, and what spreads it."""
+
+    name: str
+    rho: float
+    thin: bool
+    n: int
+    span: tuple[float, float]
+    samples: np.ndarray | None = None
+    corners: tuple[float, float] | None = None
+    interval: tuple[float, float] | None = None
+    survey_mean: float | None = None
+
+
+def _group_rate(name: str, survey: _Survey, settings, rng: np.random.Generator,
+                matters: bool, notes: list[str], assumed: list[str]) -> _GroupRate:
+    """Return the group's rate: surveyed (with bootstrap) or assumed (with its span)."""
+    setting = f"lm3.assumed_respend_{name}"
+    span = settings.span(setting)
+    threshold = int(settings.value("checks.thin_survey_threshold"))
+    samples_n = int(settings.value("lm3.bootstrap_samples"))
+    level = float(settings.value("lm3.confidence"))
+    survey_mean = weighted_share(survey.shares, survey.weights) if survey.n else None
+    label = "staff" if name == "staff" else "local suppliers"
+    if survey.n < threshold:
+        rate = _GroupRate(name, settings.central(setting), True, survey.n, span,
+                          corners=span, survey_mean=survey_mean)
+        if matters:
+            # The thin group's own average is not printed: it could reveal one person's answer.
+            heard = (f"the {survey.n} answer(s) received are not used" if survey.n
+                     else "no answers were received")
+            notes.append(
+                f"The {label} survey is thin ({survey.n} respondent(s), fewer than {threshold}):"
+                f" round 3 uses the assumed re-spending rate {rate.rho:.0%} (setting {setting},"
+                f" range {span[0]:.0%} to {span[1]:.0%}); {heard}."
+            )
+            assumed.append(f"re-spending share of {label} ({setting}: {rate.rho:.0%}, range "
+                           f"{span[0]:.0%} to {span[1]:.0%}; {survey.n} respondent(s))")
+        return rate
+    if samples_n < 1:
+        raise InputError("The setting lm3.bootstrap_samples must be at least 1.")
+    samples = bootstrap_shares(survey.shares, survey.weights, samples_n, rng)
+    alpha = (1.0 - level) / 2.0
+    low, high = (float(x) for x in np.quantile(samples, [alpha, 1.0 - alpha]))
+    rate = _GroupRate(name, survey_mean, False, survey.n, span, interval=(low, high),
+                      survey_mean=survey_mean)
+    if np.ptp(samples) <= 1e-12:
+        central = settings.central(setting)
+        rate.corners = (max(0.0, survey_mean - (central - span[0])),
+                        min(1.0, survey_mean + (span[1] - central)))
+        if matters:
+            notes.append(
+                f"Every {label} respondent gave the same answer, so the bootstrap has no "
+                f"width; that is not certainty. The interval is widened by the width of the "
+                f"assumed range ({setting}: {span[0]:.0%} to {span[1]:.0%}) around the "
+                f"surveyed rate: {rate.corners[0]:.0%} to {rate.corners[1]:.0%}."
+            )
+    else:
+        rate.samples = samples
+    return rate
+
+
+def _lm3_interval(base: float, coefficients: dict[str, float], rates: dict[str, _GroupRate],
+                  level: float) -> tuple[float, float]:
+    """Return the LM3 interval: bootstrap for surveyed groups, outer bounds over the corners.
+
+    LM3 is linear in each group's rate: ``base + sum_g a_g * rho_g``. Groups with bootstrap
+    samples are combined replicate by replicate; groups with only a span (thin, or a
+    bootstrap of no width) are set at each end of their span in turn, and the outer bounds
+    are kept (METHODS §1).
+    """
+    alpha = (1.0 - level) / 2.0
+    sampled = [g for g in GROUPS if rates[g].samples is not None]
+    cornered = [g for g in GROUPS if rates[g].samples is None]
+    lows, highs = [], []
+    for ends in product(*(rates[g].corners for g in cornered)):
+        fixed = base + sum(coefficients[g] * v for g, v in zip(cornered, ends, strict=True))
+        if sampled:
+            replicate = fixed + sum(coefficients[g] * rates[g].samples for g in sampled)
+            low, high = np.quantile(replicate, [alpha, 1.0 - alpha])
+        else:
+            low = high = fixed
+        lows.append(float(low))
+        highs.append(float(high))
+    return min(lows), max(highs)
+
+
+def compute_lm3(inputs: Lm3Inputs, settings) -> Lm3Result:
+    """Compute LM3 with its rounds, a seeded bootstrap interval, and what was assumed.
+
+    Parameters
+    ----------
+    inputs : Lm3Inputs
+        Income studied, classified spending and staff, and the two surveys.
+    settings : toolkit.inputs.settings.Settings
+        Uses ``lm3.*`` (take-home share, assumed rates and spans, seed, confidence, bootstrap
+        samples, top pay band midpoint) and ``checks.thin_survey_threshold``.
+
+    Returns
+    -------
+    Lm3Result
+
+    Raises
+    ------
+    InputError
+        Zero income studied, no spending at all, shares outside 0 to 1, local spending that
+        does not add up, unknown pay bands: each with a plain message.
+
+    References
+    ----------
+    nef, *The Money Trail* (Sacks 2002); nef, *Plugging the Leaks* (Ward and Lewis 2002);
+    METHODS §1 (R2 from the year's local share of spending; R3 from surveys weighted by money
+    received; thin groups assumed; interval at the ends of the assumed span).
+    """
+    r1 = float(inputs.r1)
+    if not math.isfinite(r1) or r1 <= 0:
+        raise InputError(
+            f"The income studied (round 1) is £{r1:,.2f}: LM3 is a ratio to it, so it must be "
+            f"more than £0. Check the Income sheet (lines marked 'no' in 'Include in LM3' are "
+            f"left out)."
+        )
+    notes = list(inputs.notes)
+    money = _round2_money(inputs)
+    notes.extend(money.notes)
+    share_local = money.local / money.total
+    r2_staff = r1 * money.local_staff / money.total
+    r2_suppliers = r1 * money.local_suppliers / money.total
+    r2 = r2_staff + r2_suppliers
+
+    t, t_span, t_given = _take_home_share(inputs, settings)
+    rng = np.random.default_rng(int(settings.value("lm3.seed")))
+    level = float(settings.value("lm3.confidence"))
+    staff_survey = staff_survey_weights(inputs.staff_survey, settings)
+    suppliers = supplier_survey_weights(inputs.supplier_survey, inputs.spending)
+    notes.extend(suppliers.local.notes)
+    if suppliers.nonlocal_.n:
+        notes.append(f"{suppliers.nonlocal_.n} supplier survey answer(s) come from suppliers "
+                     f"not known to be local: only local suppliers' re-spending counts in round "
+                     f"3, so they are used only in the local/non-local comparison.")
+    staff_rows = 0 if inputs.staff is None else len(inputs.staff)
+    if staff_survey.n > staff_rows:
+        notes.append(f"The staff survey has {staff_survey.n} answers but the Staff sheet has "
+                     f"{staff_rows} rows: check for answers given twice or staff left off.")
+    assumed: list[str] = []
+    rates = {
+        "staff": _group_rate("staff", staff_survey, settings, rng, r2_staff != 0, notes,
+                             assumed),
+        "suppliers": _group_rate("suppliers", suppliers.local, settings, rng,
+                                 r2_suppliers != 0, notes, assumed),
+    }
+    r3_staff = r2_staff * t * rates["staff"].rho
+    r3_suppliers = r2_suppliers * rates["suppliers"].rho
+    r3 = r3_staff + r3_suppliers
+    lm3 = lm3_from_rounds(r1, r2, r3)
+
+    coefficients = {"staff": r2_staff * t / r1, "suppliers": r2_suppliers / r1}
+    low, high = _lm3_interval(1.0 + r2 / r1, coefficients, rates, level)
+    if low > lm3 or high < lm3:
+        notes.append("The bootstrap interval did not reach the point estimate; it is extended "
+                     "to include it.")
+        low, high = min(low, lm3), max(high, lm3)
+    if r2 == 0:
+        notes.append("Nothing is spent locally, so rounds 2 and 3 are £0 and LM3 is 1 whatever "
+                     "the surveys say.")
+    take_home = _take_home_effect(r1, r2, r2_staff, r3_suppliers, rates["staff"].rho, t, t_span)
+    take_home["assumed"] = not t_given
+    if r2_staff and t_given:
+        take_home["setting"] = "workbook About sheet (from payroll)"
+        notes.append(f"Staff re-spending applies to take-home pay, {t:.0%} of gross, as the "
+                     f"organisation gives it from its payroll (evidenced).")
+    elif r2_staff:
+        notes.append(
+            f"Staff re-spending applies to take-home pay, {t:.0%} of gross (setting "
+            f"lm3.take_home_share, assumed); across its range {t_span[0]:.0%} to "
+            f"{t_span[1]:.0%} LM3 runs from {take_home['lm3_low']:.3f} to "
+            f"{take_home['lm3_high']:.3f}."
+        )
+    unknown_as_local = _lm3_unknown_as_local(inputs, money, rates, t, r1)
+    return Lm3Result(
+        r1=r1, r2=r2, r2_staff=r2_staff, r2_suppliers=r2_suppliers,
+        r3=r3, r3_staff=r3_staff, r3_suppliers=r3_suppliers,
+        lm3=lm3, lm3_low=low, lm3_high=high,
+        pence_per_pound={"round_2": 100.0 * r2 / r1, "round_3": 100.0 * r3 / r1},
+        rho_staff=rates["staff"].rho, rho_suppliers=rates["suppliers"].rho,
+        respondents_staff=rates["staff"].n, respondents_suppliers=rates["suppliers"].n,
+        assumed=assumed, boundary_name=inputs.boundary_name,
+        local_share_of_spending=share_local, notes=notes, confidence=level,
+        rho_staff_interval=rates["staff"].interval,
+        rho_suppliers_interval=rates["suppliers"].interval,
+        take_home=take_home,
+        spending_total=money.total, spending_local=money.local,
+        unknown_spending=money.unknown_spending, unknown_staff_pay=money.unknown_staff_pay,
+        lm3_unknown_as_local=unknown_as_local,
+        local_supplier_share=(money.local_suppliers / money.supplier_total
+                              if money.supplier_total > 0 else None),
+        unmatched_survey_suppliers=suppliers.unmatched,
+        northumberland=northumberland_from_surveys(suppliers, money, settings),
+        bootstrap={"samples": int(settings.value("lm3.bootstrap_samples")),
+                   "seed": int(settings.value("lm3.seed")),
+                   "thin_threshold": int(settings.value("checks.thin_survey_threshold"))},
+    )
+
+
+def _take_home_share(inputs: Lm3Inputs, settings) -> tuple[float, tuple[float, float], bool]:
+    """Return the take-home share, its range, and whether the organisation gave it.
+
+    METHODS §1: take-home pay as a share of gross is a setting, labelled assumed unless the
+    organisation gives it (the About sheet's optional column, from its payroll).
+    """
+    given = inputs.take_home_share
+    if given is not None and not pd.isna(given):
+        if not 0 < float(given) <= 1:
+            raise InputError(f"The take-home share of gross pay must be above 0% and at most "
+                             f"100%, not {float(given):.0%}.")
+        return float(given), (float(given), float(given)), True
+    return (settings.central("lm3.take_home_share"), settings.span("lm3.take_home_share"),
+            False)
+
+
+def _take_home_effect(r1, r2, r2_staff, r3_suppliers, rho_staff, t, t_span) -> dict:
+    """Return LM3 at each end of the take-home share's range (the rest held at its value)."""
+    def at(share):
+        return lm3_from_rounds(r1, r2, r2_staff * share * rho_staff + r3_suppliers)
+    return {"value": t, "low": t_span[0], "high": t_span[1], "assumed": True,
+            "setting": "lm3.take_home_share", "lm3_low": at(t_span[0]), "lm3_high": at(t_span[1])}
+
+
+def _lm3_unknown_as_local(inputs, money: _Round2, rates, t, r1) -> float | None:
+    """Return LM3 if every unknown location were local (a bound, never the estimate)."""
+    if not (money.unknown_spending or money.unknown_staff_pay):
+        return None
+    staff = money.local_staff + money.unknown_staff_pay
+    suppliers = money.local_suppliers + money.unknown_spending
+    r2_staff, r2_suppliers = r1 * staff / money.total, r1 * suppliers / money.total
+    r3 = r2_staff * t * rates["staff"].rho + r2_suppliers * rates["suppliers"].rho
+    return lm3_from_rounds(r1, r2_staff + r2_suppliers, r3)
+
+
+def northumberland_from_surveys(suppliers: _SupplierSurveys, money: _Round2, settings) -> dict:
+    """Return nef's local/non-local supplier comparison from the supplier survey.
+
+    Local suppliers' rate is the one round 3 uses (assumed when thin). Non-local suppliers
+    have no assumed rate: with fewer respondents than the thin threshold their value is not
+    evidenced (``None``), never invented.
+
+    References
+    ----------
+    nef (2005), Northumberland County Council; METHODS §1.
+    """
+    threshold = int(settings.value("checks.thin_survey_threshold"))
+    local = suppliers.local
+    if local.n >= threshold:
+        rho_local, local_assumed = weighted_share(local.shares, local.weights), False
+    else:
+        rho_local, local_assumed = settings.central("lm3.assumed_respend_suppliers"), True
+    other = suppliers.nonlocal_
+    rho_nonlocal = weighted_share(other.shares, other.weights) if other.n >= threshold else None
+    out = {
+        "rho_local": rho_local, "rho_local_assumed": local_assumed,
+        "respondents_local": local.n,
+        "rho_nonlocal": rho_nonlocal, "respondents_nonlocal": other.n,
+        "local_per_pound": 1.0 + rho_local,
+        "nonlocal_per_pound": rho_nonlocal,
+        "note": "",
+    }
+    if rho_nonlocal is None:
+        out["note"] = (f"Non-local suppliers' re-spending is not evidenced: {other.n} answered "
+                       f"(fewer than {threshold}), and no rate is assumed for them.")
+    return out
+
+
+# --------------------------------------------------------------------------- from a workbook
+
+
+def boundary_from_settings(settings, postcodes=None, name: str | None = None):
+    """Return the boundary called local: ``postcodes`` if given, else the settings' own.
+
+    Parameters
+    ----------
+    settings : toolkit.inputs.settings.Settings
+        The settings (``boundary.postcodes`` and ``boundary.name``).
+    postcodes : str or list of str, optional
+        Codes such as ``"BD1 BD2 HX"`` (from ``--local-postcodes``).
+    name : str, optional
+        The boundary's name; defaults to ``boundary.name`` or a list of the codes.
+
+    Raises
+    ------
+    InputError
+        When neither gives any postcodes.
+    """
+    from toolkit.inputs.geography import Boundary
+
+    codes = postcodes if postcodes else settings.value("boundary.postcodes")
+    if isinstance(codes, str):
+        codes = codes.replace(",", " ").split()
+    codes = list(codes or [])
+    if not codes:
+        raise InputError(
+            "No local boundary is defined: give postcode areas or districts with "
+            "--local-postcodes (such as \"BD1 BD2 HX\"), or boundary.postcodes in a settings "
+            "file, or list the authority's boundaries in the registry."
+        )
+    label = name or (settings.value("boundary.name") if not postcodes else None)
+    return Boundary.from_codes(label or f"postcodes {' '.join(codes)}", codes)
+
+
+def classify_local(values, boundary) -> list:
+    """Return True (inside), False (outside) or None (unknown) for each postcode.
+
+    A blank or unplaceable postcode is unknown. One known to be outside the UK (an Irish
+    Eircode, a Crown dependency postcode, a foreign address) is outside any UK boundary.
+
+    Parameters
+    ----------
+    values : iterable
+        Postcodes or postcode districts as written.
+    boundary : toolkit.inputs.geography.Boundary
+        Anything with ``contains(text) -> bool | None``.
+
+    Returns
+    -------
+    list of bool or None
+    """
+    from toolkit.inputs.geography import outside_uk_reason
+
+    out = []
+    for value in values:
+        blank = value is None or (isinstance(value, float) and math.isnan(value)) or \
+            str(value).strip() == ""
+        inside = None if blank else boundary.contains(str(value))
+        if inside is None and not blank and outside_uk_reason(str(value)) is not None:
+            inside = False
+        out.append(inside)
+    return out
+
+
+def _included(flag) -> bool:
+    """Return whether an income line is in round 1: blank means yes (METHODS §1)."""
+    if flag is None or flag is pd.NA or (isinstance(flag, float) and math.isnan(flag)):
+        return True
+    return bool(flag)
+
+
+def lm3_inputs(wb, settings, boundary=None) -> Lm3Inputs:
+    """Build :class:`Lm3Inputs` from a workbook, classing suppliers and staff by boundary.
+
+    Parameters
+    ----------
+    wb : toolkit.inputs.workbook.Workbook
+        Uses the ``income``, ``spending``, ``staff``, ``staff_survey`` and ``supplier_survey``
+        tables.
+    settings : toolkit.inputs.settings.Settings
+        The settings (the boundary, when ``boundary`` is not given).
+    boundary : toolkit.inputs.geography.Boundary, optional
+        The area called local; default from ``boundary.postcodes`` in the settings.
+
+    Returns
+    -------
+    Lm3Inputs
+
+    References
+    ----------
+    METHODS §1 (round 1 is the income studied: the whole income or chosen lines).
+    """
+    if boundary is None:
+        boundary = boundary_from_settings(settings)
+    income = wb.table("income")
+    notes = []
+    include = income["in_lm3"].map(_included).astype(bool)
+    amounts = pd.to_numeric(income["amount"], errors="coerce").fillna(0.0)
+    r1 = float(amounts[include].sum())
+    left_out = income[~include]
+    if len(left_out):
+        notes.append(
+            f"Round 1 is £{r1:,.0f} of income: {len(left_out)} income line(s) worth "
+            f"£{float(pd.to_numeric(left_out['amount']).sum()):,.0f} are marked not to be "
+            f"included in LM3."
+        )
+    spending = wb.table("spending").copy()
+    spending["local"] = pd.Series(classify_local(spending["supplier_postcode"], boundary),
+                                  index=spending.index, dtype=object)
+    staff = wb.table("staff").copy()
+    staff["local"] = pd.Series(classify_local(staff["home_district"], boundary), index=staff.index,
+                               dtype=object)
+    return Lm3Inputs(
+        r1=r1,
+        spending=spending,
+        staff=staff,
+        staff_survey=wb.table("staff_survey"),
+        supplier_survey=wb.table("supplier_survey"),
+        boundary_name=getattr(boundary, "name", str(boundary)),
+        notes=notes,
+        take_home_share=wb.about.get("take_home_share"),
+    )
+
+
+def lm3_from_workbook(wb, settings, boundary=None) -> Lm3Result:
+    """Return LM3 for a workbook: :func:`lm3_inputs` then :func:`compute_lm3`."""
+    return compute_lm3(lm3_inputs(wb, settings, boundary), settings)
+
+
+def as_boundary(spec):
+    """Return a :class:`toolkit.inputs.geography.Boundary` from a boundary or a registry spec."""
+    if hasattr(spec, "contains"):
+        return spec
+    from toolkit.inputs.geography import Boundary
+
+    name = spec["name"] if isinstance(spec, dict) else spec.name
+    codes = spec["postcodes"] if isinstance(spec, dict) else spec.postcodes
+    return Boundary.from_codes(name, codes)
+
+
+def lm3_for_boundaries(wb, settings, boundaries) -> list[Lm3Result]:
+    """Return one LM3 result per boundary (such as the district and the county).
+
+    Parameters
+    ----------
+    wb : toolkit.inputs.workbook.Workbook
+        The organisation's workbook.
+    settings : toolkit.inputs.settings.Settings
+        The settings (``lm3.*``).
+    boundaries : iterable
+        Boundaries, or registry specs with ``name`` and ``postcodes``.
+
+    Returns
+    -------
+    list of Lm3Result
+        In the order given. When a later (wider) boundary counts less spending as local than
+        the one before it, its notes say the boundaries are not nested.
+
+    References
+    ----------
+    METHODS §1 (several nested boundaries are often reported together).
+    """
+    results = [lm3_from_workbook(wb, settings, as_boundary(spec)) for spec in boundaries]
+    for inner, outer in zip(results, results[1:], strict=False):
+        if outer.spending_local < inner.spending_local - 1e-9:
+            outer.notes.append(
+                f"{outer.boundary_name} counts less spending as local than "
+                f"{inner.boundary_name} (£{outer.spending_local:,.0f} against "
+                f"£{inner.spending_local:,.0f}): the boundaries are not nested, so some of "
+                f"{inner.boundary_name} lies outside {outer.boundary_name}. Check their "
+                f"postcodes."
+            )
+    return results
+
+
+def choose_boundaries(wb, settings, local_postcodes=None, registry=None) -> list:
+    """Return the boundaries to report: given postcodes, the settings', or the registry's.
+
+    Parameters
+    ----------
+    wb : toolkit.inputs.workbook.Workbook
+        The organisation's workbook (its ``org_id`` and ``la_code`` find its authority).
+    settings : toolkit.inputs.settings.Settings
+        ``boundary.postcodes`` and ``boundary.name``.
+    local_postcodes : str or list of str, optional
+        Codes from ``--local-postcodes``; they win over everything else.
+    registry : toolkit.inputs.registry.Registry, optional
+        Used when neither postcodes nor settings define the area: the authority listing the
+        organisation (or with the workbook's authority code) gives all its boundaries, such
+        as the district and the county.
+
+    Returns
+    -------
+    list of toolkit.inputs.geography.Boundary
+
+    Raises
+    ------
+    InputError
+        When no boundary can be found.
+    """
+    if local_postcodes or settings.value("boundary.postcodes"):
+        return [boundary_from_settings(settings, local_postcodes)]
+    authority = authority_for(wb, registry) if registry is not None else None
+    if authority is not None and authority.boundaries:
+        return [as_boundary(spec) for spec in authority.boundaries]
+    return [boundary_from_settings(settings)]  # raises the plain message
+
+
+def authority_for(wb, registry):
+    """Return the registry authority that lists the workbook's organisation, or None.
+
+    Parameters
+    ----------
+    wb : toolkit.inputs.workbook.Workbook
+        Its ``org_id`` is looked up first, then its ``la_code``.
+    registry : toolkit.inputs.registry.Registry
+        The authority registry.
+    """
+    for authority in registry.authorities:
+        if any(org.id == wb.org_id for org in authority.organisations):
+            return authority
+    return registry.for_la_code(wb.la_code) if wb.la_code else None
+
+
+__all__ = [
+    "Lm3Inputs", "Lm3Result", "lm3_inputs", "compute_lm3", "lm3_from_workbook",
+    "lm3_for_boundaries", "lm3_from_rounds", "constant_share_lm3", "northumberland_values",
+    "weighted_share", "bootstrap_shares", "boundary_from_settings", "supplier_key",
+    "staff_survey_weights", "supplier_survey_weights", "northumberland_from_surveys",
+    "as_boundary", "choose_boundaries", "classify_local",
+    "authority_for",
+]

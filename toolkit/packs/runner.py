@@ -1,0 +1,771 @@
+"""Make evidence packs in a process pool: run, convert to HTML and PDF, record, index.
+
+Each worker process makes one pack at a time from start to end: it executes the notebook
+with papermill's Python API on the ``python3`` kernel (one kernel per worker, emptied
+between packs), turns the executed notebook into HTML without code with nbconvert's
+exporter and into A4 PDF with WeasyPrint, all in the same process. Every file is written
+to a temporary name and moved into place. A failing pack fails alone: the run goes on and
+ends with a summary naming each failure and its cause in plain words (for a workbook with
+errors, the workbook check's own messages), and a non-zero exit code.
+
+Workbooks and council spending files are parsed once per run, not once per pack that uses
+them (see :func:`toolkit.packs.inputs.cached`); packs whose inputs, settings, notebook,
+toolkit code and package versions are unchanged since they were last made are skipped.
+
+Where WeasyPrint cannot load Pango the HTML is still written; the pack's status is
+``html-only``, the summary says exactly what to install, and the run exits non-zero.
+"""
+
+from __future__ import annotations
+
+import atexit
+import concurrent.futures as cf
+import contextlib
+import functools
+import json
+import logging
+import multiprocessing
+import multiprocessing.util
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from toolkit.inputs.errors import InputError
+from toolkit.packs.plan import (
+    RUNNER_PARAMETERS,
+    PackJob,
+    declared_parameters,
+    parameters_cell,
+    read_notebook,
+)
+from toolkit.packs.manifest import (
+    INDEX_NAME,
+    atomic_write_text,
+    code_digest,
+    file_digest,
+    index_html,
+    now_text,
+    pack_key,
+    package_versions,
+    read_manifest,
+    remove_temporary_files,
+    temporary_path,
+    text_digest,
+    write_manifest,
+)
+from toolkit.packs.render import PdfUnavailableError, html_to_pdf, notebook_to_html, pack_css
+
+#: Kernel every pack notebook runs on (pinned, so that it is the same on every machine).
+KERNEL_NAME = "python3"
+
+#: Longest time one notebook cell may run, in seconds (``--timeout``); past it the cell is
+#: interrupted, the pack fails and its kernel is replaced.
+CELL_TIMEOUT = 300
+
+OK, HTML_ONLY, FAILED, UNCHANGED = "ok", "html-only", "failed", "unchanged"
+
+
+class PackFailedError(Exception):
+    """A pack could not be made; the message is the cause in plain words."""
+
+
+@dataclass
+class PackResult:
+    """What happened to one pack."""
+
+    id: str
+    kind: str
+    slug: str
+    status: str
+    title: str = ""
+    reason: str = ""
+    fictional: bool = False
+    outputs: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+    log: str | None = None
+    ran: bool = True
+
+
+@dataclass
+class RunSummary:
+    """What happened in one run of the pack runner."""
+
+    results: list[PackResult]
+    seconds: float
+    out_dir: Path
+    workers: int
+
+    @property
+    def made(self) -> list[PackResult]:
+        """Packs made in this run (with or without PDF)."""
+        return [r for r in self.results if r.status in (OK, HTML_ONLY)]
+
+    @property
+    def ran(self) -> list[PackResult]:
+        """Packs whose notebook ran in this run (made or failed)."""
+        return [r for r in self.results if r.ran]
+
+    @property
+    def failed(self) -> list[PackResult]:
+        """Packs that could not be made."""
+        return [r for r in self.results if r.status == FAILED]
+
+    @property
+    def unchanged(self) -> list[PackResult]:
+        """Packs skipped because nothing they depend on changed."""
+        return [r for r in self.results if r.status == UNCHANGED]
+
+    @property
+    def html_only(self) -> list[PackResult]:
+        """Packs made as HTML whose PDF could not be rendered."""
+        return [r for r in self.results if r.status == HTML_ONLY]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every pack exists as HTML and PDF; 1 otherwise."""
+        return 1 if self.failed or self.html_only else 0
+
+    def text(self) -> str:
+        """Return the run's summary in plain words."""
+        made = len(self.made)
+        per = f" ({self.seconds / made:.1f} s a pack)" if made else ""
+        lines = [f"Packs: {made} made, {len(self.unchanged)} unchanged (skipped), "
+                 f"{len(self.failed)} failed, in {self.seconds:.1f} s with {self.workers} "
+                 f"worker(s){per}."]
+        if self.failed:
+            lines.append("Failed:")
+            for result in self.failed:
+                reason = result.reason.replace("\n", "\n      ")
+                lines.append(f"  - {result.id}: {reason}")
+                if result.log:
+                    lines.append(f"      (details for a developer: {result.log})")
+        if self.html_only:
+            lines.append(f"PDF not made for {len(self.html_only)} pack(s); the HTML is written.")
+            lines.append(f"  {self.html_only[0].reason}")
+        lines.append(f"Index: {self.out_dir / INDEX_NAME}")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- the worker
+
+
+def write_kernel_spec(run_dir: Path) -> Path:
+    """Write the ``python3`` kernel spec of this run: this Python, quiet, charts to files.
+
+    Parameters
+    ----------
+    run_dir : pathlib.Path
+        The run's temporary folder; the spec goes in ``kernels/python3`` under it.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder to put first on ``JUPYTER_PATH``.
+    """
+    spec_dir = Path(run_dir) / "kernels" / KERNEL_NAME
+    spec_dir.mkdir(parents=True, exist_ok=True)
+    # History in memory: a kernel writing to the shared ~/.ipython history database waits
+    # on its lock whenever another IPython on the machine holds it.
+    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                     "--IPKernelApp.log_level=ERROR", "--HistoryManager.hist_file=:memory:"],
+            "display_name": "Python 3 (keepitlocal)", "language": "python",
+            "env": {"MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}}
+    (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+    return Path(run_dir)
+
+
+def _use_run_dir(run_dir: str | None) -> None:
+    """Point this process's kernels at the run's kernel spec and its cache of inputs."""
+    if not run_dir:
+        return
+    from toolkit.packs.inputs import CACHE_ENV
+
+    paths = [str(run_dir)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep)
+                              if p and p != str(run_dir)]
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(paths)
+    os.environ[CACHE_ENV] = str(Path(run_dir) / "cache")
+
+
+def preload() -> None:
+    """Import what making a pack needs (papermill, nbconvert's exporter, WeasyPrint) once.
+
+    Called once in each worker process (in parallel), before its first pack.
+    """
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    logging.getLogger("traitlets").setLevel(logging.ERROR)
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+    from toolkit.packs import render as packs_render
+
+    packs_render._exporter()
+    with contextlib.suppress(PdfUnavailableError):
+        packs_render.load_weasyprint()
+
+
+def worker_setup(run_dir: str | None = None) -> None:
+    """Prepare a worker process: pinned kernel, quiet logs, heavy imports, kernel started.
+
+    Parameters
+    ----------
+    run_dir : str, optional
+        The run's temporary folder (its kernel spec and its cache of parsed inputs).
+    """
+    _use_run_dir(run_dir)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    preload()
+    # Shut the kernel down when the worker ends (atexit does not run in forked workers).
+    multiprocessing.util.Finalize(None, _KERNEL.discard, exitpriority=10)
+    atexit.register(_KERNEL.discard)
+    with contextlib.suppress(Exception):  # a kernel that cannot start fails the first pack
+        _KERNEL.manager(Path.cwd())
+
+
+def notebook_parameters(nb: Any, job: PackJob, tables_dir: Path) -> dict:
+    """Return the parameters to pass: the job's and the runner's that the notebook declares.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The notebook.
+    job : PackJob
+        The pack to make.
+    tables_dir : pathlib.Path
+        Where the notebook writes its tables as CSV.
+
+    Returns
+    -------
+    dict
+    """
+    declared = declared_parameters(parameters_cell(nb).source, job.notebook.name)
+    offered = {**job.parameters, "tables_dir": str(tables_dir), "pack_slug": job.slug}
+    return {name: value for name, value in offered.items() if name in declared}
+
+
+class WarmKernel:
+    """One kernel per worker process, reused from pack to pack.
+
+    Starting a kernel and importing pandas, matplotlib and the toolkit costs a few seconds
+    of processor time; a worker pays it once. Before each pack the kernel's namespace is
+    emptied (``%reset -f``) and its working folder set, so no variable carries over from
+    one pack to the next; after any failure the kernel is shut down and the next pack
+    gets a new one.
+    """
+
+    #: Code run (as a hidden first cell) before each pack.
+    RESET = ("get_ipython().run_line_magic('reset', '-f')\n"
+             "import os as _os\n_os.chdir({cwd!r})\ndel _os\n"
+             "import matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt\n")
+
+    #: Modules imported when a kernel starts, so that packs find them loaded.
+    PRELOAD = "import pandas, matplotlib\nmatplotlib.use('Agg')\nimport toolkit.present\n"
+
+    def __init__(self) -> None:
+        self.km: Any = None
+
+    def manager(self, cwd: Path) -> Any:
+        """Return a running kernel's manager, starting a kernel if there is none."""
+        if self.km is not None and not run_sync(self.km.is_alive)():
+            self.discard()
+        if self.km is None:
+            km = _kernel_manager_class()(kernel_name=KERNEL_NAME)
+            run_sync(km.start_kernel)(cwd=str(cwd))
+            self.km = km
+        return self.km
+
+    def close_clients(self) -> None:
+        """Stop the channels of the clients papermill opened on the kernel (one a pack)."""
+        for client in getattr(self.km, "clients", []):
+            with contextlib.suppress(Exception):
+                client.stop_channels()
+        if self.km is not None:
+            self.km.clients = []
+
+    def discard(self) -> None:
+        """Shut the kernel down (after a failure, or at the end)."""
+        self.close_clients()
+        if self.km is not None:
+            with contextlib.suppress(Exception):
+                run_sync(self.km.shutdown_kernel)(now=True)
+            self.km = None
+
+    def reset_cell(self, cwd: Path) -> Any:
+        """Return the hidden cell that empties the namespace and sets the working folder."""
+        import nbformat
+
+        cell = nbformat.v4.new_code_cell(self.PRELOAD + self.RESET.format(cwd=str(cwd)))
+        cell.metadata["tags"] = [RESET_TAG]
+        return cell
+
+
+@functools.lru_cache(maxsize=1)
+def _kernel_manager_class() -> type:
+    """Return a kernel manager that remembers the clients it hands out, to close them."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class RecordingKernelManager(AsyncKernelManager):
+        """An async kernel manager that keeps a list of the clients it made."""
+
+        def client(self, **kwargs: Any) -> Any:
+            made = super().client(**kwargs)
+            if not hasattr(self, "clients"):
+                self.clients = []
+            self.clients.append(made)
+            return made
+
+    return RecordingKernelManager
+
+
+#: Tag of the hidden cell the runner puts first in every notebook it runs.
+RESET_TAG = "keepitlocal-reset"
+
+_KERNEL = WarmKernel()
+
+
+def run_sync(function: Any) -> Any:
+    """Return a blocking version of an async kernel-manager method."""
+    from jupyter_core.utils import run_sync as _run_sync
+
+    return _run_sync(function)
+
+
+def execute(job: PackJob, tables_dir: Path, kernel: WarmKernel | None = None,
+            timeout: int = CELL_TIMEOUT) -> Any:
+    """Run the pack's notebook with papermill and return the executed notebook.
+
+    Parameters
+    ----------
+    job : PackJob
+        The pack to make.
+    tables_dir : pathlib.Path
+        Where the notebook writes its tables as CSV.
+    kernel : WarmKernel, optional
+        The worker's kernel; by default the process's own.
+    timeout : int
+        Longest time one cell may run, in seconds.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        Without the runner's hidden first cell.
+
+    Raises
+    ------
+    PackFailedError
+        With the notebook's error in plain words.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    kernel = kernel or _KERNEL
+    nb = read_notebook(job.notebook)
+    parameters = notebook_parameters(nb, job, tables_dir)
+    cwd = job.notebook.parent
+    nb.cells.insert(0, kernel.reset_cell(cwd))
+    try:
+        executed = papermill.execute_notebook(
+            nb, None, parameters=parameters, kernel_name=KERNEL_NAME, progress_bar=False,
+            request_save_on_cell_execute=False, cwd=str(cwd), execution_timeout=timeout,
+            km=kernel.manager(cwd))
+    except PapermillExecutionError as exc:
+        kernel.discard()
+        cell = exc.exec_count - 1 if exc.exec_count else None  # less the hidden first cell
+        raise PackFailedError(_plain_error(exc.ename, exc.evalue, cell)) from exc
+    except BaseException:
+        kernel.discard()
+        raise
+    kernel.close_clients()
+    executed.cells = [c for c in executed.cells
+                      if RESET_TAG not in c.get("metadata", {}).get("tags", [])]
+    return executed
+
+
+def _plain_error(ename: str, evalue: str, cell: int | None) -> str:
+    evalue = re.sub(r"\x1b\[[0-9;]*m", "", str(evalue)).strip()
+    if ename in {"InputError", "FileNotFoundError"}:
+        return evalue
+    where = f" (notebook cell {cell})" if cell else ""
+    return f"The notebook stopped with {ename}: {evalue}{where}"
+
+
+def _replace_tables(staged: Path, folder: Path, slug: str) -> list[Path]:
+    """Move the staged CSV tables beside the pack, removing that pack's old ones."""
+    new = sorted(staged.glob(f"{slug}__*.csv")) if staged.exists() else []
+    names = {p.name for p in new}
+    for old in folder.glob(f"{slug}__*.csv"):
+        if old.name not in names:
+            old.unlink()
+    placed = []
+    for path in new:
+        os.replace(path, folder / path.name)
+        placed.append(folder / path.name)
+    return placed
+
+
+def _remove_outputs(folder: Path, slug: str) -> None:
+    """Remove a failed pack's old files, so the index never links figures now out of date."""
+    for path in [folder / f"{slug}.html", folder / f"{slug}.pdf",
+                 *folder.glob(f"{slug}__*.csv")]:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _write_log(out_dir: Path, slug: str, text: str) -> str:
+    path = out_dir / "logs" / f"{slug}.log"
+    atomic_write_text(path, text)
+    return str(path.relative_to(out_dir))
+
+
+def _render(executed: Any, job: PackJob, folder: Path, timings: dict) -> tuple[dict, str, dict]:
+    """Write the pack's HTML and PDF under temporary names; return them and the status."""
+    start = time.perf_counter()
+    page, info = notebook_to_html(executed, job.title, job.fictional)
+    html_tmp = temporary_path(folder / f"{job.slug}.html")
+    html_tmp.write_text(page, encoding="utf-8")
+    timings["html"] = round(time.perf_counter() - start, 3)
+    start = time.perf_counter()
+    temps = {"html": html_tmp}
+    status, reason = OK, ""
+    try:
+        pdf_tmp = temporary_path(folder / f"{job.slug}.pdf")
+        html_to_pdf(page, pdf_tmp, folder)
+        temps["pdf"] = pdf_tmp
+    except PdfUnavailableError as exc:
+        status, reason = HTML_ONLY, str(exc)
+    timings["pdf"] = round(time.perf_counter() - start, 3)
+    info["status"], info["reason"] = status, reason
+    return temps, status, info
+
+
+def build_pack(job: PackJob, out_dir: str | Path, timeout: int = CELL_TIMEOUT) -> PackResult:
+    """Make one pack: check, execute, render HTML and PDF, move files into place.
+
+    Never raises for a pack's own failure: the result says what went wrong.
+
+    Parameters
+    ----------
+    job : PackJob
+        The pack to make.
+    out_dir : path-like
+        The packs folder.
+    timeout : int
+        Longest time one cell may run, in seconds.
+
+    Returns
+    -------
+    PackResult
+    """
+    out_dir = Path(out_dir)
+    folder = out_dir / job.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    result = PackResult(job.id, job.kind, job.slug, FAILED, title=job.title,
+                        fictional=job.fictional)
+    staged = Path(tempfile.mkdtemp(prefix=f".{job.slug}.", suffix=".tmp", dir=out_dir))
+    start = time.perf_counter()
+    try:
+        executed = execute(job, staged, timeout=timeout)
+        result.timings["execute"] = round(time.perf_counter() - start, 3)
+        temps, status, info = _render(executed, job, folder, result.timings)
+        for kind, tmp in temps.items():
+            os.replace(tmp, folder / f"{job.slug}.{kind}")
+        if "pdf" not in temps:
+            with contextlib.suppress(FileNotFoundError):
+                (folder / f"{job.slug}.pdf").unlink()
+        tables = _replace_tables(staged, folder, job.slug)
+        result.status, result.reason = status, info["reason"]
+        result.title, result.fictional = str(info["title"]), bool(info["fictional"])
+        result.outputs = {k: str((folder / f"{job.slug}.{k}").relative_to(out_dir))
+                          for k in temps}
+        result.outputs["tables"] = [str(p.relative_to(out_dir)) for p in tables]
+        if info["stderr"]:
+            result.log = _write_log(out_dir, job.slug, "Warnings printed while the notebook "
+                                    "ran:\n" + "".join(info["stderr"]))
+    except (PackFailedError, InputError) as exc:
+        result.reason = str(exc)
+        result.log = _write_log(out_dir, job.slug, traceback.format_exc())
+        _remove_outputs(folder, job.slug)
+    except TimeoutError:
+        result.reason = (f"A step of the notebook ran longer than {timeout} seconds and was "
+                         "stopped (raise the limit with --timeout).")
+        result.log = _write_log(out_dir, job.slug, traceback.format_exc())
+        _remove_outputs(folder, job.slug)
+    except Exception as exc:  # noqa: BLE001 - one pack's failure must not stop the others
+        result.reason = f"Unexpected {type(exc).__name__}: {exc}"
+        result.log = _write_log(out_dir, job.slug, traceback.format_exc())
+        _remove_outputs(folder, job.slug)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+        for tmp in folder.glob(f".{job.slug}.*.{os.getpid()}.tmp"):
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+    result.timings["total"] = round(time.perf_counter() - start, 3)
+    return result
+
+
+# ---------------------------------------------------------------------------- the run
+
+
+def job_facts(job: PackJob, code: str, versions: dict) -> dict:
+    """Return everything that can change a pack: its manifest record and key material.
+
+    Parameters
+    ----------
+    job : PackJob
+        The pack to make.
+    code : str
+        Hash of the toolkit's source (:func:`toolkit.packs.manifest.code_digest`).
+    versions : dict
+        Package versions.
+
+    Returns
+    -------
+    dict
+    """
+    return {
+        "kind": job.kind, "id": job.key_id, "slug": job.slug,
+        "parameters": {k: v for k, v in job.parameters.items() if k not in RUNNER_PARAMETERS},
+        "inputs": [{"path": str(p), "sha256": file_digest(p)} for p in job.inputs],
+        "settings": {"files": [{"path": str(p), "sha256": file_digest(p)}
+                               for p in job.settings_files],
+                     "defaults_sha256": file_digest(_defaults_file()),
+                     "values": settings_values(job.settings_files)},
+        "registry_entry_sha256": text_digest(json.dumps(job.entry, sort_keys=True,
+                                                        default=str)),
+        "notebook": {"path": str(job.notebook), "sha256": file_digest(job.notebook)},
+        "toolkit_sha256": code, "versions": versions,
+    }
+
+
+def settings_values(files: list[Path]) -> dict:
+    """Return the merged settings a pack uses (or the plain reason they cannot be read).
+
+    Parameters
+    ----------
+    files : list of pathlib.Path
+        Settings files merged over the defaults, in order.
+
+    Returns
+    -------
+    dict
+    """
+    from toolkit.packs.plan import plain
+    from toolkit.inputs.settings import load_settings
+
+    try:
+        return plain(dict(load_settings(*files)))
+    except InputError as exc:
+        return {"error": str(exc)}
+
+
+def _defaults_file() -> Path:
+    from toolkit.inputs.settings import DEFAULTS_FILE
+
+    return DEFAULTS_FILE
+
+
+def _is_unchanged(previous: dict | None, key: str, out_dir: Path) -> bool:
+    """Return whether a pack's last outcome still stands: same key, and ok or failed.
+
+    A pack that failed with the same inputs and code would fail the same way again, so it
+    is not run again (``--force`` does); a pack made without PDF is always tried again.
+    """
+    if not previous or previous.get("key") != key:
+        return False
+    if previous.get("status") == FAILED:
+        return True
+    if previous.get("status") != OK:
+        return False
+    outputs = previous.get("outputs", {})
+    files = [outputs.get("html"), outputs.get("pdf"), *outputs.get("tables", [])]
+    return all(f and (out_dir / f).exists() for f in files)
+
+
+def _carried_over(job: PackJob, old: dict) -> PackResult:
+    """Return the result of a pack not made again because nothing it depends on changed."""
+    if old.get("status") == FAILED:
+        return PackResult(job.id, job.kind, job.slug, FAILED, title=old.get("title", job.title),
+                          reason=old.get("reason", "") + " (unchanged since this failure: "
+                          "fix the input, or use --force to try again)", log=old.get("log"),
+                          ran=False)
+    return PackResult(job.id, job.kind, job.slug, UNCHANGED, title=old.get("title", job.title),
+                      fictional=bool(old.get("fictional")), outputs=old.get("outputs", {}),
+                      ran=False)
+
+
+def _entry(job: PackJob, facts: dict, key: str, result: PackResult) -> dict:
+    return {"id": job.id, "kind": job.kind, "title": result.title, "status": result.status,
+            "reason": result.reason, "fictional": result.fictional, "key": key,
+            "made": now_text(), "outputs": result.outputs, "timings": result.timings,
+            "log": result.log, **facts}
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
+    return tqdm(total=total, desc="packs", unit="pack", file=sys.stderr,
+                disable=not enabled or total == 0, dynamic_ncols=True)
+
+
+def _run_inline(jobs: list[PackJob], out_dir: Path, bar: Any, run_dir: str,
+                timeout: int, results: list[PackResult]) -> None:
+    saved = {k: os.environ.get(k) for k in ("JUPYTER_PATH", "KEEPITLOCAL_PACK_CACHE")}
+    worker_setup(run_dir)
+    try:
+        for job in jobs:
+            bar.set_postfix_str(f"running {job.id}")
+            results.append(build_pack(job, out_dir, timeout))
+            bar.update(1)
+    finally:
+        _KERNEL.discard()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def cores() -> int:
+    """Return how many processor cores this process may use (its affinity, not the host's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def start_method() -> str:
+    """Return how worker processes start: forked where the system can, else spawned.
+
+    Forking lets workers share the parent's imports and lets a script call
+    :func:`run_packs` without an ``if __name__ == "__main__"`` guard; the parent starts no
+    thread and no kernel before forking.
+    """
+    return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def _run_pool(jobs: list[PackJob], out_dir: Path, workers: int, bar: Any,
+              run_dir: str, timeout: int, results: list[PackResult]) -> None:
+    context = multiprocessing.get_context(start_method())
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                initializer=worker_setup, initargs=(run_dir,)) as pool:
+        futures = {pool.submit(build_pack, job, out_dir, timeout): job for job in jobs}
+        pending = list(futures)
+        try:
+            while pending:
+                running = [futures[f].id for f in pending[:workers]]
+                bar.set_postfix_str("running " + ", ".join(running))
+                done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    results.append(_collect(future, futures[future]))
+                    bar.update(1)
+                pending = [f for f in pending if f not in done]
+            bar.set_postfix_str("done")
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def _collect(future: cf.Future, job: PackJob) -> PackResult:
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - a worker that died fails its pack only
+        return PackResult(job.id, job.kind, job.slug, FAILED, title=job.title,
+                          reason=f"The worker making this pack stopped: {exc}")
+
+
+def run_packs(jobs: list[PackJob], out_dir: str | Path = "packs", workers: int | None = None,
+              force: bool = False, progress: bool = True,
+              timeout: int = CELL_TIMEOUT, prune: bool = False) -> RunSummary:
+    """Make the packs whose inputs or code changed, then write the manifest and index.
+
+    Parameters
+    ----------
+    jobs : list of PackJob
+        From :func:`toolkit.packs.plan.plan_packs`.
+    out_dir : path-like
+        The packs folder.
+    workers : int, optional
+        Worker processes; by default the number of cores (at most the packs to make).
+        0 makes the packs in this process (for debugging).
+    force : bool
+        Make every pack even when nothing changed.
+    progress : bool
+        Show a progress bar on standard error.
+    timeout : int
+        Longest time one notebook cell may run, in seconds.
+    prune : bool
+        Whether ``jobs`` is every pack (not a ``--only`` selection): packs of an earlier
+        run that are no longer planned (an organisation taken out of the registry) are
+        then removed with their files.
+
+    Returns
+    -------
+    RunSummary
+    """
+    start = time.perf_counter()
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    remove_temporary_files(out_dir)
+    previous = read_manifest(out_dir)["packs"]
+    code, versions = code_digest(), package_versions()
+    facts = {job.id: job_facts(job, code, versions) for job in jobs}
+    keys = {job.id: pack_key(facts[job.id]) for job in jobs}
+    todo = [j for j in jobs if force or not _is_unchanged(previous.get(j.id), keys[j.id], out_dir)]
+    workers = max(0, min(cores(), len(todo)) if workers is None else workers)
+    entries = dict(previous)
+    if prune:
+        entries = _pruned(entries, {job.id for job in jobs}, out_dir)
+    results: list[PackResult] = []
+    run_dir = tempfile.mkdtemp(prefix=".run.", suffix=".tmp", dir=out_dir)
+    write_kernel_spec(Path(run_dir))
+    with _progress(len(todo), progress) as bar:
+        try:
+            if workers == 0 or len(todo) <= 1:
+                if todo:
+                    _run_inline(todo, out_dir, bar, run_dir, timeout, results)
+            else:
+                _run_pool(todo, out_dir, min(workers, len(todo)), bar, run_dir, timeout,
+                          results)
+        finally:
+            shutil.rmtree(run_dir, ignore_errors=True)
+            by_id = {job.id: job for job in jobs}
+            for result in results:
+                entries[result.id] = _entry(by_id[result.id], facts[result.id],
+                                            keys[result.id], result)
+            _finish(out_dir, entries, workers, start)
+    done = {r.id for r in results}
+    results += [_carried_over(job, previous.get(job.id, {})) for job in jobs
+                if job.id not in done]
+    order = {job.id: i for i, job in enumerate(jobs)}
+    results.sort(key=lambda r: order[r.id])
+    return RunSummary(results, time.perf_counter() - start, out_dir, workers)
+
+
+def _pruned(entries: dict, planned: set[str], out_dir: Path) -> dict:
+    """Return ``entries`` without packs no longer planned, whose files are removed."""
+    for pack_id, entry in entries.items():
+        if pack_id in planned:
+            continue
+        outputs = entry.get("outputs", {})
+        for name in [outputs.get("html"), outputs.get("pdf"), *outputs.get("tables", [])]:
+            if name and not Path(name).is_absolute() and ".." not in Path(name).parts:
+                with contextlib.suppress(OSError):
+                    (out_dir / name).unlink()
+    return {k: v for k, v in entries.items() if k in planned}
+
+
+def _finish(out_dir: Path, entries: dict, workers: int, start: float) -> None:
+    """Write the manifest and the index page (also after an interrupted run)."""
+    remove_temporary_files(out_dir)
+    run = {"finished": now_text(), "workers": workers,
+           "seconds": round(time.perf_counter() - start, 3), "versions": package_versions()}
+    write_manifest(out_dir, entries, run)
+    fictional = any(e.get("fictional") for e in entries.values())
+    atomic_write_text(out_dir / INDEX_NAME, index_html(entries, out_dir, pack_css(), fictional))
