@@ -51,7 +51,7 @@ def wing(name: str) -> str:
     """Return the wing a module belongs to: the longest key of FLOORS that prefixes it."""
     best = max((k for k in FLOORS if name == k or name.startswith(k + ".")), key=len,
                default=None)
-    assert best is not None, f"{name} is in no wing: add its wing to FLOORS and the architecture page"
+    assert best is not None, f"{name} is in no wing: add it to FLOORS and the architecture page"
     return best
 
 

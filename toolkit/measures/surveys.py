@@ -5,7 +5,8 @@ of their *take-home* pay they spend locally, suppliers what share of what they a
 spend on local staff and local suppliers. Each questionnaire is built from the workbook's own
 survey sheets (:mod:`toolkit.inputs.schema`): the questions follow its columns in order, the
 pay bands are its drop-down list, and each question names the column its answer goes in, so
-answers can be copied into the workbook without reinterpretation. Each carries a short privacy notice.
+answers can be copied into the workbook without reinterpretation. Each carries a short
+privacy notice.
 
 The wording lives in ``toolkit/data/questionnaire_staff.md`` and
 ``questionnaire_supplier.md``; this module fills in the organisation and the area and renders
