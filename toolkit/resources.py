@@ -10,6 +10,8 @@ data_file(name)
 notebooks_folder()
     The pack notebooks: the repository's ``notebooks/`` when the toolkit runs from a checkout,
     else a copy inside the installed package, else ``./notebooks``.
+samples_folder()
+    The sample data: the repository's ``data/samples/``, else the installed package's copy.
 source_root()
     The folder that holds the ``toolkit`` package (the repository, in a checkout).
 package_folder()
@@ -63,14 +65,34 @@ def notebooks_folder() -> Path:
     """Return the folder of the pack notebooks.
 
     The repository's ``notebooks/`` when the toolkit runs from a checkout (as ``make``
-    installs it); else ``toolkit/notebooks`` inside an installed package, if present; else
-    ``./notebooks`` in the working folder (or pass ``--notebooks``).
+    installs it); else ``toolkit/notebooks`` inside an installed package (a wheel carries a
+    copy, made by ``setup.py``); else ``./notebooks`` in the working folder (or pass
+    ``--notebooks``).
 
     Returns
     -------
     pathlib.Path
     """
-    for folder in (source_root() / "notebooks", package_folder() / "notebooks"):
-        if folder.is_dir():
-            return folder
-    return (Path.cwd() / "notebooks").resolve()
+    return _shipped("notebooks", "notebooks") or (Path.cwd() / "notebooks").resolve()
+
+
+def samples_folder() -> Path | None:
+    """Return the folder of the sample data, or None when neither copy is there.
+
+    The repository's ``data/samples/`` in a checkout; else ``toolkit/samples_data`` inside an
+    installed package.
+
+    Returns
+    -------
+    pathlib.Path or None
+    """
+    return _shipped("data/samples", "samples_data")
+
+
+def _shipped(in_checkout: str, in_package: str) -> Path | None:
+    """Return the checkout's folder, else the installed package's copy, else None."""
+    checkout = source_root() / in_checkout
+    if (source_root() / "pyproject.toml").is_file() and checkout.is_dir():
+        return checkout
+    packaged = package_folder() / in_package
+    return packaged if packaged.is_dir() else None

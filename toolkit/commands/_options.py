@@ -12,6 +12,20 @@ from pathlib import Path
 DEFAULT_REGISTRY = Path("data/samples/authorities.yml")
 
 
+def default_registry() -> Path:
+    """Return the registry used when none is named.
+
+    ``data/samples/authorities.yml`` in the working folder, else the samples shipped with the
+    toolkit (an installed copy), so that ``keepitlocal packs`` works straight after install.
+    """
+    if DEFAULT_REGISTRY.exists():
+        return DEFAULT_REGISTRY
+    from toolkit.resources import samples_folder
+
+    shipped = samples_folder()
+    return shipped / "authorities.yml" if shipped is not None else DEFAULT_REGISTRY
+
+
 def add_boundary_arguments(parser, innermost_only: bool = False) -> None:
     """Add the workbook, settings, boundary and JSON arguments shared by LM3's commands.
 
@@ -40,7 +54,8 @@ def registry_or_none(path: Path | None):
 
     if path is not None:
         return load_registry(path)
-    return load_registry(DEFAULT_REGISTRY) if DEFAULT_REGISTRY.exists() else None
+    registry = default_registry()
+    return load_registry(registry) if registry.exists() else None
 
 
 def resolve(args, wb):

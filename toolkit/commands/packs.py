@@ -6,17 +6,17 @@ import argparse
 import json
 from pathlib import Path
 
-from toolkit.commands._options import DEFAULT_REGISTRY
+from toolkit.commands._options import DEFAULT_REGISTRY, default_registry
 
 NAME = "packs"
 HELP = "Make the evidence packs (HTML, A4 PDF, CSV tables) for every organisation and authority."
 
 
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the command's options to ``parser``."""
-    parser.add_argument("--registry", type=Path, default=DEFAULT_REGISTRY,
-                        help=f"authority registry (default {DEFAULT_REGISTRY})")
+    parser.add_argument("--registry", type=Path, default=None,
+                        help=f"authority registry (default {DEFAULT_REGISTRY}, or the samples "
+                             "shipped with the toolkit when there is none here)")
     parser.add_argument("--out", type=Path, default=Path("packs"),
                         help="folder for the packs, index and manifest (default packs/)")
     parser.add_argument("--settings", type=Path, default=None,
@@ -48,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--workers must be 0 or more.")
     if args.timeout is not None and args.timeout < 1:
         raise InputError("--timeout must be at least 1 second.")
-    jobs = select(plan_packs(args.registry, args.settings, args.notebooks), args.only)
+    registry = args.registry if args.registry is not None else default_registry()
+    jobs = select(plan_packs(registry, args.settings, args.notebooks), args.only)
     summary = run_packs(jobs, args.out, workers=args.workers, force=args.force,
                         progress=not args.no_progress and not args.json,
                         timeout=args.timeout or CELL_TIMEOUT, prune=not args.only)

@@ -186,7 +186,9 @@ def load_weasyprint() -> Any:
         raise PdfUnavailableError(
             "PDF not made: WeasyPrint could not load the Pango library "
             f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}). "
-            f"On Debian or Ubuntu, as root: {PANGO_INSTALL}"
+            f"The HTML pack is made: open it in a browser and print it to PDF (A4), or "
+            f"install Pango (on Debian or Ubuntu, as root: {PANGO_INSTALL}; on macOS, "
+            "'brew install pango'; on Windows, see WeasyPrint's installation guide)."
         ) from exc
     return weasyprint
 
