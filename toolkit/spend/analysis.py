@@ -719,7 +719,9 @@ def _supplier_attributes(frame: pd.DataFrame, supplier_list: SupplierList | None
         listed = supplier_list.by_key()
         table["list_postcode"] = table["key"].map(listed["postcode"]).fillna("")
         table["list_type"] = table["key"].map(listed["type"]).fillna("")
-        table["list_size"] = table["key"].map(listed["size"]).fillna("")
+        # a size in the type column ("SME", "large") counts when no size column says
+        size = listed["size"].where(listed["size"] != "", listed["type"])
+        table["list_size"] = table["key"].map(size).fillna("")
     return table
 
 

@@ -296,3 +296,46 @@ def grouped_rows(payments: pd.DataFrame, by: str, labels: Sequence[str]) -> list
                     "local_share_low": share(local, total),
                     "local_share_high": share(local + unknown, total)})
     return out
+
+
+def combine_councils(headlines: dict[str, dict]) -> dict:
+    """Combine councils' headline figures: spend-weighted, and as an average of shares.
+
+    Parameters
+    ----------
+    headlines : dict
+        Council name -> its :func:`headline` (each over the same basis).
+
+    Returns
+    -------
+    dict
+        ``councils``: per council its £ total, £ local and local share (low, high);
+        ``total`` and ``local`` (the combined £); ``share_weighted_low/high``, labelled
+        "spend-weighted: all councils' local £ over all their spending"; and
+        ``share_average_low/high``, labelled "average of councils' shares (each council
+        counts the same)". The two differ whenever councils differ in size (CLES's Greater
+        Manchester table: 61.7% spend-weighted against an average of 53.8%).
+
+    References
+    ----------
+    METHODS.md §2: "Be exact about averages: the mean of several councils' percentages is not
+    the spend-weighted share. Label which one a figure is."
+    """
+    rows = [{"council": name, **money("total", h["total_pence"]),
+             **money("local", h["local_pence"]),
+             "local_share_low": h["local_share_low"], "local_share_high": h["local_share_high"]}
+            for name, h in headlines.items()]
+    total = sum(r["total_pence"] for r in rows)
+    local = sum(r["local_pence"] for r in rows)
+    unknown = sum(h["unknown_pence"] for h in headlines.values())
+    lows = [r["local_share_low"] for r in rows if r["local_share_low"] is not None]
+    highs = [r["local_share_high"] for r in rows if r["local_share_high"] is not None]
+    return {"councils": rows, **money("total", total), **money("local", local),
+            "share_weighted_low": share(local, total),
+            "share_weighted_high": share(local + unknown, total),
+            "share_weighted_label": "spend-weighted: all councils' local £ over all their "
+                                    "spending",
+            "share_average_low": sum(lows) / len(lows) if lows else None,
+            "share_average_high": sum(highs) / len(highs) if highs else None,
+            "share_average_label": "average of councils' shares (each council counts the "
+                                   "same)"}
