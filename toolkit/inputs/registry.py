@@ -90,8 +90,10 @@ class Authority:
 
     @property
     def spender_name(self) -> str:
-        """Who spent the money in the spending files: the registry's ``spender``, or the
-        council (``"Calderdale Council"``). Anchor institutions' spending names itself."""
+        """Who spent the money in the spending files (default ``"<name> Council"``).
+
+        The registry's ``spender`` names anchor institutions' spending as such.
+        """
         return self.spender or f"{self.name} Council"
 
     @property
@@ -187,6 +189,13 @@ def _authority(base: Path, raw, key: str, file: str, report: Report) -> Authorit
     if not ONS_CODE.match(str(raw["ons_code"])):
         report.error("Not an ONS local authority code.", file=file, column=f"{key}.ons_code",
                      value=str(raw["ons_code"]), expected="a code such as E08000032")
+    from toolkit.inputs.settings import is_basis
+
+    basis = raw.get("spending_basis")
+    if basis is not None and not is_basis(basis):
+        report.error("Must be 'all' or 'top:N' with N a whole number above 0.", file=file,
+                     column=f"{key}.spending_basis", value=str(basis),
+                     expected="all, or top:300 (for example)")
     spending = raw.get("spending_files") or []
     spending = [spending] if isinstance(spending, str) else spending
     organisations = [

@@ -353,7 +353,7 @@ def _check_setting(path: str, doc: SettingDoc, value: Any, file: str, report: Re
         report.error("Must be true or false.", file=file, column=path, value=str(value))
     elif doc.kind == "list" and not isinstance(value, list):
         report.error("Must be a list.", file=file, column=path, value=str(value))
-    elif doc.kind == "basis" and not _is_basis(value):
+    elif doc.kind == "basis" and not is_basis(value):
         report.error("Must be 'all' or 'top:N' with N a whole number above 0.", file=file,
                      column=path, value=str(value), expected="all, or top:300 (for example)")
     elif doc.kind == "schedule":
@@ -362,7 +362,7 @@ def _check_setting(path: str, doc: SettingDoc, value: Any, file: str, report: Re
         _check_rates(value, path, file, report)
 
 
-def _is_basis(value: Any) -> bool:
+def is_basis(value: Any) -> bool:
     """Whether ``value`` reads as a spend basis: ``all`` or ``top:N`` (N above 0)."""
     text = str(value).strip().lower()
     match = re.fullmatch(r"top\s*[:=]?\s*(\d+)", text)
