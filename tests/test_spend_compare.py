@@ -317,3 +317,30 @@ def test_a_tiny_unknown_share_is_said_as_less_than_a_tenth_of_a_point():
     assert share_range_words(0.45503, 0.45512) == "45.5%"
     assert share_range_words(0.455, 0.5) == "45.5% to 50.0%"
     assert share_range_words(None, 0.5) == "n/a"
+
+
+def test_the_periods_chart_names_each_share(preston):
+    from toolkit.spend.charts import alt_text, chart_periods
+
+    payments, suppliers, boundary = preston
+    fig = chart_periods(analyse_spending([payments], boundary, suppliers))
+    text = alt_text(fig)
+    assert "within Preston: 2012-13 5.0%, 2016-17 18.2%" in text
+    assert "within Lancashire: 2012-13 39.0%, 2016-17 79.2%" in text
+
+
+def test_a_registry_names_the_spender_and_checks_the_basis(tmp_path):
+    from toolkit.inputs.errors import InputError
+    from toolkit.inputs.registry import load_registry
+
+    path = tmp_path / "r.yml"
+    path.write_text("authorities:\n- id: preston\n  name: Preston\n  ons_code: E07000123\n"
+                    "  spender: Preston's anchor institutions\n  spending_basis: top:300\n",
+                    encoding="utf-8")
+    authority = load_registry(path).authorities[0]
+    assert authority.spender_name == "Preston's anchor institutions"
+    assert authority.spending_basis == "top:300"
+    path.write_text("authorities:\n- id: preston\n  name: Preston\n  ons_code: E07000123\n"
+                    "  spending_basis: most\n", encoding="utf-8")
+    with pytest.raises(InputError, match="spending_basis"):
+        load_registry(path)

@@ -579,12 +579,21 @@ class SpendResult:
         """Return the standard charts as matplotlib Figures, each with ``fig.alt_text``.
 
         Keys: ``locations`` (spend by supplier location), ``by_month``, ``top_suppliers``
-        (the ``top`` largest). See :mod:`toolkit.spend.charts`.
+        (the ``top`` largest), and ``periods`` when there are several periods. See
+        :mod:`toolkit.spend.charts`.
         """
-        from toolkit.spend.charts import chart_by_month, chart_locations, chart_top_suppliers
+        from toolkit.spend.charts import (
+            chart_by_month,
+            chart_locations,
+            chart_periods,
+            chart_top_suppliers,
+        )
 
-        return {"locations": chart_locations(self), "by_month": chart_by_month(self),
-                "top_suppliers": chart_top_suppliers(self, top)}
+        charts = {"locations": chart_locations(self), "by_month": chart_by_month(self),
+                  "top_suppliers": chart_top_suppliers(self, top)}
+        if len(self.summary()["periods"]) > 1:
+            charts["periods"] = chart_periods(self)
+        return charts
 
     def write_unplaced(self, path) -> Path:
         """Write :meth:`unplaced` as CSV (UTF-8); fill in ``postcode`` and pass it back."""
