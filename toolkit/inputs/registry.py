@@ -5,6 +5,12 @@ authority, its boundaries (postcode areas, districts or sectors; several nested 
 allowed, local first), its published spending files and supplier list, and its
 organisations with one workbook per financial year. It is validated before anything
 runs, and every problem names the file and the key (STYLE: a declared registry).
+
+Optional keys of an authority for its spending files: ``spender``, who spent the money (for
+example "Preston's anchor institutions"; default "<name> Council"), so that packs never call
+anchor institutions' spending "council spending"; and ``spending_basis``, the basis of its
+headline shares (``all``, or ``top:N`` as CLES analyses the top 300 suppliers), over the
+setting ``spend.basis``.
 """
 
 from __future__ import annotations
@@ -79,6 +85,16 @@ class Authority:
     supplier_list: Path | None = None
     settings: Path | None = None
     organisations: tuple[Organisation, ...] = ()
+    spender: str | None = None
+    spending_basis: str | None = None
+
+    @property
+    def spender_name(self) -> str:
+        """Who spent the money in the spending files (default ``"<name> Council"``).
+
+        The registry's ``spender`` names anchor institutions' spending as such.
+        """
+        return self.spender or f"{self.name} Council"
 
     @property
     def local(self) -> BoundarySpec | None:
@@ -173,6 +189,13 @@ def _authority(base: Path, raw, key: str, file: str, report: Report) -> Authorit
     if not ONS_CODE.match(str(raw["ons_code"])):
         report.error("Not an ONS local authority code.", file=file, column=f"{key}.ons_code",
                      value=str(raw["ons_code"]), expected="a code such as E08000032")
+    from toolkit.inputs.settings import is_basis
+
+    basis = raw.get("spending_basis")
+    if basis is not None and not is_basis(basis):
+        report.error("Must be 'all' or 'top:N' with N a whole number above 0.", file=file,
+                     column=f"{key}.spending_basis", value=str(basis),
+                     expected="all, or top:300 (for example)")
     spending = raw.get("spending_files") or []
     spending = [spending] if isinstance(spending, str) else spending
     organisations = [
@@ -191,7 +214,15 @@ def _authority(base: Path, raw, key: str, file: str, report: Report) -> Authorit
         supplier_list=_file(base, raw.get("supplier_list"), f"{key}.supplier_list", file, report),
         settings=_file(base, raw.get("settings"), f"{key}.settings", file, report),
         organisations=tuple(o for o in organisations if o is not None),
+        spender=_text_or_none(raw.get("spender")),
+        spending_basis=_text_or_none(raw.get("spending_basis")),
     )
+
+
+def _text_or_none(value) -> str | None:
+    """A registry text value, trimmed, or None when blank."""
+    text = "" if value is None else str(value).strip()
+    return text or None
 
 
 def load_registry(path: str | Path) -> Registry:

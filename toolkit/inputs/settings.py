@@ -18,6 +18,7 @@ Charity Commission, CC19 *Charity reserves: building resilience* (METHODS §5).
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -165,6 +166,11 @@ SETTINGS_DOCS: dict[str, SettingDoc] = {
     "spend.top_suppliers": SettingDoc(
         "Number of top suppliers listed in a spend analysis", "CLES uses the top 300 (METHODS §2)",
         True, "count"),
+    "spend.basis": SettingDoc(
+        "Spending the headline shares are computed over: 'all' (the default), or 'top:N', the "
+        "payments to the N largest suppliers by value (CLES analyses the top 300, the Greater "
+        "Manchester benchmark the top 30)", "toolkit choice; CLES (METHODS §2) for top:N",
+        True, "basis"),
 }
 
 
@@ -347,10 +353,20 @@ def _check_setting(path: str, doc: SettingDoc, value: Any, file: str, report: Re
         report.error("Must be true or false.", file=file, column=path, value=str(value))
     elif doc.kind == "list" and not isinstance(value, list):
         report.error("Must be a list.", file=file, column=path, value=str(value))
+    elif doc.kind == "basis" and not is_basis(value):
+        report.error("Must be 'all' or 'top:N' with N a whole number above 0.", file=file,
+                     column=path, value=str(value), expected="all, or top:300 (for example)")
     elif doc.kind == "schedule":
         _check_schedule(value, path, file, report)
     elif doc.kind == "rates":
         _check_rates(value, path, file, report)
+
+
+def is_basis(value: Any) -> bool:
+    """Whether ``value`` reads as a spend basis: ``all`` or ``top:N`` (N above 0)."""
+    text = str(value).strip().lower()
+    match = re.fullmatch(r"top\s*[:=]?\s*(\d+)", text)
+    return text == "all" or (match is not None and int(match.group(1)) > 0)
 
 
 def _check_schedule(value: Any, path: str, file: str, report: Report) -> None:

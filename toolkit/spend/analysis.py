@@ -63,6 +63,17 @@ from toolkit.inputs.geography import (
 )
 from toolkit.inputs.names import supplier_key
 from toolkit.spend import DEFAULT_TOP
+from toolkit.spend.periods import (
+    Basis,
+    grouped_rows,
+    headline,
+    money,
+    parse_basis,
+    period_changes,
+    period_warnings,
+    periods_table,
+    share,
+)
 from toolkit.spend.read import (
     Payments,
     detect_encoding,
@@ -108,7 +119,12 @@ _LIST_COLUMNS = {
     "postcode": ("postcode", "post code", "supplier postcode", "postal code"),
     "type": ("type", "supplier type", "business type", "kind", "organisation type", "sector"),
     "supplier_id": ("supplier id", "supplier_id", "id", "supplier number", "vendor id"),
+    "size": ("size", "supplier size", "business size", "company size", "sme", "sme status"),
 }
+
+#: A supplier list's size words: SME (micro, small or medium) or large; others are unknown.
+SME_WORDS = ("sme", "micro", "small", "medium", "small or medium", "small and medium")
+LARGE_WORDS = ("large", "big", "non-sme", "non sme", "not sme")
 
 
 def read_supplier_list(path, report: Report | None = None) -> SupplierList:
@@ -163,8 +179,8 @@ def read_supplier_list(path, report: Report | None = None) -> SupplierList:
         if is_placeholder(values["supplier_id"]):
             values["supplier_id"] = ""
         records.append({**values, "key": supplier_key(values["name"]), "line": line})
-    frame = pd.DataFrame(records, columns=["name", "postcode", "type", "supplier_id", "key",
-                                           "line"])
+    frame = pd.DataFrame(records, columns=["name", "postcode", "type", "supplier_id", "size",
+                                           "key", "line"])
     _report_list_conflicts(frame, path.name, report)
     return SupplierList(frame, path.name)
 
@@ -243,6 +259,7 @@ class SpendResult:
     files: list = field(default_factory=list)
     use_name_postcodes: bool = False
     top_n: int = DEFAULT_TOP
+    basis: Basis = field(default_factory=Basis)
     _summary: dict | None = field(default=None, repr=False, compare=False)
 
     # ---- totals -------------------------------------------------------------------------
@@ -343,16 +360,74 @@ class SpendResult:
             "placement_rules": self._rule_totals(),
             "top_suppliers_n": self.top_n,
             **self._top_shares(),
+            "basis": self.basis.key,
+            "headline": headline(self.payments, self._labels(), self.basis, self._names()),
+            "periods": (periods := periods_table(self.payments, self._labels(), self.basis,
+                                                 self._names())),
+            "period_changes": period_changes(periods),
+            "by_month": self.by_month_rows(),
+            "by_category": self.by_category_rows(),
+            "vcse_sources": self._vcse_sources(),
+            "sme": self._sme_summary(),
             "boundary_given": self.nested is not None,
             "boundary": self.boundary_text(),
             "rejected_rows": self._rejected_list(),
             "files": self.files,
-            "notes": self.notes(total, unknown),
+            "notes": self.notes(total, unknown) + period_warnings(periods),
             "problems": [p.text() for p in self.report.problems],
             "units": "Money: pounds as numbers with 2 decimal places (total, local, ...) and "
                      "exact integer pence (*_pence). Shares: fractions of 1 (0.25 = 25%).",
         }
         return out
+
+    def _labels(self) -> list[str]:
+        """Boundary labels, innermost first (``["local"]`` when none was given)."""
+        return self.nested.labels if self.nested is not None else ["local"]
+
+    def _names(self) -> list[str]:
+        """Boundary names as the user gave them, innermost first."""
+        if self.nested is None:
+            return ["no boundary given"]
+        return [b.name for b in self.nested.boundaries]
+
+    def _vcse_sources(self) -> dict:
+        """Spend with VCSE suppliers by source, each counted apart (a row may be in several).
+
+        Sources: the supplier list's type; the file's own charity registration and VCSE
+        columns (the LGA's recommended layout); the expense type ("Voluntary Associations");
+        name signs (charity, CIC, trust, association...) on their own, low confidence and
+        never for public bodies, NHS or academy trusts or housing associations.
+        """
+        sources = {"supplier_list_type": "vcse_list", "file_columns": "vcse_file",
+                   "expense_type": "vcse_expense", "name_signs_low_confidence": "vcse_probable"}
+        out = {}
+        for name, column in sources.items():
+            mask = self.payments[column].to_numpy()
+            out[name] = {**money("total", self._sum(mask)),
+                         "suppliers": int(self.payments.loc[mask, "supplier_key"].nunique())}
+        return out
+
+    def _sme_summary(self) -> dict:
+        """Spend with SMEs and large suppliers, from the supplier list's size; else unknown."""
+        size = self.payments["size_class"].astype(object).to_numpy()
+        total = self._sum()
+        sme, large = self._sum(size == "sme"), self._sum(size == "large")
+        return {**money("sme_total", sme), **money("large_total", large),
+                **money("size_unknown_total", total - sme - large),
+                "sme_share_of_known": share(sme, sme + large),
+                "sme_share_low": share(sme, total),
+                "sme_share_high": share(total - large, total),
+                "source": "the supplier list's size column (SME: micro, small or medium)"}
+
+    def by_month_rows(self) -> list[dict]:
+        """Spend by month as JSON rows (£, local £, unknown £, shares), summing to the total."""
+        rows = grouped_rows(self.payments, "month", self._labels())
+        return sorted(rows, key=lambda r: (r["month"] == "unknown date", r["month"]))
+
+    def by_category_rows(self) -> list[dict]:
+        """Spend by expense type or category as JSON rows, largest first, summing to the total."""
+        rows = grouped_rows(self.payments, "category", self._labels())
+        return sorted(rows, key=lambda r: -r["total_pence"])
 
     def _mark_summary(self, mark: str) -> dict:
         """Rows and money of one mark (such as redacted)."""
@@ -381,6 +456,7 @@ class SpendResult:
         local = int(top.loc[top["location"] == "local", "total_pence"].sum())
         unknown = int(top.loc[top["location"] == UNKNOWN, "total_pence"].sum())
         return {**_money("top_suppliers_total", total),
+                **_money("top_suppliers_local", local),
                 "top_suppliers_local_share_low": _share(local, total),
                 "top_suppliers_local_share_high": _share(local + unknown, total)}
 
@@ -408,9 +484,7 @@ class SpendResult:
         if total <= 0:
             notes.append("The total is not above zero, so no share can be given.")
         elif unknown:
-            notes.append(f"{unknown / total:.0%} of spending is with suppliers whose location is "
-                         "not known: the local share is given as a range (low: unknown counted "
-                         "non-local; high: unknown counted local).")
+            notes.append(unknown_words(unknown, total))
         if self.use_name_postcodes:
             notes.append("Postcodes found inside supplier names were used to place suppliers "
                          "(low confidence: they are often the council's own premises).")
@@ -505,12 +579,21 @@ class SpendResult:
         """Return the standard charts as matplotlib Figures, each with ``fig.alt_text``.
 
         Keys: ``locations`` (spend by supplier location), ``by_month``, ``top_suppliers``
-        (the ``top`` largest). See :mod:`toolkit.spend.charts`.
+        (the ``top`` largest), and ``periods`` when there are several periods. See
+        :mod:`toolkit.spend.charts`.
         """
-        from toolkit.spend.charts import chart_by_month, chart_locations, chart_top_suppliers
+        from toolkit.spend.charts import (
+            chart_by_month,
+            chart_locations,
+            chart_periods,
+            chart_top_suppliers,
+        )
 
-        return {"locations": chart_locations(self), "by_month": chart_by_month(self),
-                "top_suppliers": chart_top_suppliers(self, top)}
+        charts = {"locations": chart_locations(self), "by_month": chart_by_month(self),
+                  "top_suppliers": chart_top_suppliers(self, top)}
+        if len(self.summary()["periods"]) > 1:
+            charts["periods"] = chart_periods(self)
+        return charts
 
     def write_unplaced(self, path) -> Path:
         """Write :meth:`unplaced` as CSV (UTF-8); fill in ``postcode`` and pass it back."""
@@ -519,23 +602,41 @@ class SpendResult:
         return path
 
 
-def _money(name: str, pence: int) -> dict:
-    """Return ``{name: pounds (2 dp), name_pence: pence}``."""
-    return {name: round(pence / 100, 2), f"{name}_pence": int(pence)}
+_money = money
+_share = share
 
 
 def _money_pair(pence: int) -> dict:
     """Return ``{"total": pounds, "total_pence": pence}``."""
-    return _money("total", pence)
+    return money("total", pence)
 
 
-def _share(part: int, whole: int) -> float | None:
-    """Return ``part / whole`` or None when ``whole`` is not above zero."""
-    return part / whole if whole > 0 else None
+def unknown_words(unknown: int, total: int) -> str:
+    """Say how much spending is with suppliers of unknown location, and what that does.
+
+    Less than 0.1% is said as such, with its pounds, and the share is then one figure.
+    """
+    part = unknown / total
+    if part < 0.0005:
+        return (f"Less than 0.1% of spending (£{unknown / 100:,.2f}) is with suppliers whose "
+                "location is not known: too little to move the local share at 0.1 point.")
+    return (f"{part:.1%} of spending (£{unknown / 100:,.0f}) is with suppliers whose location "
+            "is not known: the local share is given as a range (low: unknown counted "
+            "non-local; high: unknown counted local).")
+
+
+def share_range_words(low: float | None, high: float | None) -> str:
+    """Return a share range to 0.1 point, as one figure when both ends round alike."""
+    if low is None or high is None:
+        return "n/a"
+    if f"{low:.1%}" == f"{high:.1%}":
+        return f"{low:.1%}"
+    return f"{low:.1%} to {high:.1%}"
 
 
 def analyse_spending(files, boundary=None, supplier_list=None, use_name_postcodes: bool = False,
-                     columns: dict | None = None, top_n: int | None = None) -> SpendResult:
+                     columns: dict | None = None, top_n: int | None = None,
+                     basis=None) -> SpendResult:
     """Analyse council payments files: where the money goes (CLES spend analysis).
 
     Parameters
@@ -556,6 +657,10 @@ def analyse_spending(files, boundary=None, supplier_list=None, use_name_postcode
     top_n : int, optional
         Number of top suppliers to report; default the setting ``spend.top_suppliers`` (300,
         as CLES).
+    basis : str or Basis, optional
+        What the headline shares are computed over: ``"all"`` spending, or ``"top:N"``, the
+        payments to the N largest suppliers (CLES: top 300; the Greater Manchester benchmark
+        top 30). Default: the setting ``spend.basis`` ("all").
 
     Returns
     -------
@@ -581,18 +686,27 @@ def analyse_spending(files, boundary=None, supplier_list=None, use_name_postcode
                    "columns": {k: v for k, v in vars(f.columns).items() if v}}
                   for f in payments.files]
     _report_name_postcodes(out, use_name_postcodes, report)
+    chosen = parse_basis(basis if basis is not None else _setting("spend.basis", "all"))
     return SpendResult(out, suppliers, payments.rejected, payments.records, nested, report,
-                       files_info, use_name_postcodes, top_n or _default_top())
+                       files_info, use_name_postcodes, top_n or _default_top(), chosen)
 
 
 def _default_top() -> int:
     """Return the setting ``spend.top_suppliers`` (CLES: 300)."""
     try:
+        return int(_setting("spend.top_suppliers", DEFAULT_TOP))
+    except (TypeError, ValueError):
+        return DEFAULT_TOP
+
+
+def _setting(key: str, default):
+    """Return a default setting's value (the shipped defaults), or ``default``."""
+    try:
         from toolkit.inputs.settings import load_settings
 
-        return int(load_settings().value("spend.top_suppliers"))
+        return load_settings().value(key)
     except (ImportError, KeyError, TypeError, ValueError):
-        return DEFAULT_TOP
+        return default
 
 
 def _supplier_attributes(frame: pd.DataFrame, supplier_list: SupplierList | None
@@ -609,11 +723,14 @@ def _supplier_attributes(frame: pd.DataFrame, supplier_list: SupplierList | None
     table["name_vcse"] = match_values(names, "vcse_name") & ~match_values(names, "vcse_name_not")
     name_postcodes = [find_postcodes_in_text(n) for n in names]
     table["postcode_in_name"] = [pcs[0].full if pcs else "" for pcs in name_postcodes]
-    table["list_postcode"], table["list_type"] = "", ""
+    table["list_postcode"], table["list_type"], table["list_size"] = "", "", ""
     if supplier_list is not None and not supplier_list.frame.empty:
         listed = supplier_list.by_key()
         table["list_postcode"] = table["key"].map(listed["postcode"]).fillna("")
         table["list_type"] = table["key"].map(listed["type"]).fillna("")
+        # a size in the type column ("SME", "large") counts when no size column says
+        size = listed["size"].where(listed["size"] != "", listed["type"])
+        table["list_size"] = table["key"].map(size).fillna("")
     return table
 
 
@@ -708,12 +825,39 @@ def _mark_rows(out: pd.DataFrame, frame: pd.DataFrame, per_row, list_type: np.nd
     for mark in MARKS:
         marks |= out[mark].to_numpy()
     out["procurement"] = ~marks
-    out["vcse"] = (frame["cat_vcse_category"].to_numpy() | list_vcse) & ~list_public
+    out["vcse_list"] = list_vcse & ~list_public
+    out["vcse_file"] = _file_says_vcse(frame) & ~list_public
+    out["vcse_expense"] = frame["cat_vcse_category"].to_numpy() & ~list_public
+    out["vcse"] = out["vcse_list"] | out["vcse_file"] | out["vcse_expense"]
     out["vcse_probable"] = (~out["vcse"].to_numpy() & per_row("name_vcse")
                             & ~out["public_body"].to_numpy() & ~out["redacted"].to_numpy()
                             & ~list_public)
+    out["size_class"] = pd.Categorical(_size_classes(per_row("list_size")),
+                                       categories=["sme", "large", UNKNOWN])
     out["placeholder"] = per_row("name_placeholder_supplier")
     out["type"] = pd.Categorical(list_type)
+
+
+def _file_says_vcse(frame: pd.DataFrame) -> np.ndarray:
+    """Per row: whether the file's own columns say the supplier is a charity or a VCSE.
+
+    A charity registration holding a number (England and Wales' are digits; Scotland's
+    ``SC`` and digits), or a VCSE column saying yes. "Not yet available", "N/A" and blanks
+    say nothing. A company number alone never makes a supplier a VCSE.
+    """
+    rows = len(frame)
+    charity = frame.get("charity_number", pd.Series([""] * rows)).astype(object)
+    flag = frame.get("vcse_flag", pd.Series([""] * rows)).astype(object)
+    numbered = charity.str.strip().str.fullmatch(r"(?i)(sc|nic?)?\s*0*\d{4,8}(-\d+)?").fillna(False)
+    says_yes = flag.str.strip().str.lower().isin(["y", "yes", "true", "1", "vcse"])
+    return (numbered | says_yes).to_numpy(dtype=bool)
+
+
+def _size_classes(sizes: np.ndarray) -> np.ndarray:
+    """Per row: "sme", "large" or "unknown", from the supplier list's size words."""
+    text = pd.Series(sizes, dtype=object).fillna("").str.strip().str.lower()
+    return np.where(text.isin(SME_WORDS), "sme",
+                    np.where(text.isin(LARGE_WORDS), "large", UNKNOWN))
 
 
 def _months(dates: pd.Series) -> pd.Categorical:

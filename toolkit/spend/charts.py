@@ -115,3 +115,43 @@ def chart_top_suppliers(result, n: int = 20) -> Figure:
     fig.alt_text = f"Horizontal bar chart of the {len(top)} largest suppliers: {listed}."
     fig.tight_layout()
     return fig
+
+
+def chart_periods(result) -> Figure:
+    """Return the local share within each boundary, period by period, with its range.
+
+    Each boundary is a line of markers at the low share (unknown counted not local), with a bar
+    up to the high share (unknown counted local). One period gives one point per boundary.
+
+    Parameters
+    ----------
+    result : SpendResult
+
+    Returns
+    -------
+    Figure
+        With ``fig.alt_text`` naming each period's shares.
+    """
+    periods = result.summary()["periods"]
+    names = [p["period"] for p in periods]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    words = []
+    for index, boundary in enumerate(periods[0]["boundaries"] if periods else []):
+        low = [100 * (p["boundaries"][index]["share_low"] or 0) for p in periods]
+        high = [100 * (p["boundaries"][index]["share_high"] or 0) for p in periods]
+        colour = _colour(boundary["label"], index)
+        ax.vlines(names, low, high, colors=colour, linewidth=6, alpha=0.35)
+        ax.plot(names, low, marker="o", color=colour, label=f"within {boundary['name']}")
+        words.append(f"within {boundary['name']}: " + ", ".join(
+            f"{n} {lo:.1f}%" + (f" to {hi:.1f}%" if f"{hi:.1f}" != f"{lo:.1f}" else "")
+            for n, lo, hi in zip(names, low, high, strict=True)))
+    ax.set_title("Local share of spending by period")
+    ax.set_xlabel("Period (financial year, or file where undated)")
+    ax.set_ylabel("Share of spending (%)")
+    ax.set_ylim(0, 100)
+    if words:
+        ax.legend(loc="upper left", frameon=False)
+    fig.tight_layout()
+    fig.alt_text = ("Local share of spending by period, with its range where suppliers of "
+                    "unknown location could go either way. " + "; ".join(words) + ".")
+    return fig

@@ -49,6 +49,8 @@ from toolkit.resources import data_file
 
 HEAD_LINES = 200  # how far down a file to look for its header row
 ROLES = ("amount", "supplier", "date", "supplier_id", "postcode", "category")
+#: Columns of the LGA's recommended layout that say a supplier is a charity or a VCSE.
+VCSE_ROLES = ("charity_number", "vcse_flag")
 
 _AMOUNT_NAMES = (
     "amount", "net amount", "amount paid", "invoice line value net of vat", "net value",
@@ -60,7 +62,8 @@ _SUPPLIER_NAMES = (
     "supplier name", "supplier", "payee name", "payee", "vendor name", "vendor",
     "creditor name", "creditor", "beneficiary name", "beneficiary", "merchant name", "merchant",
     "recipient name", "recipient", "name of supplier", "supplier payee name", "paid to",
-    "company name", "organisation name", "supplier s name",
+    "company name", "organisation name", "supplier s name", "name", "payee s name",
+    "beneficiary s name",
 )
 _DATE_NAMES = (
     "payment date", "date paid", "paid date", "invoice payment date", "date of payment",
@@ -81,6 +84,7 @@ _SUPPLIER_ID_RE = re.compile(r"\b(supplier|vendor|creditor|payee)\b.*\b(id|numbe
                              r"reference|account|num)\b")
 _NOT_SUPPLIER_RE = re.compile(r"\b(id|number|no|code|ref|reference|postcode|post code|type|"
                               r"category|vat|address|account|num|town|city|county|country)\b")
+_CHARITY_RE = re.compile(r"\bcharity\b.*\b(registration|number|no|reg)\b")
 _POSTCODE_RE = re.compile(r"\b(post ?code|postal code|zip)\b")
 
 
@@ -129,11 +133,13 @@ class ColumnMap:
     supplier_id: str | None = None
     postcode: str | None = None
     category: str | None = None
+    charity_number: str | None = None
+    vcse_flag: str | None = None
     scanned: list[str] = field(default_factory=list)
 
     def used(self) -> list[str]:
         """Return every column needed, each once, in file order of roles."""
-        names = [getattr(self, role) for role in ROLES] + self.scanned
+        names = [getattr(self, role) for role in (*ROLES, *VCSE_ROLES)] + self.scanned
         return list(dict.fromkeys(n for n in names if n))
 
 
@@ -209,7 +215,10 @@ def map_columns(headers: list[str], overrides: dict | None = None, source: str =
         cmap.supplier_id = _pick(headers, (), lambda n: bool(_SUPPLIER_ID_RE.search(n)))
     if cmap.postcode is None:
         cmap.postcode = _pick(headers, (), lambda n: bool(_POSTCODE_RE.search(n)))
-    taken = {cmap.amount, cmap.supplier, cmap.date, cmap.supplier_id, cmap.postcode}
+    cmap.charity_number = _pick(headers, (), lambda n: bool(_CHARITY_RE.search(n)))
+    cmap.vcse_flag = _pick(headers, (), lambda n: bool(re.search(r"\bvcse\b", n)))
+    taken = {cmap.amount, cmap.supplier, cmap.date, cmap.supplier_id, cmap.postcode,
+             cmap.charity_number, cmap.vcse_flag}
     scanned = [h for h in headers if h not in taken and
                any(word in _norm_header(h) for word in _CATEGORY_WORDS)]
     if cmap.category is None:
@@ -743,6 +752,8 @@ def _read_csv_payments(path: Path, overrides: dict | None, report: Report) -> Pa
                              f"{header_idx + 1}: {', '.join(repr(h) for h in headers)}. Name it "
                              f"with --{role}-column.")
     below = head.splitlines()[header_idx + 1:]
+    if not (overrides or {}).get("supplier"):
+        _choose_supplier_by_content(headers, cmap, below, path.name, report)
     ragged = _has_extra_cells("\n".join(below), len(headers)) or (
         not encoding.startswith("utf-16")
         and _has_extra_cells(_tail_text(path, encoding), len(headers), skip_first=True))
@@ -750,6 +761,55 @@ def _read_csv_payments(path: Path, overrides: dict | None, report: Report) -> Pa
     one = _tidy(path, encoding, header_idx, cmap, table, lines, report)
     one.digest = digest
     return one
+
+
+def supplier_candidates(headers: list[str], cmap: ColumnMap) -> list[str]:
+    """Return every column that could hold the supplier's name, the mapped one first."""
+    others = [h for h in headers if h not in (cmap.amount, cmap.supplier_id, cmap.supplier)
+              and (_norm_header(h) in _SUPPLIER_NAMES or _accept_supplier(_norm_header(h)))]
+    return [cmap.supplier, *others] if cmap.supplier else others
+
+
+def name_likeness(values: list[str]) -> float:
+    """Return the share of non-blank ``values`` that read as names (letters, not codes).
+
+    A code is a value of one word made of capitals, digits and separators with at least one
+    digit (``"S0042"``, ``"100234"``); a name has letters and is not such a code.
+    """
+    filled = [v.strip() for v in values if v and v.strip()]
+    if not filled:
+        return 0.0
+    names = [v for v in filled if re.search(r"[A-Za-z]", v) and not _CODE_RE.fullmatch(v)]
+    return len(names) / len(filled)
+
+
+_CODE_RE = re.compile(r"[A-Z0-9][A-Z0-9\-/._]*\d[A-Z0-9\-/._]*")
+
+
+def _choose_supplier_by_content(headers: list[str], cmap: ColumnMap, below: list[str],
+                                source: str, report: Report) -> None:
+    """Where two columns could be the supplier, take the one holding names, and say so."""
+    candidates = supplier_candidates(headers, cmap)
+    if len(candidates) < 2:
+        return
+    rows = [cells for cells, _ in _safe_rows(csv.reader(below[:500]))]
+    index = {h: i for i, h in enumerate(headers)}
+
+    def column(name: str) -> list[str]:
+        return [r[index[name]] for r in rows if index[name] < len(r)]
+
+    # one value all the way down is the publisher's own name, not its suppliers'
+    candidates = [c for c in candidates if c == cmap.supplier or len(set(column(c))) > 1]
+    if len(candidates) < 2:
+        return
+    scores = {c: name_likeness(column(c)) for c in candidates}
+    best = max(candidates, key=lambda c: (scores[c], -candidates.index(c)))
+    if best != cmap.supplier:
+        cmap.supplier = best
+    listed = ", ".join(f"{c!r} ({scores[c]:.0%} names)" for c in candidates)
+    report.notice(f"Columns that could be the supplier: {listed}. {best!r} was taken, since it "
+                  "holds names rather than codes; name another with --supplier-column.",
+                  file=source, column=best)
 
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -833,6 +893,8 @@ def _tidy(path: Path, encoding: str, header_idx: int, cmap: ColumnMap, table: pd
     frame["supplier_id"] = _blank_placeholders(_text_or_blank(table, cmap.supplier_id, keep))
     frame["category"] = _text_or_blank(table, cmap.category, keep)
     frame["postcode"] = _text_or_blank(table, cmap.postcode, keep)
+    for role in VCSE_ROLES:
+        frame[role] = _text_or_blank(table, getattr(cmap, role), keep)
     if cmap.date:
         dates, month_first = parse_dates(table[cmap.date][keep])
         frame["date"] = dates.to_numpy()
