@@ -34,6 +34,7 @@ import pandas as pd
 
 from toolkit.appraisal import maths
 from toolkit.appraisal.maths import Pattern
+from toolkit.appraisal.prices import gdp_deflator, real_price_factors
 from toolkit.appraisal.report import (
     LAWFUL_ROUTE,
     checklist,
@@ -41,10 +42,12 @@ from toolkit.appraisal.report import (
     scores_chart,
     scoring_words,
     sensitivity_chart,
+    switching_words,
     value_ratio_words,
     weight_words,
 )
 from toolkit.appraisal.scenario import (
+    OTHER_SPENDING_KEY,
     WEIGHT_KEY,
     Assumption,
     OptionSpec,
@@ -69,10 +72,12 @@ class Appraisal:
         value over the contract), ``local_value_undiscounted``, ``local_value_per_year``,
         ``local_jobs_fte`` (a year), ``local_fte_years``, ``commitment``, the scores
         (``price_score``, ``quality_score``, ``social_value_score``, ``total_score``, out of
-        100) and ``net_value`` (lambda * local value - price, present values).
+        100) and ``net_value`` (lambda (V - v_0 P) - P, present values); ``price_real``
+        (cash prices deflated to the first year's prices, undiscounted).
     comparisons : pandas.DataFrame
-        Each option against the cheapest other option: extra cost and extra local value
-        (present value and a year), their ratio, and both break-even premiums with words.
+        Each option against the cheapest other option: extra cost and extra local income
+        (present value and a year), their ratio, both break-even premiums with words, and
+        the switching value of lambda (``switching_lambda``, with words).
     sensitivity : pandas.DataFrame
         One row per assumption: its low and high values and the headline break-even
         premium (by the weight on local value) and extra local value at each.
@@ -107,7 +112,8 @@ class Appraisal:
     def summary(self) -> list[str]:
         """Return the headline findings in words, one sentence or two each."""
         h = self.headline
-        return [h["value_ratio_words"], h["break_even_words"], h["break_even_scoring_words"]]
+        return [h["value_ratio_words"], h["break_even_words"], h["switching_lambda_words"],
+                h["break_even_scoring_words"]]
 
     def to_dict(self) -> dict:
         """Return the appraisal as JSON-ready data (null, never NaN or infinity)."""
@@ -129,6 +135,17 @@ class Appraisal:
             "break_even_price_scoring": h["break_even_price_scoring"],
             "break_even_scoring_words": h["break_even_scoring_words"],
             "extra_local_value_per_extra_pound": h["value_per_extra_pound"],
+            "extra_local_income": h["extra_local_value"],
+            "extra_local_income_per_year": h["extra_local_value_per_year"],
+            "extra_cost": h["extra_cost_pv"],
+            "extra_cost_per_year": h["extra_cost_per_year"],
+            "extra_local_income_per_extra_pound": h["value_per_extra_pound"],
+            "value_ratio_words": h["value_ratio_words"],
+            "switching_lambda": h["switching_lambda"],
+            "switching_lambda_words": h["switching_lambda_words"],
+            "other_spending_local_income": h["other_spending_local_income"],
+            "other_spending_local_income_source": s.other_spending.source,
+            "prices": _prices_label(s),
             "options": _records(self.options),
             "comparisons": _records(self.comparisons),
             "sensitivity": _records(self.sensitivity),
@@ -161,11 +178,13 @@ def appraise(scenario: Scenario, settings, evidence: dict[str, Pattern] | None =
 
     References
     ----------
-    METHODS §8 (local value V_i; net value N_i = lambda V_i - P_i; tender scoring).
+    METHODS §8 (local income V_i = P_i v_i + S_i; net value N_i = lambda (V_i - v_0 P_i) -
+    P_i; switching value of lambda; tender scoring; real prices before real discounting).
     """
-    scenario = resolve_setting_assumptions(scenario, settings)
+    scenario = resolve_prices(resolve_setting_assumptions(scenario, settings), settings)
     if evidence is None:
         evidence = gather_evidence(scenario, settings)
+    scenario = _resolve_other_spending(scenario, evidence)
     factors = contract_discount_factors(scenario, settings)
     options, comparisons = _evaluate(scenario, evidence, factors)
     appraised = appraised_option(scenario, options)
@@ -191,13 +210,69 @@ def contract_discount_factors(scenario: Scenario, settings) -> np.ndarray:
                                   bool(settings.value("social_value.discount_year_one")))
 
 
+def resolve_prices(scenario: Scenario, settings) -> Scenario:
+    """Fill the first year and the inflation assumption that turn cash prices into real.
+
+    The first year is the scenario's ``first_year``, else the settings' ``analysis_year``.
+    Inflation after the deflator's latest outturn is the scenario's ``inflation``, else the
+    latest outturn year's growth carried forward (span ±1 point), labelled assumed.
+
+    References
+    ----------
+    METHODS §8 (prices in real terms); HM Treasury GDP deflator (``toolkit.appraisal.prices``).
+    """
+    first_year = scenario.first_year or int(settings.value("analysis_year"))
+    inflation = scenario.inflation
+    if inflation is None:
+        d = gdp_deflator()
+        g = d.latest_growth
+        inflation = Assumption(
+            "inflation", g, max(0.0, g - 0.01), g + 0.01,
+            f"{d.source}: growth {d.latest_year - 1} to {d.latest_year} carried forward to "
+            "later years (assumed; span ±1 point)",
+            "GDP deflator growth a year after the latest outturn (cash to real prices)")
+    return dataclasses.replace(scenario, first_year=first_year, inflation=inflation)
+
+
+def real_factors(scenario: Scenario) -> np.ndarray:
+    """Return each year's factor from cash to real prices (all 1 for ``prices: real``)."""
+    if scenario.prices == "real":
+        return np.ones(scenario.years)
+    growth = scenario.inflation.value if scenario.inflation is not None else 0.0
+    return np.array(real_price_factors(scenario.first_year, scenario.years, growth))
+
+
+def _resolve_other_spending(scenario: Scenario, evidence: dict[str, Pattern]) -> Scenario:
+    """Give v_0 its value where it comes from the in-house option (METHODS §8)."""
+    if scenario.other_spending_mode != "in house":
+        return scenario
+    house = next(o for o in scenario.options if o.in_house)
+    p = evidence[house.name] if house.kind == "evidenced" else assumed_pattern(house)
+    a = dataclasses.replace(
+        scenario.other_spending, value=p.lm3 - 1, low=p.lm3_low - 1, high=p.lm3_high - 1,
+        source=f"in-house option {house.name}: the council's own LM3 - 1 (METHODS §8)")
+    return dataclasses.replace(scenario, other_spending=a)
+
+
+def other_spending_value(scenario: Scenario, patterns: dict[str, Pattern]) -> float:
+    """Return v_0 for one evaluation: the in-house option's LM3 - 1, or the scenario's."""
+    if scenario.other_spending_mode == "in house":
+        house = next(o for o in scenario.options if o.in_house)
+        return patterns[house.name].lm3 - 1
+    return scenario.other_spending.value
+
+
 def assumed_pattern(option: OptionSpec) -> Pattern:
     """Return the pattern of an assumed option from its named assumptions (METHODS §1).
 
     R1 = £1; R2 = local staff share + local supplier share (head-office costs, profit and
     non-local spending leak); R3 = staff part * take-home * re-spend (staff) + supplier
-    part * re-spend (suppliers). The interval puts every assumption at the low end of its
-    span, then at the high end. Local jobs per £ = local staff share / cost per FTE.
+    part * re-spend (suppliers). The local shares are of the contract at the stated
+    head-office share; at another head-office share h they scale by (1 - h) / (1 - h
+    stated), the rest of the contract delivered in the same pattern, so a larger head-office
+    share lowers v (METHODS §8). The interval puts every assumption at the end of its span
+    that lowers LM3 (the head-office share at its high end), then at the other end. Local
+    jobs per £ = local staff share / cost per FTE.
     """
     a = option.assumptions
     rounds = _rounds_at(a, "value")
@@ -212,9 +287,33 @@ def assumed_pattern(option: OptionSpec) -> Pattern:
 def _rounds_at(a: dict[str, Assumption], end: str) -> maths.Rounds:
     def get(name):
         return getattr(a[name], end)
-    return maths.assumed_rounds(get("local_staff_share"), get("local_supplier_share"),
+    other_end = {"low": "high", "high": "low", "value": "value"}[end]
+    scale = delivery_scale(a, other_end)
+    return maths.assumed_rounds(scale * get("local_staff_share"),
+                                scale * get("local_supplier_share"),
                                 get("take_home_share"), get("respend_staff"),
                                 get("respend_suppliers"))
+
+
+def delivery_scale(a: dict[str, Assumption], end: str = "value") -> float:
+    """Return (1 - h) / (1 - h stated): how the local shares scale with the head-office share.
+
+    Parameters
+    ----------
+    a : dict of str to Assumption
+        An assumed option's assumptions (``head_office_share`` may be absent: then 1).
+    end : str
+        ``"value"``, ``"low"`` or ``"high"``: which end of the head-office share to use.
+
+    References
+    ----------
+    METHODS §8: a national provider's management fee or profit leaving the area is part of
+    its spending pattern, so it lowers v_i.
+    """
+    head = a.get("head_office_share")
+    if head is None or head.as_stated >= 1:
+        return 1.0
+    return (1 - getattr(head, end)) / (1 - head.as_stated)
 
 
 def gather_evidence(scenario: Scenario, settings) -> dict[str, Pattern]:
@@ -259,9 +358,11 @@ def _weighted(parts: list[tuple[float, Pattern]], option: OptionSpec) -> Pattern
     commitment = option.commitment if option.commitment is not None else mix("commitment")
     evidence = "; ".join(f"{share:.0%} {p.evidence}" if len(parts) > 1 else p.evidence
                          for share, p in parts)
+    surplus_source = "; ".join(f"{share:.0%} {p.surplus_source}" if len(parts) > 1
+                               else p.surplus_source for share, p in parts)
     return Pattern(mix("lm3"), mix("lm3_low"), mix("lm3_high"), mix("r2_staff"),
                    mix("r2_suppliers"), mix("r3"), commitment, mix("jobs_per_pound"),
-                   evidence)
+                   evidence, mix("surplus_per_pound"), surplus_source)
 
 
 def _workbook_pattern(path, settings, scenario: Scenario, key: str) -> Pattern:
@@ -280,7 +381,9 @@ def _evaluate(scenario: Scenario, evidence: dict[str, Pattern], factors: np.ndar
     """Return the options table and the comparisons table for one set of assumptions."""
     patterns = {o.name: (evidence[o.name] if o.kind == "evidenced" else assumed_pattern(o))
                 for o in scenario.options}
-    options = pd.DataFrame([_option_row(o, patterns[o.name], scenario, factors)
+    v_zero = other_spending_value(scenario, patterns)
+    real = real_factors(scenario)
+    options = pd.DataFrame([_option_row(o, patterns[o.name], scenario, factors, real, v_zero)
                             for o in scenario.options])
     scores = maths.tender_scores(options["price"], options["quality"],
                                  options["commitment"], scenario.weights,
@@ -288,20 +391,28 @@ def _evaluate(scenario: Scenario, evidence: dict[str, Pattern], factors: np.ndar
     for part in ("price", "quality", "social_value", "total"):
         options[f"{part}_score"] = scores[part]
     options["rank"] = options["total_score"].rank(ascending=False, method="min").astype(int)
-    comparisons = pd.DataFrame([_comparison(i, options, scenario)
+    comparisons = pd.DataFrame([_comparison(i, options, scenario, v_zero)
                                 for i in range(len(options))])
     return options, comparisons
 
 
 def _option_row(option: OptionSpec, pattern: Pattern, scenario: Scenario,
-                factors: np.ndarray) -> dict:
-    """Return one option's figures (present values use the contract's DF_t)."""
-    price_pv = float(np.dot(option.profile, factors))
-    m = maths.local_value_per_pound(pattern.lm3, option.local_provider)
+                factors: np.ndarray, real: np.ndarray, v_zero: float) -> dict:
+    """Return one option's figures.
+
+    Present values use the contract's real-price factor times DF_t for each year. Local
+    income per £ is v = LM3 - 1 for every provider, plus S per £ (the surplus kept in the
+    area) for a local provider whose accounts evidence it (METHODS §8).
+    """
+    price_pv = float(np.dot(np.asarray(option.profile) * real, factors))
+    v = maths.local_income_per_pound(pattern.lm3)
+    surplus = pattern.surplus_per_pound if option.local_provider else 0.0
+    m = v + surplus
     jobs = pattern.jobs_per_pound
     return {
         "name": option.name,
         "price": option.price,
+        "price_real": float(np.dot(option.profile, real)),
         "price_pv": price_pv,
         "price_per_year": option.price / scenario.years,
         "quality": option.quality,
@@ -313,19 +424,24 @@ def _option_row(option: OptionSpec, pattern: Pattern, scenario: Scenario,
         "lm3_high": pattern.lm3_high,
         "r2_per_pound": pattern.r2_staff + pattern.r2_suppliers,
         "r3_per_pound": pattern.r3,
+        "local_income_per_pound": v,
+        "surplus_per_pound": surplus,
+        "surplus_source": (pattern.surplus_source if option.local_provider else
+                           "none: the provider is not local, so its surplus leaves the area"),
         "local_value_per_pound": m,
         "local_value": m * price_pv,
+        "surplus_retained": surplus * price_pv,
         "local_value_undiscounted": m * option.price,
         "local_value_per_year": m * option.price / scenario.years,
         "local_jobs_fte": None if jobs is None else jobs * option.price / scenario.years,
         "local_fte_years": None if jobs is None else jobs * option.price,
         "commitment": pattern.commitment,
-        "net_value": maths.net_value(scenario.weight.value, m * price_pv, price_pv),
+        "net_value": maths.net_value(scenario.weight.value, m * price_pv, price_pv, v_zero),
         "evidence": pattern.evidence,
     }
 
 
-def _comparison(i: int, options: pd.DataFrame, scenario: Scenario) -> dict:
+def _comparison(i: int, options: pd.DataFrame, scenario: Scenario, v_zero: float) -> dict:
     """Compare option ``i`` with the cheapest other option (both break-even methods)."""
     row = options.iloc[i]
     others = options.drop(index=options.index[i])
@@ -335,7 +451,8 @@ def _comparison(i: int, options: pd.DataFrame, scenario: Scenario) -> dict:
     extra_cost_pv = row["price_pv"] - other["price_pv"]
     extra_value_pv = row["local_value"] - other["local_value"]
     ratio = maths.break_even_ratio_by_weight(weight, row["local_value_per_pound"],
-                                             other["local_value_per_pound"])
+                                             other["local_value_per_pound"], v_zero)
+    switching = maths.switching_weight(extra_cost_pv, extra_value_pv, v_zero)
     price_by_weight = None
     if ratio is not None:
         # The ratio is of present values; a price is the present value over the option's
@@ -359,7 +476,11 @@ def _comparison(i: int, options: pd.DataFrame, scenario: Scenario) -> dict:
         "lambda": weight,
         "break_even_price": price_by_weight,
         "break_even_premium": _premium(price_by_weight, other["price"]),
-        "break_even_words": weight_words(row, other, weight, price_by_weight),
+        "break_even_words": weight_words(row, other, weight, price_by_weight, v_zero),
+        "other_spending_local_income": v_zero,
+        "switching_lambda": switching,
+        "switching_lambda_words": switching_words(row, other, switching, v_zero,
+                                                  extra_cost_pv, extra_value_pv),
         "break_even_price_scoring": scoring.price,
         "break_even_premium_scoring": _premium(scoring.price, other["price"]),
         "break_even_scoring_regime": scoring.regime,
@@ -388,8 +509,10 @@ def sensitivity_table(scenario: Scenario, evidence: dict[str, Pattern],
                       factors: np.ndarray, appraised: str) -> pd.DataFrame:
     """Return how the headline moves as each assumption goes to its low and high end.
 
-    Each row sets one assumption (lambda; each assumed option's shares, rates and cost
-    per FTE; each evidenced option's LM3 within its interval) to the low end and to the
+    Each row sets one assumption (lambda; v_0 where it is not the in-house option's; the
+    inflation that turns cash prices real; each assumed option's shares, head-office share,
+    rates and cost per FTE; each evidenced option's LM3 within its full range) to the low
+    end and to the
     high end of its span, all else central, and records the appraised option's
     break-even premium by the weight on local value (against the cheapest other option)
     and its extra local value. Assumptions that move neither are left out (they stay in
@@ -450,11 +573,18 @@ def _cases(scenario: Scenario, evidence: dict[str, Pattern]):
     w = scenario.weight
     yield (None, w, (scenario.with_assumption(None, WEIGHT_KEY, w.low), evidence),
            (scenario.with_assumption(None, WEIGHT_KEY, w.high), evidence))
+    shared = [scenario.inflation] if scenario.prices == "cash" and scenario.inflation else []
+    if scenario.other_spending_mode != "in house":  # in house: it moves with that option
+        shared.append(scenario.other_spending)
+    for a in shared:
+        if a.low != a.high:
+            yield (None, a, (scenario.with_assumption(None, a.name, a.low), evidence),
+                   (scenario.with_assumption(None, a.name, a.high), evidence))
     for option in scenario.options:
         if option.kind == "evidenced":
             p = evidence[option.name]
             a = Assumption("lm3", p.lm3, p.lm3_low, p.lm3_high,
-                           f"workbook interval ({p.evidence})", "LM3 from the workbook(s)")
+                           f"workbook full range ({p.evidence})", "LM3 from the workbook(s)")
             yield (option.name, a,
                    (scenario, {**evidence, option.name: dataclasses.replace(p, lm3=p.lm3_low)}),
                    (scenario, {**evidence, option.name: dataclasses.replace(p, lm3=p.lm3_high)}))
@@ -469,9 +599,12 @@ def _cases(scenario: Scenario, evidence: dict[str, Pattern]):
 
 def assumptions_table(scenario: Scenario, evidence: dict[str, Pattern]) -> pd.DataFrame:
     """Return every named assumption of the appraisal, with its span and source."""
-    w = scenario.weight
-    rows = [{"option": "(all options)", "assumption": w.name, "meaning": w.meaning,
-             "value": w.value, "low": w.low, "high": w.high, "source": w.source}]
+    shared = [scenario.weight, scenario.other_spending]
+    if scenario.prices == "cash" and scenario.inflation is not None:
+        shared.append(scenario.inflation)
+    rows = [{"option": "(all options)", "assumption": a.name, "meaning": a.meaning,
+             "value": a.value, "low": a.low, "high": a.high, "source": a.source}
+            for a in shared]
     for option in scenario.options:
         for a in option.assumptions.values():
             rows.append({"option": option.name, "assumption": a.name, "meaning": a.meaning,
@@ -479,8 +612,16 @@ def assumptions_table(scenario: Scenario, evidence: dict[str, Pattern]) -> pd.Da
         if option.kind == "evidenced":
             p = evidence[option.name]
             rows.append({"option": option.name, "assumption": "lm3",
-                         "meaning": "LM3 from the workbook(s)", "value": p.lm3,
-                         "low": p.lm3_low, "high": p.lm3_high, "source": p.evidence})
+                         "meaning": "LM3 from the workbook(s), over its full range",
+                         "value": p.lm3, "low": p.lm3_low, "high": p.lm3_high,
+                         "source": p.evidence})
+            surplus = p.surplus_per_pound if option.local_provider else 0.0
+            rows.append({"option": option.name, "assumption": "surplus_per_pound",
+                         "meaning": "Surplus kept in the area per £1 of contract (S, from "
+                                    "the accounts only)", "value": surplus, "low": surplus,
+                         "high": surplus,
+                         "source": p.surplus_source if option.local_provider else
+                         "none: the provider is not local"})
         if option.commitment is not None:
             rows.append({"option": option.name, "assumption": "commitment",
                          "meaning": "Committed share of the contract spent with local staff "
@@ -501,10 +642,25 @@ def _notes(scenario: Scenario, options: pd.DataFrame) -> list[str]:
                      "its year to the contract (METHODS §1): LM3, the share spent locally "
                      "and local jobs per £ (FTE of staff living locally over total "
                      "spending) are assumed to hold for this contract.")
-    notes.append(f"Discounting: {_discount_label(scenario)}.")
+    notes.append(f"Discounting: {_discount_label(scenario)}; {_prices_label(scenario)}.")
+    notes.append("Local income is rounds 2 and 3 of LM3 for every provider (v = LM3 - 1), "
+                 "plus the surplus a local provider keeps in the area where its accounts "
+                 "show one: a provider's address adds nothing (METHODS §8).")
+    v0 = scenario.other_spending
+    notes.append(f"v_0, the local income per £1 of what the premium would otherwise buy, is "
+                 f"{v0.value:.3f}: {v0.source}.")
     notes.append(f"lambda = {scenario.weight.value:g} is the commissioner's judgement "
                  f"({scenario.weight.source}); METHODS §8 gives it no default.")
     return notes
+
+
+def _prices_label(scenario: Scenario) -> str:
+    if scenario.prices == "real":
+        return "prices as given, in real terms (scenario)"
+    g = scenario.inflation
+    rate = f"{g.value:.1%} a year after {gdp_deflator().latest_year}" if g else "none"
+    return (f"cash prices deflated to {scenario.first_year} prices with the HM Treasury GDP "
+            f"deflator (inflation {rate}, assumed) before the real discount rate")
 
 
 def _discount_label(scenario: Scenario) -> str:
@@ -531,4 +687,5 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 __all__ = ["Appraisal", "Pattern", "appraise", "load_scenario", "checklist",
            "sensitivity_chart", "local_value_chart", "scores_chart", "gather_evidence",
-           "contract_discount_factors", "assumed_pattern", "sensitivity_table", "LAWFUL_ROUTE"]
+           "contract_discount_factors", "assumed_pattern", "sensitivity_table", "LAWFUL_ROUTE",
+           "resolve_prices", "real_factors", "delivery_scale", "OTHER_SPENDING_KEY"]

@@ -83,66 +83,131 @@ def assumed_rounds(staff_share: float, supplier_share: float, take_home: float,
     return Rounds(1.0, staff_share, supplier_share, r3)
 
 
-def local_value_per_pound(lm3: float, local_provider: bool) -> float:
-    """Return the local value of £1 paid to a provider, m, so that V = P * m.
+#: The label every figure on nef's Northumberland convention carries (METHODS §8).
+NEF_CONVENTION_LABEL = ("nef convention: counts the local supplier's own £1 as local "
+                        "(kept only to reproduce nef's published figures; never the basis of "
+                        "a premium)")
+
+
+def local_income_per_pound(lm3: float) -> float:
+    """Return v, the local income created per £1 of contract: rounds 2 and 3.
 
     Parameters
     ----------
     lm3 : float
         The option's LM3.
-    local_provider : bool
-        Whether the provider is local (its round 1 income is itself local).
 
     Returns
     -------
     float
-        ``lm3`` for a local provider, ``lm3 - 1`` for a non-local one.
+        ``lm3 - 1``, for every provider, local or not: round 1 is the provider's turnover,
+        and the part of it spent locally is already round 2.
 
     References
     ----------
-    METHODS §8: V_i = P_i (LM3_i - 1) if not local, P_i LM3_i if local.
+    METHODS §8: v_i = LM3_i - 1 (local income per £1 of contract, any provider).
     """
-    return lm3 if local_provider else lm3 - 1.0
+    return lm3 - 1.0
 
 
-def break_even_ratio_by_weight(weight: float, m_option: float, m_other: float
-                               ) -> float | None:
+def nef_convention_value_per_pound(respend: float, local_supplier: bool) -> float:
+    """Return the value of £1 paid to a supplier on nef's Northumberland convention.
+
+    Parameters
+    ----------
+    respend : float
+        The share of its income the supplier re-spends locally.
+    local_supplier : bool
+        Whether the supplier is local.
+
+    Returns
+    -------
+    float
+        ``1 + respend`` for a local supplier, ``respend`` for a non-local one (0.76 and
+        0.36 give £1.76 against £0.36). Labelled :data:`NEF_CONVENTION_LABEL` wherever it is
+        shown: only to reproduce nef's figures, never the basis of a premium.
+
+    References
+    ----------
+    METHODS §8 and §1 (nef, 2005, Northumberland County Council; published case 2).
+    """
+    return 1.0 + respend if local_supplier else respend
+
+
+def break_even_ratio_by_weight(weight: float, v_option: float, v_other: float,
+                               v_other_spending: float = 0.0) -> float | None:
     """Return the price ratio at which two options' net values are equal, or None.
 
-    Net value N_i = lambda * V_i - P_i with V_i = P_i * m_i (all in present values), so
-    N_option = N_other where ``P_option / P_other = (1 - lambda m_other) / (1 - lambda
-    m_option)``.
+    Net value N_i = lambda (V_i - v_0 P_i) - P_i with V_i = P_i v_i (all in present
+    values), so N_option = N_other where ``P_option / P_other = (1 - lambda (v_other -
+    v_0)) / (1 - lambda (v_option - v_0))``.
 
     Parameters
     ----------
     weight : float
-        lambda: the value to the council of £1 of local economic activity, in £ of budget.
-    m_option, m_other : float
-        Local value per £ of each option (:func:`local_value_per_pound`).
+        lambda: the value to the council of £1 of local income, in £ of budget.
+    v_option, v_other : float
+        Local income per £ of each option (:func:`local_income_per_pound`, plus surplus
+        retained locally per £ where the accounts evidence it).
+    v_other_spending : float
+        v_0: the local income per £1 of what the premium would otherwise buy.
 
     Returns
     -------
     float or None
         The ratio, or None when there is no break-even at a positive price: when
-        ``lambda * m_option >= 1`` (every extra £ to the option pays for itself under that
-        weight, so it is preferred at any price), or when ``lambda * m_other >= 1`` (the
-        other option pays for itself, so this one never catches it). Never infinity.
+        ``lambda (v_option - v_0) >= 1`` (every extra £ to the option pays for itself under
+        that weight, so it is preferred at any price), or when ``lambda (v_other - v_0) >= 1``
+        (the other option pays for itself, so this one never catches it). Never infinity.
 
     References
     ----------
-    METHODS §8, method 1 (a weight on local value); illustration lambda 0.2, LM3 1.76
-    (local) against 1.36 (not local): 0.928 / 0.648 = 1.432.
+    METHODS §8, method 1 (a weight on local income); illustration lambda 0.2, v_L 0.76,
+    v_N 0.36: 0.928 / 0.848 = 1.0943 with v_0 = 0, and 1 / 0.92 = 1.0870 with v_0 = 0.36.
     """
-    denominator = 1.0 - weight * m_option
-    numerator = 1.0 - weight * m_other
+    denominator = 1.0 - weight * (v_option - v_other_spending)
+    numerator = 1.0 - weight * (v_other - v_other_spending)
     if denominator <= 0 or numerator <= 0:
         return None
     return numerator / denominator
 
 
-def net_value(weight: float, local_value: float, price: float) -> float:
-    """Return N = lambda * V - P (METHODS §8, method 1)."""
-    return weight * local_value - price
+def net_value(weight: float, local_value: float, price: float,
+              v_other_spending: float = 0.0) -> float:
+    """Return N = lambda (V - v_0 P) - P (METHODS §8, method 1)."""
+    return weight * (local_value - v_other_spending * price) - price
+
+
+def switching_weight(extra_cost: float, extra_local_income: float,
+                     v_other_spending: float = 0.0) -> float | None:
+    """Return lambda*, the weight at which two options tie at their actual prices.
+
+    Parameters
+    ----------
+    extra_cost : float
+        P_L - P_N (present values).
+    extra_local_income : float
+        V_L - V_N (present values).
+    v_other_spending : float
+        v_0, the local income per £1 of what the premium would otherwise buy.
+
+    Returns
+    -------
+    float or None
+        ``(P_L - P_N) / ((V_L - V_N) - v_0 (P_L - P_N))``; None when the option is not
+        dearer (no weight is needed to prefer it, or none makes it tie) or when the
+        denominator is not positive (its extra local income does not beat what the extra
+        cost would buy elsewhere, so no weight makes it worth the price).
+
+    References
+    ----------
+    METHODS §8 (switching value; 0.229 with v_0 = 0 and 0.250 with v_0 = 0.36 at the
+    illustration's prices, £100,000 local against £90,000 national).
+    """
+    denominator = extra_local_income - v_other_spending * extra_cost
+    if extra_cost <= 0 or denominator <= 0:
+        return None
+    return extra_cost / denominator
 
 
 def tender_scores(prices: Sequence[float], quality: Sequence[float],
@@ -258,7 +323,7 @@ def scoring_break_even(index: int, prices: Sequence[float], non_price: Sequence[
 
 
 def extra_value_per_extra_pound(extra_value: float, extra_cost: float) -> float | None:
-    """Return extra local value per £ of extra cost; None when the option is not dearer.
+    """Return extra local income per £ of extra cost; None when the option is not dearer.
 
     References
     ----------
@@ -276,8 +341,9 @@ class Pattern:
     Attributes
     ----------
     lm3, lm3_low, lm3_high : float
-        LM3 and its interval (evidenced: the workbook's bootstrap interval; assumed: every
-        assumption at the low end of its span, and at the high end).
+        LM3 and its range (evidenced: the workbook's full range, METHODS §1, which spans
+        unknown locations, the take-home share and thin surveys as well as the survey
+        interval; assumed: every assumption at the low end of its span, and at the high end).
     r2_staff, r2_suppliers, r3 : float
         Rounds 2 and 3 per £1 (round 1 is £1). ``r2_staff`` is NaN when a workbook's LM3
         does not split round 2 by group.
@@ -288,6 +354,11 @@ class Pattern:
         Local full-time-equivalent jobs per £ a year of contract; None when not estimated.
     evidence : str
         Where the figures come from, in words.
+    surplus_per_pound : float
+        S_i per £1 of contract: the surplus a local provider keeps in the area, only from
+        its accounts (surplus over income; 0 when not evidenced, and never assumed).
+    surplus_source : str
+        Where ``surplus_per_pound`` comes from, in words.
     """
 
     lm3: float
@@ -299,3 +370,5 @@ class Pattern:
     commitment: float
     jobs_per_pound: float | None
     evidence: str
+    surplus_per_pound: float = 0.0
+    surplus_source: str = "none: no accounts evidence a surplus kept in the area"

@@ -90,48 +90,77 @@ def money(value: float | None) -> str:
 
 
 def value_ratio_words(row, other, ratio: float | None) -> str:
-    """Say the extra local value per £ of extra cost, or why it is undefined (METHODS §8)."""
+    """Say the extra local income per £ of extra cost, or why it is undefined (METHODS §8)."""
     if ratio is None:
         return (f"{row['name']} is not dearer than {other['name']} (the cheapest other "
-                f"option), so extra local value per £ of extra cost is undefined: it gives "
-                f"{money(row['local_value'] - other['local_value'])} of local value "
+                f"option), so extra local income per £ of extra cost is undefined: it gives "
+                f"{money(row['local_value'] - other['local_value'])} of local income "
                 f"(present value) more for {money(row['price_pv'] - other['price_pv'])} of "
                 "extra cost.")
     return (f"Against {other['name']} (the cheapest other option), {row['name']} costs "
             f"{money(row['price_pv'] - other['price_pv'])} more (present value; "
             f"{money((row['price'] - other['price']) / _years(row))} a year) and brings "
-            f"{money(row['local_value'] - other['local_value'])} more local value: "
-            f"£{ratio:,.2f} of extra local value per £1 of extra cost.")
+            f"{money(row['local_value'] - other['local_value'])} more local income (rounds "
+            f"2 and 3 of LM3, plus any surplus kept locally): £{ratio:,.2f} of extra local "
+            "income per £1 of extra cost.")
 
 
 def _years(row) -> float:
     return row["price"] / row["price_per_year"]
 
 
-def weight_words(row, other, weight: float, price: float | None) -> str:
-    """Say the break-even premium by a weight on local value, or why there is none."""
-    label = (f"By a weight on local value (lambda = {weight:g}: £{weight:,.2f} of budget per "
-             f"£1 of local economic activity)")
+def weight_words(row, other, weight: float, price: float | None, v_zero: float = 0.0) -> str:
+    """Say the break-even premium by a weight on local income, or why there is none.
+
+    References
+    ----------
+    METHODS §8, method 1: no break-even while lambda (v_L - v_0) >= 1 or lambda (v_N - v_0)
+    >= 1; said in words (and null in JSON), never infinity.
+    """
+    label = (f"By a weight on local income (lambda = {weight:g}: £{weight:,.2f} of budget per "
+             f"£1 of local income; v_0 = {v_zero:.3f} per £1 of what the premium would "
+             "otherwise buy)")
     m, m_other = row["local_value_per_pound"], other["local_value_per_pound"]
-    if price is None and weight * m >= 1:
+    if price is None and weight * (m - v_zero) >= 1:
         return (f"{label}, there is no break-even premium for {row['name']}: each £1 paid to "
-                f"it brings lambda × local value of {weight * m:.2f}, at least £1, so under "
-                "this weight it is preferred at any price. That says more about the weight "
-                "than about the option: check lambda.")
+                f"it brings lambda × (local income − v_0) of {weight * (m - v_zero):.2f}, at "
+                "least £1, so under this weight it is preferred at any price. That says more "
+                "about the weight than about the option: check lambda.")
     if price is None:
         return (f"{label}, there is no break-even premium for {row['name']}: each £1 paid to "
-                f"{other['name']} already brings lambda × local value of "
-                f"{weight * m_other:.2f}, at least £1, so {row['name']} does not match it at "
-                "any price.")
+                f"{other['name']} already brings lambda × (local income − v_0) of "
+                f"{weight * (m_other - v_zero):.2f}, at least £1, so {row['name']} does not "
+                "match it at any price.")
     premium = price / other["price"] - 1
     if premium >= 0:
         size = f"a premium of {premium:.1%} over"
     else:
         size = f"{-premium:.1%} below the price of"
-    return (f"{label}, {row['name']} gives the same net value (lambda × local value − price) "
-            f"as {other['name']} at a price of {money(price)}, {size} {other['name']} "
-            f"({money(other['price'])}); below that price it gives more net value, above it "
-            "less.")
+    return (f"{label}, {row['name']} gives the same net value (lambda × (local income − v_0 "
+            f"× price) − price) as {other['name']} at a price of {money(price)}, {size} "
+            f"{other['name']} ({money(other['price'])}); below that price it gives more net "
+            "value, above it less.")
+
+
+def switching_words(row, other, switching: float | None, v_zero: float, extra_cost: float,
+                    extra_income: float) -> str:
+    """Say the switching value of lambda, or why there is none (METHODS §8).
+
+    lambda* = (P_L - P_N) / ((V_L - V_N) - v_0 (P_L - P_N)), at the options' actual prices.
+    """
+    name, rival = row["name"], other["name"]
+    if extra_cost <= 0:
+        return (f"Switching value of lambda: none. {name} is not dearer than {rival}, so no "
+                "weight on local income is needed to justify its price.")
+    if switching is None:
+        return (f"Switching value of lambda: none. {name}'s extra local income "
+                f"({money(extra_income)}) is no more than what its extra cost would create "
+                f"elsewhere (v_0 {v_zero:.3f} × {money(extra_cost)}), so no weight on local "
+                "income justifies its price.")
+    return (f"Switching value of lambda: {switching:.3f}. At their actual prices {name} and "
+            f"{rival} tie when £1 of local income is worth £{switching:,.3f} of budget; a "
+            f"commissioner who values it more prefers {name}, one who values it less, "
+            f"{rival}.")
 
 
 def scoring_words(row, other, result, weights: dict) -> str:
@@ -166,7 +195,7 @@ def _finish(fig, alt: str):
 
 
 def local_value_chart(appraisal, ax=None):
-    """Return a bar chart of each option's price and local value (present values, £).
+    """Return a bar chart of each option's price and local income (present values, £).
 
     Parameters
     ----------
@@ -190,16 +219,16 @@ def local_value_chart(appraisal, ax=None):
     ax.bar([i - width / 2 for i in x], frame["price_pv"] / 1e3, width, label="Price",
            color="#7f7f7f")
     ax.bar([i + width / 2 for i in x], frame["local_value"] / 1e3, width,
-           label="Local value", color="#1b7837")
+           label="Local income", color="#1b7837")
     ax.set_xticks(list(x), [str(n) for n in frame["name"]])
     ax.set_ylabel("£ thousand (present value over the contract)")
     ax.set_xlabel("Option")
-    ax.set_title(f"Price and local value of each option, {appraisal.scenario.service}")
+    ax.set_title(f"Price and local income of each option, {appraisal.scenario.service}")
     ax.legend()
-    parts = "; ".join(f"{r['name']}: price {money(r['price_pv'])}, local value "
+    parts = "; ".join(f"{r['name']}: price {money(r['price_pv'])}, local income "
                       f"{money(r['local_value'])} (LM3 {r['lm3']:.2f})"
                       for _, r in frame.iterrows())
-    return _finish(fig, f"Bar chart of price and local value by option. {parts}.")
+    return _finish(fig, f"Bar chart of price and local income by option. {parts}.")
 
 
 def scores_chart(appraisal, ax=None):
@@ -315,7 +344,11 @@ def sensitivity_chart(appraisal, top: int = 8, ax=None):
 def _assumption_label(row) -> str:
     """Return "local staff share, National provider" (or "lambda" for the weight)."""
     if row["assumption"] == "local_value_weight":
-        return "lambda (weight on local value)"
+        return "lambda (weight on local income)"
+    if row["assumption"] == "other_spending_local_income":
+        return "v_0 (local income of other spending)"
+    if row["assumption"] == "inflation":
+        return "inflation (cash to real prices)"
     return f"{str(row['assumption']).replace('_', ' ')}, {row['option']}"
 
 
@@ -377,6 +410,8 @@ def options_table(appraisal) -> pd.DataFrame:
         "Price (£)": f["price"],
         "Price (£, present value)": f["price_pv"],
         "LM3": f["lm3"], "LM3 low": f["lm3_low"], "LM3 high": f["lm3_high"],
+        "Local income per £1 (LM3 - 1)": [f"£{v:,.3f}" for v in f["local_income_per_pound"]],
+        "Surplus kept per £1": [f"£{v:,.3f}" for v in f["surplus_per_pound"]],
         "Local value (£, present value)": f["local_value"],
         "Local value a year (£)": f["local_value_per_year"],
         "Local jobs (FTE a year)": _text_jobs(f["local_jobs_fte"]),
@@ -409,7 +444,7 @@ def comparisons_table(appraisal) -> pd.DataFrame:
         "Extra local value a year (£)": c["extra_local_value_per_year"],
         "Extra cost (£, present value)": c["extra_cost_pv"],
         "Extra local value (£, present value)": c["extra_local_value"],
-        "Extra local value per £1 of extra cost": _text(
+        "Extra local income per £1 of extra cost": _text(
             c["value_per_extra_pound"], "ratio", "undefined (not dearer)"),
         "Break-even price, weight on local value (£)": _text(
             c["break_even_price"], "money", "none"),
@@ -419,6 +454,8 @@ def comparisons_table(appraisal) -> pd.DataFrame:
             c["break_even_price_scoring"], "money", "none"),
         "Break-even premium, tender scoring": _text(
             c["break_even_premium_scoring"], "share", "none"),
+        "Switching value of lambda": [f"{v:.3f}" if _is_number(v) else "none"
+                                      for v in c["switching_lambda"]],
     })
 
 

@@ -48,6 +48,17 @@ DEFAULT_COST_SPAN = 0.2
 #: spending`` (the local share of the council's own procurement spending).
 NON_STAFF_KEY = "non_staff_share"
 
+#: The key holding v_0: the local income per £1 of what the premium would otherwise buy.
+OTHER_SPENDING_KEY = "other_spending_local_income"
+#: What ``other_spending_local_income`` may say besides a number (METHODS §8).
+OTHER_SPENDING_MODES = ("in house", "council spending", "none")
+#: The label of v_0 = 0 (METHODS §8).
+IGNORES_OTHER_SPENDING = "ignores what the premium would otherwise buy"
+
+#: Plain English of v_0.
+OTHER_SPENDING_MEANING = ("v_0: local income per £1 of the council's other spending (what the "
+                          "premium would otherwise buy)")
+
 #: Central government's minimum weight for social value (PPN 06/20, now PPN 002).
 CENTRAL_GOVERNMENT_MIN_SOCIAL_VALUE = 0.10
 
@@ -59,7 +70,9 @@ ASSUMED_KEYS: dict[str, tuple[str, str, str | None]] = {
     "local_supplier_share": (
         "Share of the contract paid to local suppliers", "share", None),
     "head_office_share": (
-        "Share of the contract leaving as head-office costs and profit", "share", None),
+        "Share of the contract leaving as head-office costs and profit (the local staff and "
+        "supplier shares are of the contract at this share; another head-office share scales "
+        "them by the change in what is left to deliver the service)", "share", None),
     "take_home_share": (
         "Take-home pay as a share of gross pay", "share", "lm3.take_home_share"),
     "respend_staff": (
@@ -88,6 +101,8 @@ class Assumption:
         (assumed)"``.
     meaning : str
         Plain English.
+    stated : float or None
+        The value as first given, kept when :meth:`at` moves it (None until then).
     """
 
     name: str
@@ -96,10 +111,16 @@ class Assumption:
     high: float
     source: str
     meaning: str
+    stated: float | None = None
+
+    @property
+    def as_stated(self) -> float:
+        """The value the scenario (or settings) gave, before any slider or sensitivity case."""
+        return self.value if self.stated is None else self.stated
 
     def at(self, value: float) -> Assumption:
         """Return the same assumption with another central value (span kept around it)."""
-        return dataclasses.replace(self, value=float(value))
+        return dataclasses.replace(self, value=float(value), stated=self.as_stated)
 
 
 @dataclass(frozen=True)
@@ -195,6 +216,22 @@ class Scenario:
     warnings : tuple of str
     fictional : bool
         Whether the scenario is made-up sample data (packs then carry a banner).
+    other_spending : Assumption
+        v_0 (``other_spending_local_income``), the local income per £1 of what the premium
+        would otherwise buy. Its value is NaN when ``other_spending_mode`` is ``"in house"``
+        until the appraisal takes it from the in-house option's LM3 - 1.
+    other_spending_mode : str
+        ``"in house"`` (the council's own LM3 - 1, from the in-house option), ``"council
+        spending"`` (the payments files' local share: a lower bound), ``"scenario"`` (a
+        number the scenario gives, assumed) or ``"none"`` (0, labelled).
+    prices : str
+        ``"cash"`` (deflated to real terms before discounting) or ``"real"``.
+    first_year : int or None
+        The calendar year in which the contract's first year starts (its prices are the
+        base of real prices); None: the settings' ``analysis_year``.
+    inflation : Assumption or None
+        The GDP deflator's growth a year for years with no outturn; None: the latest
+        outturn year's growth (``toolkit.appraisal.prices``).
     """
 
     path: Path
@@ -210,6 +247,13 @@ class Scenario:
     checklist: dict
     warnings: tuple[str, ...] = field(default=())
     fictional: bool = False
+    other_spending: Assumption = field(default_factory=lambda: Assumption(
+        OTHER_SPENDING_KEY, 0.0, 0.0, 0.0, f"none: 0, {IGNORES_OTHER_SPENDING}",
+        OTHER_SPENDING_MEANING))
+    other_spending_mode: str = "none"
+    prices: str = "cash"
+    first_year: int | None = None
+    inflation: Assumption | None = None
 
     def option(self, name: str) -> OptionSpec:
         """Return the option called ``name``."""
@@ -236,6 +280,10 @@ class Scenario:
         value : float
             The new central value (its low-to-high span is kept).
         """
+        if name == OTHER_SPENDING_KEY:
+            return dataclasses.replace(self, other_spending=self.other_spending.at(value))
+        if name == "inflation" and self.inflation is not None:
+            return dataclasses.replace(self, inflation=self.inflation.at(value))
         if name == WEIGHT_KEY or option is None:
             return dataclasses.replace(self, weight=self.weight.at(value))
         opt = self.option(option)
@@ -307,6 +355,7 @@ class _Reader:
         self.weight_span = DEFAULT_WEIGHT_SPAN
         self.defaults: dict = {}
         self.registry = None
+        self._summary: dict | None = None
 
     def error(self, key: str, message: str, value: Any = None, expected: str | None = None
               ) -> None:
@@ -321,7 +370,8 @@ class _Reader:
     def scenario(self, data: dict) -> Scenario:
         known = {"service", "years", "discount_rate", "weights", WEIGHT_KEY, "lambda",
                  "options", "appraised_option", "quality_max", "boundary", "checklist",
-                 "assumptions", "sensitivity", "authority", "registry", "notes", "fictional"}
+                 "assumptions", "sensitivity", "authority", "registry", "notes", "fictional",
+                 OTHER_SPENDING_KEY, "prices", "first_year", "inflation"}
         for key in data:
             if key not in known:
                 self.error(str(key), "Unknown key.", expected=f"one of {', '.join(sorted(known))}")
@@ -342,6 +392,7 @@ class _Reader:
         if appraised is not None and appraised not in {o.name for o in options}:
             self.error("appraised_option", "Names no option.", appraised,
                        f"one of {', '.join(o.name for o in options)}")
+        mode, other = self._other_spending(data.get(OTHER_SPENDING_KEY), options)
         return Scenario(
             path=Path(self.file),
             service=str(data.get("service") or "(service not named)"),
@@ -356,7 +407,89 @@ class _Reader:
             checklist=data.get("checklist") or {},
             warnings=tuple(self.warnings),
             fictional=self._flag("fictional", data.get("fictional", False)),
+            other_spending=other,
+            other_spending_mode=mode,
+            prices=self._prices(data.get("prices", "cash")),
+            first_year=self._first_year(data.get("first_year")),
+            inflation=self._inflation(data.get("inflation")),
         )
+
+    # -- v_0 and real prices -------------------------------------------------------------
+    def _other_spending(self, value: Any, options: list[OptionSpec]) -> tuple[str, Assumption]:
+        """Return v_0's mode and assumption (METHODS §8: the same basis as v_i)."""
+        key = OTHER_SPENDING_KEY
+        mode = "none" if _number(value) == 0 else _mode(value)
+        if value is None:
+            mode = ("in house" if any(o.in_house for o in options) else "council spending"
+                    if self._has_council_spending() else "none")
+        if mode == "in house":
+            if not any(o.in_house for o in options):
+                self.error(key, "'in house' needs an in-house option (in_house: yes), whose "
+                           "spending pattern is the council's own.", value)
+            nan = math.nan
+            return mode, Assumption(key, nan, nan, nan, "in-house option: the council's own "
+                                    "LM3 - 1 (METHODS §8)", OTHER_SPENDING_MEANING)
+        if mode == "council spending":
+            return self._other_spending_from_payments(value is None)
+        if mode == "none":
+            return mode, Assumption(key, 0.0, 0.0, 0.0, f"none: 0, {IGNORES_OTHER_SPENDING}",
+                                    OTHER_SPENDING_MEANING)
+        got = self._ranged(key, value, "share", OTHER_SPENDING_MEANING,
+                           source="scenario (assumed)")
+        if got is None:
+            self.error(key, "Must be a share such as 0.36, a range, or one of "
+                       f"{', '.join(OTHER_SPENDING_MODES)}.", value)
+            return "none", Scenario.__dataclass_fields__["other_spending"].default_factory()
+        return "scenario", dataclasses.replace(got, name=key)
+
+    def _has_council_spending(self) -> bool:
+        a = self.registry
+        return a is not None and bool(a.spending_files) and a.local is not None
+
+    def _other_spending_from_payments(self, by_default: bool) -> tuple[str, Assumption]:
+        key = OTHER_SPENDING_KEY
+        summary = self._council_summary(key)
+        none = ("none", Assumption(key, 0.0, 0.0, 0.0, f"none: 0, {IGNORES_OTHER_SPENDING}",
+                                   OTHER_SPENDING_MEANING))
+        if summary is None:
+            return none
+        low, high = summary.get("local_share_low"), summary.get("local_share_high")
+        if low is None or high is None:
+            self.error(key, "The council's spending files hold no spending.")
+            return none
+        files = ", ".join(p.name for p in self.registry.spending_files)
+        how = "default: no in-house option; " if by_default else ""
+        return "council spending", Assumption(
+            key, low, low, high,
+            f"{how}council payments files ({files}): local share {low:.1%} (unknown counted "
+            f"not local) to {high:.1%}; a lower bound, as it covers suppliers and round 2 "
+            "only", OTHER_SPENDING_MEANING)
+
+    def _prices(self, value: Any) -> str:
+        text = str(value).strip().lower()
+        if text in {"cash", "nominal"}:
+            return "cash"
+        if text == "real":
+            return "real"
+        self.error("prices", "Must be 'cash' (deflated to real terms before discounting) or "
+                   "'real' (already in real terms).", value)
+        return "cash"
+
+    def _first_year(self, value: Any) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 1990 <= value <= 2100:
+            self.error("first_year", "Must be the calendar year the contract starts, such as "
+                       "2026.", value)
+            return None
+        return value
+
+    def _inflation(self, value: Any) -> Assumption | None:
+        if value is None:
+            return None
+        got = self._ranged("inflation", value, "share", "GDP deflator growth a year after the "
+                           "latest outturn (cash to real prices)", source="scenario (assumed)")
+        return None if got is None else dataclasses.replace(got, name="inflation")
 
     def _sensitivity(self, block: Any) -> None:
         if not isinstance(block, dict):
@@ -642,21 +775,8 @@ class _Reader:
         where = f"{key}.local_supplier_share"
         share = self._share(f"{key}.{NON_STAFF_KEY}", block.get(NON_STAFF_KEY))
         authority = self.registry
-        if authority is None or not authority.spending_files or authority.local is None:
-            self.error(where, "'council spending' needs the scenario's 'authority', with "
-                       "spending files and a boundary in its registry.")
-            return None
-        if share is None:
-            return None
-        from toolkit.measures.lm3 import as_boundary
-        from toolkit.spend.analysis import analyse_spending
-
-        try:
-            summary = analyse_spending(list(authority.spending_files),
-                                       as_boundary(authority.local),
-                                       authority.supplier_list).summary()
-        except InputError as exc:
-            self.error(where, f"The council's spending files could not be read: {exc}")
+        summary = self._council_summary(where)
+        if share is None or summary is None:
             return None
         low = summary.get("procurement_local_share_low")
         high = summary.get("procurement_local_share_high")
@@ -670,6 +790,27 @@ class _Reader:
             f"procurement spending {low:.1%} (unknown counted not local) to {high:.1%} "
             "(unknown counted local)",
             ASSUMED_KEYS["local_supplier_share"][0])
+
+    def _council_summary(self, where: str) -> dict | None:
+        """Return the spend analysis of the authority's payments files (read once)."""
+        if self._summary is not None:
+            return self._summary
+        authority = self.registry
+        if not self._has_council_spending():
+            self.error(where, "'council spending' needs the scenario's 'authority', with "
+                       "spending files and a boundary in its registry.")
+            return None
+        from toolkit.measures.lm3 import as_boundary
+        from toolkit.spend.analysis import analyse_spending
+
+        try:
+            self._summary = analyse_spending(list(authority.spending_files),
+                                             as_boundary(authority.local),
+                                             authority.supplier_list).summary()
+        except InputError as exc:
+            self.error(where, f"The council's spending files could not be read: {exc}")
+            return None
+        return self._summary
 
     # -- values --------------------------------------------------------------------------
     def _ranged(self, key: str, value: Any, kind: str, meaning: str,
@@ -725,6 +866,18 @@ class _Reader:
             return value.strip().lower().startswith("y")
         self.error(key, "Must be yes or no.", value)
         return False
+
+
+def _mode(value: Any) -> str | None:
+    """Return the mode ``other_spending_local_income`` names in words, if any."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip().lower().replace("_", " ").replace("-", " ")
+    if text in {"in house", "council", "council lm3"}:
+        return "in house"
+    if _is_council_spending(text):
+        return "council spending"
+    return "none" if text in {"none", "0", "zero"} else None
 
 
 def _is_council_spending(value: Any) -> bool:
@@ -787,4 +940,5 @@ def _number(value: Any) -> float | None:
 
 
 __all__ = ["Assumption", "Member", "OptionSpec", "Scenario", "load_scenario",
-           "resolve_setting_assumptions", "find_scenario_file", "InputError", "WEIGHT_KEY"]
+           "resolve_setting_assumptions", "find_scenario_file", "InputError", "WEIGHT_KEY",
+           "OTHER_SPENDING_KEY"]
