@@ -77,41 +77,130 @@ def run(tmp_path, data):
 
 
 def test_methods_illustration_ratio():
-    # METHODS §8: lambda 0.2, LM3_L 1.76 (local), LM3_N 1.36 (not local): 0.928 / 0.648.
-    ratio = maths.break_even_ratio_by_weight(0.2, maths.local_value_per_pound(1.76, True),
-                                             maths.local_value_per_pound(1.36, False))
-    assert ratio == pytest.approx(0.928 / 0.648)
-    assert ratio == pytest.approx(1.432, abs=5e-4)
+    # METHODS §8: lambda 0.2, v = LM3 - 1 for both: v_L 0.76, v_N 0.36.
+    v_local = maths.local_income_per_pound(1.76)
+    v_national = maths.local_income_per_pound(1.36)
+    assert (v_local, v_national) == (pytest.approx(0.76), pytest.approx(0.36))
+    ratio = maths.break_even_ratio_by_weight(0.2, v_local, v_national)
+    assert ratio == pytest.approx((1 - 0.2 * 0.36) / (1 - 0.2 * 0.76))
+    assert round(ratio, 4) == 1.0943
+    with_v0 = maths.break_even_ratio_by_weight(0.2, v_local, v_national, 0.36)
+    assert with_v0 == pytest.approx(1 / (1 - 0.2 * (0.76 - 0.36)))
+    assert round(with_v0, 4) == 1.0870
 
 
-def test_methods_illustration_scenario_file():
+def test_switching_value_of_lambda_at_the_illustrations_prices():
+    # METHODS §8: £100,000 local (v 0.76) against £90,000 national (v 0.36).
+    extra_cost, extra_income = 100_000 - 90_000, 100_000 * 0.76 - 90_000 * 0.36
+    assert round(maths.switching_weight(extra_cost, extra_income), 3) == 0.229
+    assert maths.switching_weight(extra_cost, extra_income) == pytest.approx(10_000 / 43_600)
+    assert round(maths.switching_weight(extra_cost, extra_income, 0.36), 3) == 0.250
+    assert maths.switching_weight(0.0, 5.0) is None          # not dearer: no weight needed
+    assert maths.switching_weight(10.0, 3.0, 0.36) is None   # 3 - 3.6 < 0: no weight justifies
+
+
+def _illustration(tmp_path, v_zero=None):
+    data = yaml.safe_load((SAMPLES / "illustration_scenario.yml").read_text(encoding="utf-8"))
+    if v_zero is not None:
+        data["other_spending_local_income"] = v_zero
+    return appraise(load_scenario(write(tmp_path, data)), SETTINGS)
+
+
+def test_methods_illustration_scenario_file(tmp_path):
     result = appraise(load_scenario(SAMPLES / "illustration_scenario.yml"), SETTINGS)
     rows = result.options.set_index("name")
     assert rows.loc["Local provider", "lm3"] == pytest.approx(1.76)
     assert rows.loc["National provider", "lm3"] == pytest.approx(1.36)
     out = result.to_dict()
-    assert out["break_even_premium"] == pytest.approx(0.928 / 0.648 - 1)
-    assert round(out["break_even_premium"], 2) == 0.43
+    assert out["break_even_premium"] == pytest.approx(0.928 / 0.848 - 1)
+    assert round(1 + out["break_even_premium"], 4) == 1.0943
     assert out["lambda"] == 0.2
     # the break-even price is the premium on the cheapest other option's price
-    assert out["break_even_price"] == pytest.approx(90000 * 0.928 / 0.648)
+    assert out["break_even_price"] == pytest.approx(90000 * 0.928 / 0.848)
+    assert round(out["switching_lambda"], 3) == 0.229
+    assert out["other_spending_local_income"] == 0
+    assert "ignores what the premium would otherwise buy" in out[
+        "other_spending_local_income_source"]
+    other = _illustration(tmp_path, 0.36).to_dict()
+    assert round(1 + other["break_even_premium"], 4) == 1.0870
+    assert other["break_even_premium"] == pytest.approx(1 / 0.92 - 1)
+    assert round(other["switching_lambda"], 3) == 0.250
+    assert other["other_spending_local_income"] == pytest.approx(0.36)
 
 
-def test_no_break_even_when_weight_times_lm3_reaches_one():
-    assert maths.break_even_ratio_by_weight(0.6, 1.76, 0.36) is None      # 1.056 >= 1
-    assert maths.break_even_ratio_by_weight(1 / 1.76, 1.76, 0.36) is None  # exactly 1
-    assert maths.break_even_ratio_by_weight(0.8, 1.1, 1.3) is None         # other pays for itself
+def test_local_income_is_lm3_minus_one_for_every_provider(tmp_path):
+    # identical spending patterns: no premium by weight, whatever the address
+    data = two_options(local_price=1100.0, other_price=1000.0)
+    data["options"][1]["assumed"] = data["options"][0]["assumed"]
+    result = run(tmp_path, data)
+    rows = result.options.set_index("name")
+    assert rows.loc["Local", "local_value_per_pound"] == pytest.approx(
+        rows.loc["National", "local_value_per_pound"])
+    assert rows.loc["Local", "local_value_per_pound"] == pytest.approx(
+        rows.loc["Local", "lm3"] - 1)
+    h = result.headline
+    assert h["break_even_premium"] == pytest.approx(0.0, abs=1e-12)
+    # equal quality and equal commitments (same pattern): no scoring premium either
+    assert rows.loc["Local", "commitment"] == rows.loc["National", "commitment"]
+    assert h["break_even_premium_scoring"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_calderdale_premium_from_the_scenario_files_and_the_formula():
+    from toolkit.appraisal.appraise import assumed_pattern, gather_evidence
+
+    scenario = resolve_setting_assumptions(
+        load_scenario(SAMPLES / "calderdale_youth_scenario.yml"), SETTINGS)
+    national = scenario.option("National provider").assumptions
+    take_home, rho_staff, rho_suppliers = (SETTINGS.central("lm3.take_home_share"),
+                                           SETTINGS.central("lm3.assumed_respend_staff"),
+                                           SETTINGS.central("lm3.assumed_respend_suppliers"))
+    staff, suppliers = national["local_staff_share"].value, national["local_supplier_share"].value
+    v_national = staff + suppliers + staff * take_home * rho_staff + suppliers * rho_suppliers
+    consortium = gather_evidence(scenario, SETTINGS)["Local consortium"]
+    v_local = consortium.lm3 - 1 + consortium.surplus_per_pound
+    v_zero = assumed_pattern(scenario.option("In-house")).lm3 - 1
+    result = appraise(scenario, SETTINGS, with_sensitivity=False)
+    h = result.headline
+    assert h["other_spending_local_income"] == pytest.approx(v_zero)
+    expected = (1 - 0.2 * (v_national - v_zero)) / (1 - 0.2 * (v_local - v_zero))
+    assert 1 + h["break_even_premium"] == pytest.approx(expected)
+    # the old rule credited the local consortium its whole price (V = P x LM3)
+    old = (1 - 0.2 * v_national) / (1 - 0.2 * consortium.lm3)
+    assert h["break_even_premium"] < old - 1 - 0.3
+
+
+def test_no_break_even_when_weight_times_local_income_reaches_one():
+    assert maths.break_even_ratio_by_weight(1.5, 0.76, 0.36) is None       # 1.14 >= 1
+    assert maths.break_even_ratio_by_weight(1 / 0.76, 0.76, 0.36) is None  # exactly 1
+    assert maths.break_even_ratio_by_weight(1.2, 0.5, 0.9) is None         # other pays for itself
+    # v_0 counts against both: lambda (v - v_0) is what matters
+    assert maths.break_even_ratio_by_weight(2.0, 0.76, 0.36, 0.36) == pytest.approx(5.0)
+    assert maths.break_even_ratio_by_weight(3.0, 0.76, 0.36, 0.36) is None
 
 
 def test_no_break_even_is_null_in_json_and_said_in_words(tmp_path):
-    result = run(tmp_path, two_options(weight=0.6))
+    result = run(tmp_path, two_options(weight=1.3))   # 1.3 x 0.8 >= 1
     out = result.to_dict()
     text = json.dumps(out, allow_nan=False)  # never NaN or Infinity
     assert json.loads(text)["break_even_premium"] is None
     assert out["break_even_price"] is None
-    assert out["lambda"] == 0.6
+    assert out["lambda"] == 1.3
     assert "no break-even premium" in out["break_even_words"]
-    assert "at any price" in out["break_even_words"]
+    assert "preferred at any price" in out["break_even_words"]
+    # the extra local income, the extra cost and their ratio are shown all the same
+    assert out["extra_cost"] == pytest.approx(432)
+    assert out["extra_local_income"] == pytest.approx(1432 * 0.8 - 1000 * 0.36)
+    assert out["extra_local_income_per_extra_pound"] == pytest.approx((1145.6 - 360) / 432)
+    # the other condition: the cheaper option's own lambda (v - v_0) reaches 1
+    data = two_options(weight=1.3)
+    data["options"][0]["assumed"] = assumed(0.3, 0.0, 0.2, 0.8, 0.25, 0.4)
+    data["options"][1]["assumed"] = assumed(0.5, 0.1, 0.05, 0.8, 0.35, 0.6)
+    out = json.loads(json.dumps(run(tmp_path, data).to_dict(), allow_nan=False))
+    assert out["break_even_premium"] is None and out["break_even_price"] is None
+    assert "does not match it at any price" in out["break_even_words"]
+    assert out["switching_lambda"] is None
+    assert "Switching value of lambda: none" in out["switching_lambda_words"]
+    assert out["extra_cost"] == pytest.approx(432)
 
 
 def test_hand_worked_two_options(tmp_path):
@@ -119,14 +208,14 @@ def test_hand_worked_two_options(tmp_path):
     rows = result.options.set_index("name")
     # Local: R2 = 0.5 + 0.1 = 0.6; R3 = 0.5 * 0.8 * 0.35 + 0.1 * 0.6 = 0.2; LM3 = 1.8
     assert rows.loc["Local", "lm3"] == pytest.approx(1.8)
-    assert rows.loc["Local", "local_value"] == pytest.approx(1432 * 1.8)
-    # National: R2 = 0.3; R3 = 0.3 * 0.8 * 0.25 = 0.06; LM3 = 1.36; not local: V = P (LM3 - 1)
+    assert rows.loc["Local", "local_value"] == pytest.approx(1432 * 0.8)  # V = P (LM3 - 1)
+    # National: R2 = 0.3; R3 = 0.3 * 0.8 * 0.25 = 0.06; LM3 = 1.36; V = P (LM3 - 1)
     assert rows.loc["National", "lm3"] == pytest.approx(1.36)
     assert rows.loc["National", "local_value"] == pytest.approx(360.0)
     # local jobs: 0.5 * 1432 / 30000 FTE
     assert rows.loc["Local", "local_jobs_fte"] == pytest.approx(0.5 * 1432 / 30000)
     # net values with lambda 0.2
-    assert rows.loc["Local", "net_value"] == pytest.approx(0.2 * 2577.6 - 1432)
+    assert rows.loc["Local", "net_value"] == pytest.approx(0.2 * 1145.6 - 1432)
     assert rows.loc["National", "net_value"] == pytest.approx(0.2 * 360 - 1000)
     # scores: price 60 * 1000 / 1432 and 60; quality 21 each; social value 10 * s / max s
     assert rows.loc["Local", "price_score"] == pytest.approx(60 * 1000 / 1432)
@@ -134,14 +223,16 @@ def test_hand_worked_two_options(tmp_path):
     assert rows.loc["National", "total_score"] == pytest.approx(60 + 21 + 5)
     h = result.headline
     assert h["name"] == "Local" and h["comparator"] == "National"
-    # break-even by weight: (1 - 0.2 * 0.36) / (1 - 0.2 * 1.8) = 0.928 / 0.64 = 1.45
-    assert h["break_even_premium"] == pytest.approx(0.45)
-    assert h["break_even_price"] == pytest.approx(1450)
+    # break-even by weight: (1 - 0.2 * 0.36) / (1 - 0.2 * 0.8) = 0.928 / 0.84
+    assert h["break_even_premium"] == pytest.approx(0.928 / 0.84 - 1)
+    assert h["break_even_price"] == pytest.approx(1000 * 0.928 / 0.84)
+    # switching value: 432 / (1145.6 - 360)
+    assert h["switching_lambda"] == pytest.approx(432 / (1145.6 - 360))
     # scoring: local non-price 21 + 10 = 31; best other 86; 60 * 1000 / (86 - 31)
     assert h["break_even_price_scoring"] == pytest.approx(60000 / 55)
     assert h["break_even_premium_scoring"] == pytest.approx(60 / 55 - 1)
     # extra local value per £ of extra cost
-    assert h["value_per_extra_pound"] == pytest.approx((2577.6 - 360) / 432)
+    assert h["value_per_extra_pound"] == pytest.approx((1145.6 - 360) / 432)
 
 
 def test_ratio_undefined_when_local_option_not_dearer(tmp_path):
@@ -163,13 +254,53 @@ def test_discount_factors_green_book_cumulative(tmp_path):
     assert discounted == pytest.approx([1 / 1.035 ** t for t in (1, 2, 3)])
     result = appraise(scenario, SETTINGS)
     local = result.options.set_index("name").loc["Local"]
-    assert local["price_pv"] == pytest.approx(1432 / 3 * sum(factors))
-    assert local["local_value"] == pytest.approx(1.8 * local["price_pv"])
+    real = _real_factors_from_the_deflator_file(SETTINGS.value("analysis_year"), 3)
+    assert local["price_pv"] == pytest.approx(1432 / 3 * float(np.dot(real, factors)))
+    assert local["local_value"] == pytest.approx(0.8 * local["price_pv"])
+
+
+def _real_factors_from_the_deflator_file(first_year, years):
+    """D(first) / D(first + t) from the shipped HM Treasury CSV, growth carried forward."""
+    import csv
+
+    from toolkit.resources import data_file
+
+    with data_file("gdp_deflator_hmt_2025-12.csv").open(encoding="utf-8") as handle:
+        levels = {int(r["year"]): float(r["gdp_deflator_2024_eq_100"])
+                  for r in csv.DictReader(handle)}
+    last = max(levels)
+    growth = levels[last] / levels[last - 1] - 1
+
+    def level(year):
+        return levels.get(year, levels[last] * (1 + growth) ** (year - last))
+    return np.array([level(first_year) / level(first_year + t) for t in range(years)])
+
+
+def test_cash_prices_are_made_real_before_the_real_discount_rate(tmp_path):
+    data = two_options(years=2, rate="3.5%")
+    data["options"][0]["price_profile"] = [432, 1000]
+    data["first_year"] = 2022   # outturn years: 2022 and 2023 deflators, no forecast
+    local = run(tmp_path, data).options.set_index("name").loc["Local"]
+    real_2023 = 1000 * 90.5005 / 96.2507
+    assert local["price_real"] == pytest.approx(432 + real_2023)
+    assert local["price_pv"] == pytest.approx(432 + real_2023 / 1.035)
+    # already real: no deflation, as before
+    as_real = run(tmp_path, {**data, "prices": "real"}).options.set_index("name").loc["Local"]
+    assert as_real["price_pv"] == pytest.approx(432 + 1000 / 1.035)
+    # after the outturn: the inflation the scenario gives, labelled assumed
+    later = run(tmp_path, {**data, "first_year": 2026, "inflation": 0.02})
+    assert later.options.set_index("name").loc["Local", "price_pv"] == pytest.approx(
+        432 + 1000 / 1.02 / 1.035)
+    table = later.assumptions.set_index("assumption")
+    assert table.loc["inflation", "value"] == 0.02
+    assert "assumed" in table.loc["inflation", "source"]
+    assert "HM Treasury GDP deflator" in later.to_dict()["prices"]
 
 
 def test_price_profile_is_discounted_year_by_year(tmp_path):
     data = two_options(years=2, rate="10%")
     data["options"][0]["price_profile"] = [432, 1000]
+    data["prices"] = "real"
     local = run(tmp_path, data).options.set_index("name").loc["Local"]
     assert local["price_pv"] == pytest.approx(432 + 1000 / 1.1)
 
@@ -203,7 +334,8 @@ def test_consortium_lm3_weighted_by_shares():
     assert row["lm3"] == pytest.approx(expected)
     assert row["lm3_low"] <= row["lm3"] <= row["lm3_high"]
     assert row["local_jobs_fte"] > 0
-    assert row["local_value"] == pytest.approx(row["lm3"] * row["price_pv"])
+    assert row["local_value"] == pytest.approx(
+        (row["lm3"] - 1 + row["surplus_per_pound"]) * row["price_pv"])
     assert "consortium" in row["behaviour"]
     assert result.options.set_index("name").loc["In-house", "local_provider"]
 
@@ -215,14 +347,12 @@ rate = st.floats(0.0, 1.0)
 
 
 @settings(max_examples=60, deadline=None)
-@given(staff=share, suppliers=share, rho_s=rate, rho_p=rate, take=rate, step=st.floats(0, 0.1),
-       local=st.booleans())
-def test_more_local_staff_never_lowers_local_value(staff, suppliers, rho_s, rho_p, take, step,
-                                                   local):
+@given(staff=share, suppliers=share, rho_s=rate, rho_p=rate, take=rate, step=st.floats(0, 0.1))
+def test_more_local_staff_never_lowers_local_value(staff, suppliers, rho_s, rho_p, take, step):
     low = maths.assumed_rounds(staff, suppliers, take, rho_s, rho_p)
     high = maths.assumed_rounds(staff + step, suppliers, take, rho_s, rho_p)
-    assert (maths.local_value_per_pound(high.lm3, local)
-            >= maths.local_value_per_pound(low.lm3, local) - 1e-12)
+    assert (maths.local_income_per_pound(high.lm3)
+            >= maths.local_income_per_pound(low.lm3) - 1e-12)
     assert 1 <= low.lm3 <= 3
 
 
@@ -307,9 +437,10 @@ def test_sensitivity_table_and_chart(tmp_path):
     result = run(tmp_path, two_options())
     table = result.sensitivity
     assert {"assumption", "option", "low", "high", "premium_low", "premium_high"} <= set(table)
-    # lambda moves the premium most here, and the head-office share moves nothing
+    # lambda moves the premium most here; the head-office share moves it too
     assert table.iloc[0]["assumption"] == "local_value_weight"
-    assert "head_office_share" not in set(table["assumption"])
+    head = table.set_index(["assumption", "option"]).loc[("head_office_share", "National")]
+    assert head["premium_high"] > head["premium_central"] > head["premium_low"]
     assert "head_office_share" in set(result.assumptions["assumption"])
     swings = table["premium_swing"].fillna(math.inf).to_numpy()
     assert (np.diff(swings) <= 1e-12).all()
@@ -323,8 +454,8 @@ def test_sensitivity_table_and_chart(tmp_path):
 
 
 def test_sensitivity_chart_draws_a_missing_break_even(tmp_path):
-    # lambda's high end 0.6 makes 0.6 * 1.8 >= 1: no break-even there
-    data = two_options(weight={"value": 0.3, "low": 0.1, "high": 0.6})
+    # lambda's high end 1.3 makes 1.3 * (1.8 - 1) >= 1: no break-even there
+    data = two_options(weight={"value": 0.3, "low": 0.1, "high": 1.3})
     result = run(tmp_path, data)
     row = result.sensitivity.set_index("assumption").loc["local_value_weight"]
     assert row["premium_high"] is None or math.isnan(row["premium_high"])
@@ -426,9 +557,13 @@ def test_command_json(tmp_path, capsys):
     assert [o["name"] for o in out["options"]] == ["Local", "National"]
     for option in out["options"]:
         assert {"name", "price", "lm3", "local_value"} <= set(option)
-    assert out["break_even_premium"] == pytest.approx(0.45)
+    assert out["break_even_premium"] == pytest.approx(0.928 / 0.84 - 1)
     assert out["lambda"] == 0.2
     assert out["break_even_premium_scoring"] == pytest.approx(60 / 55 - 1)
+    assert out["extra_cost"] == pytest.approx(432)
+    assert out["extra_local_income"] == pytest.approx(1145.6 - 360)
+    assert out["extra_local_income_per_extra_pound"] == pytest.approx((1145.6 - 360) / 432)
+    assert out["switching_lambda"] == pytest.approx(432 / (1145.6 - 360))
 
 
 def test_command_bad_input_exit_code(tmp_path, capsys):
@@ -442,7 +577,10 @@ def test_command_bad_input_exit_code(tmp_path, capsys):
 def test_command_text_on_sample(capsys):
     assert main(["appraise", str(SAMPLES / "illustration_scenario.yml")]) == 0
     out = capsys.readouterr().out
-    assert "43.2%" in out and "not legal advice" in out
+    assert "9.4%" in out and "not legal advice" in out
+    assert "Switching value of lambda: 0.229" in out
+    assert "Extra cost £10,000" in out and "extra local income £43,600" in out
+    assert "ratio £4.36 per £1" in out
 
 
 @pytest.mark.parametrize("path", sorted(SAMPLES.glob("*scenario*.yml")), ids=lambda p: p.name)
@@ -562,7 +700,7 @@ def test_explorer_builds_headless(tmp_path):
 
     box = explorer(load_scenario(write(tmp_path, two_options())), SETTINGS, {})
     sliders_ = [c for c in box.children if hasattr(c, "min")]
-    assert len(sliders_) == 1 + 2 * 5
+    assert len(sliders_) == 2 + 2 * 6  # lambda, v_0; each option's price and five shares
     lam = sliders_[0]
     lam.value = 0.6  # no break-even: the view recomputes without error
     assert lam.value == 0.6

@@ -238,8 +238,12 @@ def real_factors(scenario: Scenario) -> np.ndarray:
     """Return each year's factor from cash to real prices (all 1 for ``prices: real``)."""
     if scenario.prices == "real":
         return np.ones(scenario.years)
-    growth = scenario.inflation.value if scenario.inflation is not None else 0.0
-    return np.array(real_price_factors(scenario.first_year, scenario.years, growth))
+    deflator = gdp_deflator()
+    # Unresolved (not through appraise): the year after the outturn, its latest growth.
+    growth = (scenario.inflation.value if scenario.inflation is not None
+              else deflator.latest_growth)
+    first_year = scenario.first_year or deflator.latest_year + 1
+    return np.array(real_price_factors(first_year, scenario.years, growth))
 
 
 def _resolve_other_spending(scenario: Scenario, evidence: dict[str, Pattern]) -> Scenario:

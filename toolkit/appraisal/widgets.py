@@ -18,14 +18,19 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from toolkit.appraisal.appraise import Appraisal, appraise, gather_evidence
-from toolkit.appraisal.scenario import WEIGHT_KEY, Scenario, resolve_setting_assumptions
+from toolkit.appraisal.appraise import Appraisal, appraise, delivery_scale, gather_evidence
+from toolkit.appraisal.scenario import (
+    OTHER_SPENDING_KEY,
+    WEIGHT_KEY,
+    Scenario,
+    resolve_setting_assumptions,
+)
 from toolkit.inputs.errors import InputError
 
 #: The assumed behaviour an option's sliders move (the rest stay as the scenario says).
-LIVE_ASSUMPTIONS = ("local_staff_share", "local_supplier_share", "respend_staff",
-                    "respend_suppliers")
-SHARES = ("local_staff_share", "local_supplier_share", "head_office_share")
+LIVE_ASSUMPTIONS = ("local_staff_share", "local_supplier_share", "head_office_share",
+                    "respend_staff", "respend_suppliers")
+LOCAL_SHARES = ("local_staff_share", "local_supplier_share")
 
 
 @dataclass(frozen=True)
@@ -66,14 +71,19 @@ def sliders(scenario: Scenario, settings, evidence: dict) -> list[Slider]:
     Returns
     -------
     list of Slider
-        lambda; then for each option its total price (half to one and a half times the
-        bid), and either its LM3 (evidenced: from 1 to 3) or its local staff and supplier
-        shares and re-spending rates (assumed: 0 to 1).
+        lambda; v_0 (0 to 1) unless it is the in-house option's own LM3 - 1 (then it
+        follows that option); then for each option its total price (half to one and a half
+        times the bid), and either its LM3 (evidenced: from 1 to 3) or its local staff and
+        supplier shares, head-office share and re-spending rates (assumed: 0 to 1).
     """
     scenario = resolve_setting_assumptions(scenario, settings)
     w = scenario.weight.value
-    out = [Slider(None, WEIGHT_KEY, "lambda (£ of budget per £1 of local activity)", 0.0,
+    out = [Slider(None, WEIGHT_KEY, "lambda (£ of budget per £1 of local income)", 0.0,
                   max(1.0, round(2 * w, 2)), 0.01, w)]
+    if scenario.other_spending_mode != "in house":
+        out.append(Slider(None, OTHER_SPENDING_KEY, "v_0 (local income per £1 of other "
+                          "spending)", 0.0, 1.0, 0.01,
+                          round(scenario.other_spending.value, 2)))
     for option in scenario.options:
         out.append(Slider(option.name, "price", f"{option.name}: total price (£)",
                           round(option.price * 0.5), round(option.price * 1.5),
@@ -83,7 +93,9 @@ def sliders(scenario: Scenario, settings, evidence: dict) -> list[Slider]:
                               round(evidence[option.name].lm3, 2)))
             continue
         for name in LIVE_ASSUMPTIONS:
-            a = option.assumptions[name]
+            a = option.assumptions.get(name)
+            if a is None:
+                continue
             out.append(Slider(option.name, name, f"{option.name}: {name.replace('_', ' ')}",
                               0.0, 1.0, 0.01, round(a.value, 2)))
     return out
@@ -103,7 +115,8 @@ def appraise_with(scenario: Scenario, settings, evidence: dict,
         Patterns of evidenced options, reused (workbooks are not read again).
     values : dict
         ``(option name or None, assumption name)`` to value; ``"lm3"`` sets an evidenced
-        option's LM3, ``"price"`` its total price, ``local_value_weight`` lambda.
+        option's LM3, ``"price"`` its total price, ``local_value_weight`` lambda,
+        ``other_spending_local_income`` v_0.
 
     Returns
     -------
@@ -114,7 +127,7 @@ def appraise_with(scenario: Scenario, settings, evidence: dict,
     ------
     InputError
         When an option's local staff, local supplier and head-office shares together
-        exceed 100% of the contract.
+        exceed 100% of the contract (the local shares as scaled by the head-office share).
     """
     scenario = resolve_setting_assumptions(scenario, settings)
     evidence = dict(evidence)
@@ -124,7 +137,10 @@ def appraise_with(scenario: Scenario, settings, evidence: dict,
         else:
             scenario = scenario.with_assumption(option, name, float(value))
     for option in scenario.options:
-        parts = [option.assumptions[n].value for n in SHARES if n in option.assumptions]
+        a = option.assumptions
+        scale = delivery_scale(a)
+        parts = [scale * a[n].value for n in LOCAL_SHARES if n in a]
+        parts += [a["head_office_share"].value] if "head_office_share" in a else []
         if sum(parts) > 1 + 1e-9:
             raise InputError(f"{option.name}: local staff, local suppliers and head office "
                              f"together make {sum(parts):.0%} of the contract; lower one so "
@@ -138,9 +154,13 @@ def live_table(result: Appraisal) -> pd.DataFrame:
                             "total_score"]].copy()
     return frame.rename(columns={
         "name": "Option", "price": "Price (£)", "lm3": "LM3",
-        "local_value": "Local value (£, present value)",
-        "net_value": "Net value (£, lambda × local value − price)",
+        "local_value": "Local income (£, present value)",
+        "net_value": NET_VALUE_HEADER,
         "total_score": "Tender score (of 100)"})
+
+
+#: The live table's net value column.
+NET_VALUE_HEADER = "Net value (£, lambda × (local income − v_0 × price) − price)"
 
 
 def explorer(scenario: Scenario, settings, evidence: dict | None = None):
@@ -187,8 +207,7 @@ def explorer(scenario: Scenario, settings, evidence: dict | None = None):
         with out:
             display(HTML(frame_html(live_table(result), formats={
                 "Price (£)": "money", "LM3": "ratio", "Tender score (of 100)": "number",
-                "Local value (£, present value)": "money",
-                "Net value (£, lambda × local value − price)": "money"})))
+                "Local income (£, present value)": "money", NET_VALUE_HEADER: "money"})))
             display(HTML("".join(f"<p>{escape(s)}</p>" for s in result.summary())))
 
     for control in controls:

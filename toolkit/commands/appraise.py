@@ -44,11 +44,22 @@ def text_lines(result) -> list[str]:
         lines.append(
             f"  {r['name']} ({'local' if r['local_provider'] else 'not local'}; "
             f"{r['behaviour']}): price {money(r['price'])}, LM3 {r['lm3']:.2f} "
-            f"({r['lm3_low']:.2f} to {r['lm3_high']:.2f}), local value "
-            f"{money(r['local_value'])} (present value), local jobs {jobs}, score "
+            f"({r['lm3_low']:.2f} to {r['lm3_high']:.2f}), local income "
+            f"{money(r['local_value'])} (present value; £{r['local_income_per_pound']:.3f} "
+            f"per £1, surplus kept £{r['surplus_per_pound']:.3f} per £1), local jobs {jobs}, "
+            f"score "
             f"{r['total_score']:.1f}/100 (rank {r['rank']})")
     lines += ["", f"Appraised option: {result.appraised}; cheapest other option: "
               f"{result.comparator}.", ""]
+    h = result.headline
+    ratio = h["value_per_extra_pound"]
+    lines += [f"Extra cost {money(h['extra_cost_pv'])} (present value; "
+              f"{money(h['extra_cost_per_year'])} a year); extra local income "
+              f"{money(h['extra_local_value'])} (present value; "
+              f"{money(h['extra_local_value_per_year'])} a year); ratio "
+              f"{'undefined (not dearer)' if ratio is None else f'£{ratio:,.2f} per £1'}.",
+              f"v_0 (local income per £1 of what the premium would otherwise buy): "
+              f"{s.other_spending.value:.3f} ({s.other_spending.source}).", ""]
     lines += [f"- {sentence}" for sentence in result.summary()]
     if len(result.sensitivity):
         top = result.sensitivity.iloc[0]
