@@ -612,7 +612,10 @@ def test_notebook_runs_headless(tmp_path):
                                parameters={"scenario_path": str(scenario)},
                                progress_bar=False)
     text = out.read_text(encoding="utf-8")
-    assert "43.2%" in text
+    assert "9.4%" in text                       # (1 - 0.2 x 0.36) / (1 - 0.2 x 0.76) - 1
+    assert "Switching value of lambda: 0.229" in text
+    assert "other_spending_local_income" in text   # v_0 in the assumptions table
+    assert "head_office_share" in text             # and in the sensitivity table
     assert "not legal advice" in text
 
 
@@ -764,3 +767,117 @@ def test_council_spending_needs_an_authority(tmp_path):
     data["options"][0]["assumed"]["local_supplier_share"] = "council spending"
     data["options"][0]["assumed"]["non_staff_share"] = 0.2
     assert "needs the scenario's 'authority'" in _message(tmp_path, data)
+
+
+# ------------------------------------------------- METHODS §8: S, v_0, head office, nef, range
+
+
+def test_surplus_kept_locally_only_from_accounts():
+    from toolkit.appraisal.evidence import surplus_per_pound
+
+    value, source = surplus_per_pound({"total_income": 1000.0, "total_expenditure": 900.0},
+                                      "x.xlsx")
+    assert value == pytest.approx(0.1) and "x.xlsx's accounts" in source
+    assert surplus_per_pound({"total_income": 1000.0, "total_expenditure": 1100.0})[0] == 0
+    assert surplus_per_pound({})[0] == 0
+    scenario = load_scenario(SAMPLES / "bradford_advice_scenario.yml")
+    result = appraise(scenario, SETTINGS, with_sensitivity=False)
+    rows = result.options.set_index("name")
+    trust = scenario.option("Manningham Community Trust").members[0].workbook
+    from toolkit.inputs.workbook import load_workbook
+
+    balance = load_workbook(trust).balance
+    expected = (balance["total_income"] - balance["total_expenditure"]) / balance["total_income"]
+    assert rows.loc["Manningham Community Trust", "surplus_per_pound"] == pytest.approx(
+        max(expected, 0.0))
+    assert rows.loc["National advice charity", "surplus_per_pound"] == 0  # assumed: never
+    row = rows.loc["Manningham Community Trust"]
+    assert row["local_value"] == pytest.approx(
+        (row["lm3"] - 1 + row["surplus_per_pound"]) * row["price_pv"])
+
+
+def test_a_surplus_cannot_be_assumed(tmp_path):
+    data = two_options()
+    data["options"][0]["assumed"]["surplus_per_pound"] = 0.1
+    assert "Unknown assumption" in _message(tmp_path, data)
+
+
+def test_other_spending_local_income_from_in_house_option():
+    scenario = load_scenario(SAMPLES / "calderdale_youth_scenario.yml")
+    assert scenario.other_spending_mode == "in house"
+    result = appraise(scenario, SETTINGS, with_sensitivity=False)
+    in_house = result.options.set_index("name").loc["In-house"]
+    table = result.assumptions.set_index("assumption")
+    assert table.loc["other_spending_local_income", "value"] == pytest.approx(
+        in_house["lm3"] - 1)
+    assert "in-house option" in table.loc["other_spending_local_income", "source"]
+
+
+def test_other_spending_local_income_from_payments_is_a_lower_bound(tmp_path):
+    from toolkit.inputs.registry import load_registry
+    from toolkit.measures.lm3 import as_boundary
+    from toolkit.spend.analysis import analyse_spending
+
+    scenario = load_scenario(SAMPLES / "bradford_advice_scenario.yml")
+    assert scenario.other_spending_mode == "council spending"
+    authority = load_registry(SAMPLES / "authorities.yml").authority("bradford")
+    summary = analyse_spending(list(authority.spending_files), as_boundary(authority.local),
+                               authority.supplier_list).summary()
+    v0 = scenario.other_spending
+    assert v0.value == pytest.approx(summary["local_share_low"])
+    assert v0.high == pytest.approx(summary["local_share_high"])
+    assert "lower bound" in v0.source
+    result = appraise(scenario, SETTINGS, with_sensitivity=False)
+    assert result.to_dict()["other_spending_local_income"] == pytest.approx(v0.value)
+    assert any("lower bound" in n for n in result.notes)
+
+
+def test_other_spending_local_income_given_or_none(tmp_path):
+    given_ = load_scenario(write(tmp_path, {**two_options(), "other_spending_local_income":
+                                            0.3}))
+    assert given_.other_spending.value == 0.3 and "assumed" in given_.other_spending.source
+    plain = load_scenario(write(tmp_path, two_options()))
+    assert plain.other_spending.value == 0
+    assert "ignores what the premium would otherwise buy" in plain.other_spending.source
+    result = appraise(given_, SETTINGS)
+    assert "other_spending_local_income" in set(result.assumptions["assumption"])
+    assert "other_spending_local_income" in set(result.sensitivity["assumption"])
+    bad = {**two_options(), "other_spending_local_income": "in house"}
+    assert "needs an in-house option" in _message(tmp_path, bad)
+    assert "other_spending_local_income" in _message(
+        tmp_path, {**two_options(), "other_spending_local_income": "lots"})
+
+
+def test_head_office_share_changes_the_figures(tmp_path):
+    from toolkit.appraisal.widgets import appraise_with
+
+    scenario = load_scenario(write(tmp_path, two_options()))
+    before = appraise(scenario, SETTINGS, with_sensitivity=False)
+    after = appraise_with(scenario, SETTINGS, {}, {("National", "head_office_share"): 0.4})
+    # the national's local shares were of the contract at 20% head office: (1 - 0.4) / 0.8
+    scale = 0.6 / 0.8
+    r2, r3 = 0.3 * scale, 0.3 * scale * 0.8 * 0.25
+    national = after.options.set_index("name").loc["National"]
+    assert national["lm3"] == pytest.approx(1 + r2 + r3)
+    assert national["local_value_per_pound"] < before.options.set_index("name").loc[
+        "National", "local_value_per_pound"]
+    assert after.headline["break_even_premium"] > before.headline["break_even_premium"]
+
+
+def test_nef_northumberland_convention_only_reproduces_nefs_figures():
+    assert maths.nef_convention_value_per_pound(0.76, True) == pytest.approx(1.76)
+    assert maths.nef_convention_value_per_pound(0.36, False) == pytest.approx(0.36)
+    assert maths.NEF_CONVENTION_LABEL.startswith("nef convention: counts the local supplier's "
+                                                 "own £1 as local")
+    assert "never the basis of a premium" in maths.NEF_CONVENTION_LABEL
+
+
+def test_evidenced_options_use_the_full_lm3_range():
+    from types import SimpleNamespace
+
+    from toolkit.appraisal.evidence import lm3_range
+
+    survey_only = SimpleNamespace(lm3_low=1.88, lm3_high=1.93)
+    assert lm3_range(survey_only) == (1.88, 1.93)
+    full = SimpleNamespace(lm3_low=1.88, lm3_high=1.93, full_low=1.70, full_high=2.01)
+    assert lm3_range(full) == (1.70, 2.01)
