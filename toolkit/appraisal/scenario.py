@@ -10,6 +10,26 @@ shares and re-spending rates, each shown in the appraisal). An in-house option
 share may come from the council's own payments files (``local_supplier_share: council
 spending`` with ``non_staff_share``), through the spend analysis of METHODS §2.
 
+Optional keys for the whole appraisal:
+
+``other_spending_local_income``
+    v_0, the local income per £1 of what the premium would otherwise buy (METHODS §8):
+    ``in house`` (the in-house option's LM3 - 1: the council's own pattern), ``council
+    spending`` (the local share of the authority's payments files: a lower bound, as it
+    covers suppliers and round 2 only), ``none`` (0, labelled "ignores what the premium
+    would otherwise buy"), or a share (a number or value/low/high, labelled assumed).
+    Left out: ``in house`` when there is an in-house option, else ``council spending``
+    when the authority has payments files, else ``none``. Shown in the assumptions table.
+``prices``
+    ``cash`` (the default: deflated to real prices with HM Treasury's GDP deflator before
+    the real discount rate) or ``real``.
+``first_year``
+    The calendar year the contract starts (the base of real prices); left out: the
+    settings' ``analysis_year``.
+``inflation``
+    The deflator's growth a year after its latest outturn (assumed); left out: the latest
+    outturn year's growth carried forward.
+
 Every problem names the file and the key, and all problems are reported together.
 
 References
