@@ -145,6 +145,12 @@ SETTINGS_DOCS: dict[str, SettingDoc] = {
         "Real Living Wage hourly rates by financial year, UK and London",
         "Living Wage Foundation announcements, not checked against source here", False,
         "rates"),
+    "jobs.full_time_hours_a_week": SettingDoc(
+        "Hours a week of one full-time equivalent, to check 'yes' answers to the real Living "
+        "Wage: gross pay / (FTE x hours x 52 weeks) below the rate flags the row",
+        "toolkit choice: 37.5 hours is a common full-time week in the sector (35 to 37.5); "
+        "the longer week gives the lower hourly pay, so no doubtful answer is missed", True,
+        "count"),
     "finance.reserves_months_low": SettingDoc(
         "Months of reserves below which a pack says reserves are low (a setting, not a rule)",
         "common practice; CC19 sets no single right level", True, "count"),

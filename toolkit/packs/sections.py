@@ -327,6 +327,8 @@ def jobs_table(result: Any) -> pd.DataFrame:
               ("Share of pay to local residents", present.share(result.local_pay_share)),
               ("Staff paid at least the real Living Wage (of those known)",
                present.share(result.living_wage_share)),
+              ("... of which pay, per FTE-hour, bears it out (checked)",
+               present.share(getattr(result, "living_wage_share_checked", None))),
               ("Real Living Wage that applies (£ an hour)",
                present.money(result.living_wage_rate, 2))]
     rows += [(m, hidden if small and not m.startswith("Real") else v) for m, v in people]
