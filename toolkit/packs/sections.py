@@ -110,7 +110,8 @@ def sroi_headline(result: Any) -> Headline:
         if len(values):
             low, high = float(values.min()), float(values.max())
     note = ("Range: lowest and highest ratio when each assumption moves on its own. "
-            f"Price index: {result.price_index}")
+            f"Price index: {result.price_index}. Not to be compared with other "
+            "organisations' ratios")
     return Headline(label, result.ratio, "ratio", low, high, "mixed", note)
 
 
