@@ -169,6 +169,14 @@ SETTINGS_DOCS: dict[str, SettingDoc] = {
     "enabled.gva_ratios": SettingDoc(
         "GVA-to-turnover ratios by sector", "illustrative table unless the user gives one",
         False, "path"),
+    "enabled.gva_per_job_low": SettingDoc(
+        "A tenant's GVA per FTE below this (£ a year) is flagged as implausible",
+        "assumed: about a third of the UK's GVA per filled job (ONS labour productivity, "
+        "about £60,000 a year in 2022, seen in secondary summaries only)", False, "money"),
+    "enabled.gva_per_job_high": SettingDoc(
+        "A tenant's GVA per FTE above this (£ a year) is flagged as implausible",
+        "assumed: about twice the UK's GVA per filled job (ONS labour productivity, about "
+        "£60,000 a year in 2022, seen in secondary summaries only)", False, "money"),
     "spend.top_suppliers": SettingDoc(
         "Number of top suppliers listed in a spend analysis", "CLES uses the top 300 (METHODS §2)",
         True, "count"),
