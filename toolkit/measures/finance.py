@@ -17,9 +17,9 @@ HHI is given twice, each labelled: over named payers (income rows grouped by who
 one council holding three contracts is one payer; the shares are of named-payer income),
 and over income types (Tuckman and Chang's revenue concentration). Trading, donations and
 rows with no payer named come from many or unknown payers: they are not counted as payers
-at all (not as infinitely many), but shown as their own shares of all income. Thresholds are settings
-(``finance.*``), and a pack reads them as settings, not verdicts: CC19 says there is no
-single right level of reserves.
+at all (not as infinitely many), but shown as their own shares of all income. Thresholds
+are settings (``finance.*``), and a pack reads them as settings, not verdicts: CC19 says
+there is no single right level of reserves.
 
 References
 ----------

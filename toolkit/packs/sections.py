@@ -242,6 +242,8 @@ def show_sroi(result: Any) -> None:
         shown.rename(columns=SROI_COLUMNS), "Outcomes valued", formats={
             "Value each (£)": "money", "Deadweight": "share", "Displacement": "share",
             "Attribution": "share", "Drop-off": "share", "Present value (£)": "money"}))
+    present.show_table(result.inputs, "sroi-inputs", "Inputs: what it cost to create the "
+                       "outcomes", formats={"amount": "money"})
     present.write_table_csv(result.sensitivity, "sroi-sensitivity")
     present.show_chart(tornado_chart(result))
     present.show_list(result.notes)
