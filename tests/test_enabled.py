@@ -18,8 +18,10 @@ from toolkit.inputs.schema import TENANT_SECTORS, table
 from toolkit.inputs.settings import load_settings
 from toolkit.inputs.workbook import Workbook, read_workbook, write_workbook
 from toolkit.measures.enabled import (
+    ESTIMATED,
     EVIDENCED,
     NOT_EVIDENCED,
+    PARTLY_ESTIMATED,
     PARTLY_EVIDENCED,
     assets_indicators,
     assets_summary,
@@ -333,3 +335,57 @@ def test_command_json(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["enabled"]["gross_gva"] == pytest.approx(138_000.0)
     assert data["assets"]["indicators"][0]["value"] == 3
+
+
+def test_gva_from_ratios_is_labelled_estimated_not_evidenced(settings):
+    own = enabled_contribution(make_wb([("B", "education", 1.0, None, 40_000.0, True)]),
+                               settings)
+    assert own.gva_basis == EVIDENCED
+    estimated = enabled_contribution(make_wb([("A", "retail", 2.0, 100_000.0, None, True)]),
+                                     settings)
+    assert estimated.gva_basis == ESTIMATED
+    gva = estimated.summary_table().set_index("measure").loc["Enabled GVA"]
+    assert gva["basis"] == ESTIMATED and "estimated" in gva["label"]
+    assert "not evidenced" in gva["label"]
+    mixed = enabled_contribution(make_wb(TENANTS), settings)
+    assert mixed.gva_basis == PARTLY_ESTIMATED
+    # £48,000 of £138,000 estimated
+    assert f"{48_000 / 138_000:.0%} estimated" in mixed.summary_table()["label"][1]
+    indicators = {i["key"]: i for i in assets_indicators(make_wb(TENANTS), settings)["indicators"]}
+    assert indicators["enabled_gva_gross"]["status"] == PARTLY_ESTIMATED
+    assert indicators["enabled_fte_gross"]["status"] == EVIDENCED
+
+
+def test_gva_per_job_outside_the_plausible_band_is_flagged_with_its_row(settings):
+    low = settings.value("enabled.gva_per_job_low")
+    high = settings.value("enabled.gva_per_job_high")
+    tenants = [("Tiny", "retail", 1.0, None, low / 2, True),          # below the band
+               ("Fine", "education", 2.0, None, (low + high), True),  # (low+high)/2 per FTE
+               ("Huge", "other", 0.5, None, high, True)]              # 2 x high per FTE
+    result = enabled_contribution(make_wb(tenants), settings)
+    assert [item["row"] for item in result.implausible] == [2, 4]
+    assert result.implausible[0]["gva_per_fte"] == pytest.approx(low / 2)
+    assert result.implausible[1]["gva_per_fte"] == pytest.approx(2 * high)
+    warned = [p for p in result.problems.warnings if "plausible band" in p.message]
+    assert [p.row for p in warned] == [2, 4] and warned[0].sheet == "Tenants"
+    assert "below" in warned[0].message and "above" in warned[1].message
+    assert result.gva_per_job == pytest.approx((low / 2 + low + high + high) / 3.5)
+    narrow = load_settings(overrides={"enabled": {"gva_per_job_high": 10 * high}})
+    assert [i["row"] for i in enabled_contribution(make_wb(tenants), narrow).implausible] == [2]
+
+
+def test_halifax_tenant_gva_per_job_is_checked():
+    from toolkit.inputs.workbook import load_workbook
+
+    settings = load_settings()
+    wb = load_workbook("data/samples/calderdale/halifax-northgate-centre_2024-25.xlsx")
+    result = enabled_contribution(wb, settings)
+    tenants = wb.table("tenants")
+    ratios = gva_ratio_table(settings).set_index("sector")["gva_to_turnover"]
+    per_job = tenants["turnover"] * tenants["sector"].map(ratios) / tenants["fte"]
+    band = (settings.value("enabled.gva_per_job_low"), settings.value("enabled.gva_per_job_high"))
+    outside = tenants.loc[(per_job < band[0]) | (per_job > band[1]), "row"].tolist()
+    assert [item["row"] for item in result.implausible] == outside
+    assert result.gva_basis == ESTIMATED
+    data = json.loads(json.dumps(result.to_dict()))
+    assert data["gva_basis"] == "estimated" and len(data["implausible_tenants"]) == len(outside)

@@ -74,10 +74,15 @@ def test_worked_example_of_every_measure():
     v = result.values
     assert v["free_reserves"] == 24_000 and v["months_of_reserves"] == 3.0
     # Bradford Council holds a contract and a grant (names differ in case and spacing):
-    # one payer with £50,000 of £100,000. NHS ICB £20,000. Trading and donations are many
-    # payers and add nothing: HHI = 0.5^2 + 0.2^2 = 0.29; effective payers 1/0.29.
-    assert v["hhi_payers"] == pytest.approx(0.29)
-    assert v["effective_payers"] == pytest.approx(1 / 0.29)
+    # one payer with £50,000. NHS ICB £20,000. Trading and donations are not payers: HHI is
+    # over the named payers' £70,000, (5/7)^2 + (2/7)^2 = 29/49; effective payers 49/29.
+    assert v["hhi_payers"] == pytest.approx(29 / 49)
+    assert v["effective_payers"] == pytest.approx(49 / 29)
+    assert v["named_payers"] == 2
+    assert v["named_payer_share"] == pytest.approx(0.7)
+    assert v["many_payer_share"] == pytest.approx(0.3)
+    assert v["unnamed_payer_share"] == 0.0
+    # the largest payer's share is of all income
     assert v["largest_payer"] == "Bradford Council" and v["largest_payer_share"] == 0.5
     # over types: contracts 0.5, public grant 0.2, trading 0.2, donations 0.1
     assert v["hhi_types"] == pytest.approx(0.25 + 0.04 + 0.04 + 0.01)
@@ -94,7 +99,7 @@ def test_worked_example_of_every_measure():
 
 def test_hhi_labels_say_which_is_which():
     measures = finance(INCOME, BALANCE).measures.set_index("key")
-    assert "over payers" in measures.loc["hhi_payers", "measure"]
+    assert "over named payers" in measures.loc["hhi_payers", "measure"]
     assert "over income types" in measures.loc["hhi_types", "measure"]
 
 
@@ -130,7 +135,7 @@ def test_a_single_payer_gives_hhi_one_and_says_so():
                                  ("Council", "public grant", 20_000.0)), BALANCE)
     assert result.values["hhi_payers"] == 1.0
     assert result.values["effective_payers"] == 1.0
-    assert any("one payer (Council)" in line for line in result.readings)
+    assert any("one payer (Council, 100% of all income)" in line for line in result.readings)
 
 
 def test_only_many_payer_income_has_no_largest_payer():
@@ -139,7 +144,7 @@ def test_only_many_payer_income_has_no_largest_payer():
     assert result.values["hhi_payers"] == 0.0
     assert result.values["effective_payers"] is None
     assert result.values["largest_payer_share"] is None
-    assert any("No single payer" in line for line in result.readings)
+    assert any("No payer is named" in line for line in result.readings)
 
 
 def test_income_sheet_and_accounts_that_disagree_give_a_warning():
@@ -236,3 +241,78 @@ def test_years_the_registry_lists_for_an_organisation_are_side_by_side():
 def test_assumptions_of_a_workbook_result_list_the_threshold_settings():
     result = finance_from_workbook(FakeWorkbook(INCOME, BALANCE, "2024-25"), load_settings())
     assert "finance.reserves_months_low" in set(result.assumptions["setting"])
+
+
+def test_named_payers_only_count_and_unnamed_income_is_its_own_share():
+    # Halifax-like: £321k council, £194k lottery, £67k bank interest, £463k trading.
+    income = income_rows(("Council", "public contract", 321_000.0),
+                         ("Lottery", "other grant", 194_000.0),
+                         ("Bank", "investment", 67_000.0),
+                         ("Cafe customers", "trading", 463_000.0),
+                         ("", "public grant", 55_000.0))
+    result = finance(income, BALANCE)
+    v = result.values
+    named = [321_000.0, 194_000.0, 67_000.0]
+    expected = sum((a / sum(named)) ** 2 for a in named)
+    assert v["hhi_payers"] == pytest.approx(expected)
+    assert v["effective_payers"] == pytest.approx(1 / expected)
+    assert v["effective_payers"] < 3  # at most the number of named payers
+    total = sum(named) + 463_000.0 + 55_000.0
+    assert v["named_payer_share"] == pytest.approx(sum(named) / total)
+    assert v["many_payer_share"] == pytest.approx(463_000.0 / total)
+    assert v["unnamed_payer_share"] == pytest.approx(55_000.0 / total)
+    payers = result.payers.set_index("payer")
+    assert payers.loc["payer not named: public grant", "counted_as"] == "payer not named"
+    assert payers.loc["Council", "share_of_named"] == pytest.approx(321_000.0 / sum(named))
+    assert pd.isna(payers.loc["many payers: trading", "share_of_named"])
+
+
+def test_halifax_named_payers_read_as_at_most_three():
+    from toolkit.inputs.workbook import load_workbook
+
+    wb = load_workbook("data/samples/calderdale/halifax-northgate-centre_2024-25.xlsx")
+    result = finance_from_workbook(wb, load_settings())
+    income = wb.table("income")
+    named = income[~income["type"].isin(["trading", "donations"])].groupby("payer")["amount"]
+    shares = named.sum() / named.sum().sum()
+    assert result.values["named_payers"] == len(shares) == 3
+    assert result.values["effective_payers"] == pytest.approx(1 / (shares ** 2).sum())
+    assert result.values["effective_payers"] < 3
+
+
+def test_largest_payer_at_exactly_the_setting_is_flagged():
+    income = income_rows(("Council", "public contract", 50_000.0),
+                         ("Cafe", "trading", 50_000.0))
+    result = finance(income, BALANCE, Thresholds(largest_payer_high=0.5))
+    assert result.values["largest_payer_share"] == 0.5
+    assert any("at or above the setting finance.largest_payer_high" in line
+               for line in result.readings)
+    reading = result.measures.set_index("key").loc["largest_payer_share", "reading"]
+    assert reading.startswith("at or above")
+
+
+def test_designated_funds_holding_the_fixed_assets_are_not_taken_off_twice():
+    # £50,000 unrestricted, of which £20,000 designated as the building fund; building £16,000
+    assert free_reserves(50_000, 20_000, 16_000) == 14_000
+    assert free_reserves(50_000, 20_000, 16_000, designated_hold_fixed_assets=True) == 30_000
+    # a fixed-asset fund smaller than the assets: the rest of the assets is still not free
+    assert free_reserves(50_000, 10_000, 16_000, designated_hold_fixed_assets=True) == 34_000
+    balance = {**BALANCE, "designated_funds": 20_000.0, "designated_hold_fixed_assets": True}
+    assert finance(INCOME, balance).values["free_reserves"] == 30_000
+
+
+def test_designated_funds_that_may_hold_the_assets_give_a_warning_when_not_said():
+    balance = {**BALANCE, "designated_funds": 20_000.0}
+    result = finance(INCOME, balance)
+    assert result.values["free_reserves"] == 14_000
+    warning = [p for p in result.report.warnings if "counted twice" in p.message]
+    assert warning and warning[0].column == "Designated funds hold the fixed assets (yes/no)"
+    said = finance(INCOME, {**balance, "designated_hold_fixed_assets": False})
+    assert not any("counted twice" in p.message for p in said.report.warnings)
+
+
+def test_negative_unrestricted_funds_are_worded_as_a_deficit():
+    result = finance(INCOME, {**BALANCE, "unrestricted_funds": -5_000.0})
+    line = next(r for r in result.readings if r.startswith("Unrestricted funds"))
+    assert "in deficit (-£5,000)" in line and "no free reserves at all" in line
+    assert "£-" not in " ".join(result.readings)

@@ -126,3 +126,47 @@ def test_bad_years_and_fte_are_refused():
 def test_property_fte_years_scale_with_years(fte, years):
     assert fte_years(fte, years) == pytest.approx(sum(fte) * years)
     assert fte_years(fte, years) >= 0
+
+
+HALIFAX = "data/samples/calderdale/halifax-northgate-centre_2024-25.xlsx"
+
+
+def test_yes_answers_below_the_rate_are_flagged_from_the_settings():
+    wb = load_workbook(HALIFAX)
+    result = jobs_from_workbook(wb, SETTINGS)
+    hours = SETTINGS.value("jobs.full_time_hours_a_week")
+    rate = SETTINGS.value("living_wage")[wb.financial_year]["uk"]
+    staff = wb.table("staff")
+    per_hour = staff["gross_pay"] / (staff["fte"] * hours * 52)
+    expected = staff.loc[(staff["living_wage"] == True) & (per_hour < rate), "row"]  # noqa: E712
+    assert result.full_time_hours == hours and result.living_wage_rate == rate
+    assert result.below_rate_rows == [int(r) for r in expected]
+    assert len(result.below_rate_rows) == 5
+    worked = {item["row"]: item["hourly_pay"] for item in result.below_rate_pay}
+    assert all(worked[int(r)] < rate for r in expected)
+    yes, known = result.living_wage_yes, result.living_wage_yes + result.living_wage_no
+    assert result.living_wage_share_checked == pytest.approx((yes - len(expected)) / known)
+    assert any("below £12.60 an hour" in note for note in result.notes)
+
+
+@pytest.mark.parametrize(("year", "la_code", "rate"), [
+    ("2024-25", "E08000032", 12.60), ("2024-25", "E09000012", 13.85),
+    ("2025-26", "E08000032", 13.45), ("2025-26", "E09000012", 14.80)])
+def test_rate_follows_the_financial_year_and_london(tmp_path, year, la_code, rate):
+    about = [{**ABOUT[0], "financial_year": year, "la_code": la_code}]
+    # £13 an hour at 37.5 hours and 52 weeks: above 12.60 only
+    staff = [{"role": "Worker", "fte": 1.0, "gross_pay": 13.0 * 37.5 * 52,
+              "home_district": "BD1", "living_wage": True}]
+    result = jobs_from_workbook(workbook(tmp_path, staff, about=about), SETTINGS)
+    assert result.living_wage_rate == pytest.approx(rate)
+    assert result.below_rate_rows == ([] if rate < 13.0 else [2])
+
+
+def test_hours_a_week_is_a_setting(tmp_path):
+    staff = [{"role": "Worker", "fte": 1.0, "gross_pay": 12.0 * 37.5 * 52,
+              "home_district": "BD1", "living_wage": True}]
+    wb = workbook(tmp_path, staff)
+    assert jobs_from_workbook(wb, SETTINGS).below_rate_rows == [2]
+    shorter = load_settings(overrides={"jobs": {"full_time_hours_a_week": 35}})
+    # £12 x 37.5 / 35 = £12.86 an hour at 35 hours: above £12.60
+    assert jobs_from_workbook(wb, shorter).below_rate_rows == []

@@ -17,12 +17,15 @@ from toolkit.inputs.errors import InputError
 from toolkit.inputs.settings import load_settings
 from toolkit.measures.proxies import proxy_library, read_price_index
 from toolkit.measures.sroi import (
+    COMPARISON_NOTE,
     SroiAssumptions,
     discount_factors,
     inputs_table,
     rates_by_year,
     sroi,
     sroi_from_workbook,
+    sroi_income_lines,
+    sroi_income_note,
     tornado_chart,
     yearly_impacts,
 )
@@ -147,8 +150,8 @@ def test_hand_worked_case_with_every_adjustment(index, library):
                   benefit_period=3)
     volunteers = volunteering_summary(
         pd.DataFrame([{"activity": "befriending", "hours": 100.0, "hourly_wage": 10.0}]), 12.6)
-    income = pd.DataFrame([{"amount": 4000.0, "in_lm3": True}, {"amount": 999.0,
-                                                                  "in_lm3": False}])
+    income = pd.DataFrame([{"amount": 4000.0, "in_lm3": True, "in_sroi": True},
+                           {"amount": 999.0, "in_lm3": True, "in_sroi": False}])
     inputs = inputs_table(income, None, volunteers)
     result = sroi(pd.DataFrame([row]), inputs, assumptions(), library, index)
     first = result.outcomes.iloc[0]
@@ -373,9 +376,9 @@ def test_impacts_fall_by_the_drop_off():
     assert math.isclose(yearly_impacts(100.0, 1.0, 2)[1], 0.0)
 
 
-def test_income_without_an_lm3_column_is_all_studied():
+def test_income_without_types_or_marks_is_all_taken_and_labelled_assumed():
     table = inputs_table(pd.DataFrame({"amount": [5.0, 6.0]}), None, None)
-    assert table.loc[0, "amount"] == 11.0 and table.loc[0, "status"] == "evidenced"
+    assert table["amount"].sum() == 11.0 and table["status"].str.startswith("assumed").all()
 
 
 def test_outcomes_chart_has_title_units_and_alt_text(index, library):
@@ -386,3 +389,78 @@ def test_outcomes_chart_has_title_units_and_alt_text(index, library):
     assert "£" in fig.axes[0].get_xlabel() and "Present value" in fig.axes[0].get_title()
     assert fig.alt_text.startswith("Bar chart") and "Into work: £11,000" in fig.alt_text
     matplotlib.pyplot.close(fig)
+
+
+# ----------------------------------------------------------------- inputs and switching
+
+HALIFAX = "data/samples/calderdale/halifax-northgate-centre_2024-25.xlsx"
+
+
+def test_inputs_are_the_lines_marked_for_sroi_not_lm3s_income():
+    income = pd.DataFrame([
+        {"row": 2, "source": "Cafe sales", "payer": "Cafe", "type": "trading",
+         "amount": 9000.0, "in_lm3": True, "in_sroi": False},
+        {"row": 3, "source": "Interest", "payer": "Bank", "type": "investment",
+         "amount": 500.0, "in_lm3": True, "in_sroi": None},
+        {"row": 4, "source": "Youth contract", "payer": "Council", "type": "public contract",
+         "amount": 4000.0, "in_lm3": True, "in_sroi": True}])
+    table = inputs_table(income, None, None)
+    assert table["amount"].sum() == 4000.0
+    assert table.loc[0, "status"].startswith("evidenced") and "row 4" in table.loc[0, "item"]
+    note = sroi_income_note(income)
+    assert "Cafe sales" in note and "Interest" in note and "Youth contract" not in note
+
+
+def test_with_no_line_marked_contracts_and_grants_are_taken_labelled_assumed():
+    income = pd.DataFrame([
+        {"row": 2, "source": "Cafe", "payer": "Cafe", "type": "trading", "amount": 9000.0},
+        {"row": 3, "source": "Interest", "payer": "Bank", "type": "investment", "amount": 50.0},
+        {"row": 4, "source": "Grant", "payer": "Lottery", "type": "other grant",
+         "amount": 3000.0},
+        {"row": 5, "source": "Contract", "payer": "Council", "type": "public contract",
+         "amount": 1000.0}])
+    taken, left, basis = sroi_income_lines(income)
+    assert basis == "types" and taken["amount"].sum() == 4000.0 and len(left) == 2
+    table = inputs_table(income, None, None)
+    assert table["status"].str.startswith("assumed").all()
+
+
+def test_halifax_ratio_leaves_out_cafe_takings_and_bank_interest():
+    from toolkit.inputs.workbook import load_workbook
+
+    wb = load_workbook(HALIFAX)
+    settings = load_settings()
+    result = sroi_from_workbook(wb, settings)
+    income = wb.table("income")
+    funding = income.loc[income["type"].isin(["public contract", "public grant",
+                                              "other grant"]), "amount"].sum()
+    volunteers = result.inputs.loc[result.inputs["item"].str.startswith("Volunteers"),
+                                   "amount"].sum()
+    assert result.inputs_value == pytest.approx(funding + volunteers)
+    assert result.ratio == pytest.approx(result.present_value / (funding + volunteers))
+    assert result.ratio > result.present_value / (income["amount"].sum() + volunteers)
+    assert not result.inputs["item"].str.contains("Cafe|Interest").any()
+
+
+def test_switching_values_bring_the_ratio_to_one(index, library):
+    rows = [outcome(deadweight=0.2, drop_off=0.3, benefit_period=3),
+            outcome(row=3, outcome="Fitter", value=500.0, deadweight=0.4)]
+    result = run(rows, index, library, inputs=4000.0)
+    switching = result.switching
+    dead, factor = switching["ratio_one_deadweight"], switching["ratio_one_value_factor"]
+    assert factor == pytest.approx(4000.0 / result.present_value)
+    at_dead = run([{**r, "deadweight": dead} for r in rows], index, library, inputs=4000.0)
+    assert at_dead.ratio == pytest.approx(1.0)
+    scaled = run([{**r, "value": r["value"] * factor} for r in rows], index, library,
+                 inputs=4000.0)
+    assert scaled.ratio == pytest.approx(1.0)
+    assert COMPARISON_NOTE in result.notes
+    assert json.loads(json.dumps(result.to_dict()))["switching_values"]["ratio_one_deadweight"] \
+        == pytest.approx(dead)
+
+
+def test_no_switching_deadweight_when_the_ratio_is_below_one_anyway(index, library):
+    result = run([outcome()], index, library, inputs=1_000_000.0)
+    assert result.switching["ratio_one_deadweight"] is None
+    assert "Even with no deadweight" in result.switching["deadweight_text"]
+    assert result.switching["ratio_one_value_factor"] > 1

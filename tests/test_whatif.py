@@ -68,9 +68,44 @@ def test_half_of_a_category(settings, today):
     assert result.new.lm3_low <= result.new.lm3 <= result.new.lm3_high
 
 
-def test_unknown_location_counts_as_movable(settings, today):
+def test_unknown_location_is_not_moved_but_shown_apart_if_local_already(settings, today):
+    # equipment and supplies: £5,000 of unknown location, nothing known to be non-local
     result = run_whatif(hand_inputs(), settings, ["equipment and supplies"], 1.0, today=today)
-    assert result.moved == pytest.approx(5_000.0)
+    assert result.moved == 0.0 and result.new.lm3 == pytest.approx(today.lm3)
+    assert result.unknown_spending == pytest.approx(5_000.0)
+    # if local already: R2 +5p, R3 + 5,000 x 40% = +2p, LM3 + 0.05 x 1.4 = +0.07
+    assert result.if_unknown_local.lm3 == pytest.approx(today.lm3 + 0.07)
+    assert result.if_unknown_local_rise == pytest.approx(0.07)
+    table = result.table()
+    assert len(table) == 3 and "local already" in table.loc[2, "scenario"]
+    data = json.loads(json.dumps(result.to_dict()))
+    assert data["unknown_spending"] == pytest.approx(5_000.0)
+    assert data["if_unknown_local"]["lm3"] == pytest.approx(today.lm3 + 0.07)
+    assert any("may be local already" in note for note in result.notes)
+
+
+HALIFAX = "data/samples/calderdale/halifax-northgate-centre_2024-25.xlsx"
+
+
+def test_halifax_premises_moves_only_known_non_local_spending():
+    from toolkit.inputs.registry import load_registry
+    from toolkit.inputs.workbook import load_workbook
+    from toolkit.measures.lm3 import choose_boundaries, lm3_inputs
+
+    wb, settings = load_workbook(HALIFAX), load_settings()
+    boundary = choose_boundaries(wb, settings, None,
+                                 load_registry("data/samples/authorities.yml"))[0]
+    inputs = lm3_inputs(wb, settings, boundary)
+    premises = inputs.spending[inputs.spending["category"] == "premises"]
+    known = premises.loc[premises["local"].map(lambda v: v is False), "amount"].sum()
+    unknown = premises.loc[premises["local"].isna(), "amount"].sum()
+    assert unknown > 0 and known > 0
+    result = run_whatif(inputs, settings, ["premises"], 0.5)
+    assert result.moved_spending == pytest.approx(0.5 * known)
+    assert result.unknown_spending == pytest.approx(unknown)
+    assert result.if_unknown_local is not None
+    assert result.if_unknown_local.spending_local == pytest.approx(
+        result.today.spending_local + unknown)
 
 
 def test_staff_points(settings, today):
@@ -124,9 +159,12 @@ def test_no_staff_pay_cannot_be_raised(settings):
 
 def test_ranking_says_when_one_assumed_rate_makes_changes_equal(settings, today):
     ranking = whatif_ranking(hand_inputs(), settings, today=today)
-    assert len(ranking) == 4  # three leaking categories and staff pay
-    assert ranking["rise_per_10k"].tolist() == pytest.approx([0.14] * 4)
-    assert ranking["equal_group"].tolist() == [1, 1, 1, 1]
+    # two categories with spending known to be non-local (equipment's £5,000 is of unknown
+    # location, so there is nothing to move) and staff pay
+    assert len(ranking) == 3
+    assert not ranking["change"].str.contains("equipment").any()
+    assert ranking["rise_per_10k"].tolist() == pytest.approx([0.14] * 3)
+    assert ranking["equal_group"].tolist() == [1, 1, 1]
     assert all("Equal per £ moved" in n for n in ranking["note"])
     assert "40%, assumed" in ranking["note"][0]
     staff = ranking[ranking["kind"] == "staff"].iloc[0]
@@ -150,10 +188,15 @@ def test_presets_table(settings):
     presets = preset_whatifs(hand_inputs(), settings)
     assert presets["scenario"][0] == "Today"
     assert presets["lm3"][0] == pytest.approx(1.588)
-    # 3 leaking categories x 2 shares + staff + today.
-    assert len(presets) == 8
-    food_half = presets[presets["scenario"].str.startswith("50% of non-local food")].iloc[0]
-    assert food_half["lm3"] == pytest.approx(1.714)
+    # today + 2 categories with known non-local spending x 2 shares + equipment's "if it is
+    # local already" line (its £5,000 is of unknown location) + staff.
+    assert len(presets) == 7
+    food_half = presets[presets["scenario"].str.startswith("50% of known non-local food")]
+    assert food_half.iloc[0]["lm3"] == pytest.approx(1.714)
+    already = presets[presets["scenario"].str.contains("local already")]
+    assert len(already) == 1 and "£5,000 of equipment and supplies" in already.iloc[0]["scenario"]
+    # R2 +5p and R3 + 5,000 x 40% = +2p: LM3 1.588 + 0.07
+    assert already.iloc[0]["lm3"] == pytest.approx(1.658) and already.iloc[0]["moved"] == 0
     staff = presets.iloc[-1]
     assert staff["lm3"] == pytest.approx(1.658) and pd.isna(staff["moved"])
     assert "£ not shown: fewer than 5 people" in staff["note"]
@@ -324,7 +367,7 @@ def test_strengthening_notebook_runs_headless(tmp_path):
         parameters={"registry_path": str(root / "data" / "samples" / "authorities.yml")},
         progress_bar=False)
     text = out.read_text(encoding="utf-8")
-    assert "Starting values: 50% of non-local" in text
+    assert "Starting values: 50% of known non-local" in text
     assert "With retail at 25% instead: enabled GVA (gross)" in text
     assert "application/vnd.jupyter.widget-view" in text
     assert "Largest spending leaving the area" in text

@@ -271,3 +271,20 @@ def test_take_home_share_given_in_about_is_evidenced_not_assumed(tmp_path):
     assert given.take_home["assumed"] is False and given.take_home["value"] == 0.9
     assert assumed.take_home["assumed"] is True and assumed.take_home["value"] == 0.8
     assert given.r3_staff == pytest.approx(assumed.r3_staff * 0.9 / 0.8)
+
+
+def test_sroi_inputs_and_fixed_asset_fund_columns_are_read_and_optional(tmp_path):
+    wb = load_workbook(write_workbook(tmp_path / "good.xlsx", GOOD))
+    assert wb.table("income")["in_sroi"].isna().all()
+    assert wb.balance["designated_hold_fixed_assets"] is None
+    marked = {**GOOD,
+              "income": [{**GOOD["income"][0], "in_sroi": "yes"},
+                         {"source": "Cafe", "payer": "Customers", "type": "trading",
+                          "amount": 5.0, "in_sroi": "no"}],
+              "balance": [{**GOOD["balance"][0], "designated_hold_fixed_assets": "yes"}]}
+    wb = load_workbook(write_workbook(tmp_path / "marked.xlsx", marked))
+    assert wb.table("income")["in_sroi"].tolist() == [True, False]
+    assert wb.balance["designated_hold_fixed_assets"] is True
+    bad = {**marked, "income": [{**GOOD["income"][0], "in_sroi": "perhaps"}]}
+    wb = read_workbook(write_workbook(tmp_path / "bad.xlsx", bad))
+    assert any(p.sheet == "Income" and "SROI" in str(p.column) for p in wb.report.errors)

@@ -31,7 +31,9 @@ def run(args) -> int:
                "enabled": result.to_dict(), "assets": assets_indicators(wb, settings)}
         print(json.dumps(out, indent=2, allow_nan=False))
         return 0
-    print(f"{wb.name}: enabled contribution ({result.status})")
+    status = ("jobs evidenced" if result.status == "evidenced" else result.status)
+    basis = "" if not result.evidenced else f"; GVA {result.gva_basis}"
+    print(f"{wb.name}: enabled contribution ({status}{basis})")
     for line in _enabled_lines(result):
         print(line)
     print()

@@ -80,8 +80,10 @@ def describe(result: FinanceResult) -> str:
         lines.append(f"  {rec['measure']}: {_show(rec['value'], rec['unit'])}{reading}")
     lines.append("  Income by payer:")
     for rec in result.payers.to_dict("records"):
+        named = rec.get("share_of_named")
+        of_named = "" if named is None or named != named else f"; {named:.0%} of named payers'"
         lines.append(f"  - {rec['payer']} ({rec['types']}; {rec['counted_as']}): "
-                     f"£{rec['amount']:,.0f}, {rec['share']:.0%}")
+                     f"£{rec['amount']:,.0f}, {rec['share']:.0%} of all income{of_named}")
     lines.extend(f"  {line}" for line in result.readings)
     lines.extend(f"  {problem.text()}" for problem in result.report.problems)
     return "\n".join(lines)

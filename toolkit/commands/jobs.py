@@ -22,8 +22,9 @@ def add_arguments(parser) -> None:
                         help="authority registry giving the boundary when neither of the above "
                              "does (default data/samples/authorities.yml, if present)")
     parser.add_argument("--full-time-hours", type=float, default=None, metavar="H",
-                        help="hours a week of one FTE; when given, 'yes' answers to the Living "
-                             "Wage whose pay works out below the rate are listed to check")
+                        help="hours a week of one FTE for checking 'yes' answers to the Living "
+                             "Wage against pay (default: the setting "
+                             "jobs.full_time_hours_a_week, 37.5)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
@@ -69,5 +70,9 @@ def describe(result, name: str = "") -> str:
         f"staff who answered ({result.living_wage_yes} yes, {result.living_wage_no} no, "
         f"{result.living_wage_unknown} blank)",
     ]
+    if result.full_time_hours is not None and result.living_wage_rate is not None:
+        lines.append(f"  Checked against pay at {result.full_time_hours:g} hours a week: "
+                     f"{_pct(result.living_wage_share_checked)} ('yes' and pay at or above "
+                     f"the rate; {len(result.below_rate_rows)} 'yes' row(s) below it)")
     lines += [f"  - {note}" for note in result.notes]
     return "\n".join(lines)

@@ -19,8 +19,9 @@ def add_arguments(parser) -> None:
                         help='a spending category, such as "food and catering" (may be given '
                              'more than once)')
     parser.add_argument("--share", type=_number, default=None, metavar="PERCENT",
-                        help="percent of those categories' non-local spending moved to local "
-                             "suppliers, 0 to 100")
+                        help="percent of those categories' spending known to be non-local "
+                             "moved to local suppliers, 0 to 100 (spending of unknown location "
+                             "is shown apart, never moved)")
     parser.add_argument("--staff-local-share", type=_number, default=0.0, metavar="POINTS",
                         help="percentage points by which the share of staff pay going to "
                              "staff living locally rises, such as +10")
@@ -97,6 +98,11 @@ def describe(result, name: str) -> str:
                      f"round 3 {lm3.pence_per_pound['round_3']:.1f}p of each £1")
     lines.append(f"  Change: {result.label}; £{result.moved:,.0f} moved; LM3 rises by "
                  f"{result.rise:.3f}.")
+    if result.if_unknown_local is not None:
+        lm3 = result.if_unknown_local
+        lines.append(f"  Apart: {result.unknown_local_label}: LM3 {lm3.lm3:.3f} ({level} "
+                     f"interval {lm3.lm3_low:.3f} to {lm3.lm3_high:.3f}); "
+                     f"+{result.if_unknown_local_rise:.3f} on today")
     if result.new.assumed:
         lines.append("  Assumed: " + "; ".join(result.new.assumed))
     lines.extend(f"  Note: {n}" for n in result.notes)
@@ -108,8 +114,11 @@ def describe_ranking(ranking) -> str:
     lines = ["Changes ranked by the rise in LM3 per £10,000 moved:"]
     for row in ranking.to_dict("records"):
         group = "" if _blank(row["equal_group"]) else f" [tied set {row['equal_group']}]"
+        unknown = row.get("unknown_location")
+        apart = ("" if _blank(unknown) or not unknown
+                 else f"; £{unknown:,.0f} of unknown location not moved")
         lines.append(f"  {row['rank']:>3}. {row['change']}: +{row['rise_per_10k']:.4f} per "
-                     f"£10,000; LM3 {row['lm3_new']:.3f}{group}")
+                     f"£10,000; LM3 {row['lm3_new']:.3f}{group}{apart}")
     notes = dict.fromkeys(n for n in ranking["note"] if n)
     lines.extend(f"  {n}" for n in notes)
     return "\n".join(lines)

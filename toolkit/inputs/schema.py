@@ -201,6 +201,11 @@ TABLES: tuple[Table, ...] = (
                    help="Income received in the year, in pounds."),
             Column("in_lm3", "Include in LM3 (yes/no)", "yesno", required=False,
                    help="'no' to leave this line out of the income studied. Blank means yes."),
+            Column("in_sroi", "Funds the outcomes: an SROI input (yes/no)", "yesno",
+                   required=False,
+                   help="'yes' for the contracts or grants that pay for the outcomes in your "
+                        "Outcomes sheet. If every line is blank, contracts and grants are "
+                        "taken (labelled assumed)."),
         ),
         help="Every source of income in the year, one line each.",
     ),
@@ -324,6 +329,10 @@ TABLES: tuple[Table, ...] = (
             Column("fixed_assets_own_use", "Fixed assets used for own work (£)", "money",
                    minimum=0.0,
                    help="Buildings and equipment you use (funded from unrestricted funds)."),
+            Column("designated_hold_fixed_assets",
+                   "Designated funds hold the fixed assets (yes/no)", "yesno", required=False,
+                   help="'yes' if your designated funds include a fund for the fixed assets "
+                        "above, so they are not taken off twice. Blank if you do not know."),
             Column("restricted_funds", "Restricted funds (£)", "money", minimum=0.0,
                    help="Funds donors restricted to a purpose."),
             Column("net_assets", "Net assets (£)", "money",

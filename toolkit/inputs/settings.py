@@ -145,6 +145,12 @@ SETTINGS_DOCS: dict[str, SettingDoc] = {
         "Real Living Wage hourly rates by financial year, UK and London",
         "Living Wage Foundation announcements, not checked against source here", False,
         "rates"),
+    "jobs.full_time_hours_a_week": SettingDoc(
+        "Hours a week of one full-time equivalent, to check 'yes' answers to the real Living "
+        "Wage: gross pay / (FTE x hours x 52 weeks) below the rate flags the row",
+        "toolkit choice: 37.5 hours is a common full-time week in the sector (35 to 37.5); "
+        "the longer week gives the lower hourly pay, so no doubtful answer is missed", True,
+        "count"),
     "finance.reserves_months_low": SettingDoc(
         "Months of reserves below which a pack says reserves are low (a setting, not a rule)",
         "common practice; CC19 sets no single right level", True, "count"),
@@ -163,6 +169,14 @@ SETTINGS_DOCS: dict[str, SettingDoc] = {
     "enabled.gva_ratios": SettingDoc(
         "GVA-to-turnover ratios by sector", "illustrative table unless the user gives one",
         False, "path"),
+    "enabled.gva_per_job_low": SettingDoc(
+        "A tenant's GVA per FTE below this (£ a year) is flagged as implausible",
+        "assumed: about a third of the UK's GVA per filled job (ONS labour productivity, "
+        "about £60,000 a year in 2022, seen in secondary summaries only)", False, "money"),
+    "enabled.gva_per_job_high": SettingDoc(
+        "A tenant's GVA per FTE above this (£ a year) is flagged as implausible",
+        "assumed: about twice the UK's GVA per filled job (ONS labour productivity, about "
+        "£60,000 a year in 2022, seen in secondary summaries only)", False, "money"),
     "spend.top_suppliers": SettingDoc(
         "Number of top suppliers listed in a spend analysis", "CLES uses the top 300 (METHODS §2)",
         True, "count"),

@@ -14,7 +14,13 @@ GVA is the tenant's own figure where it gives one; otherwise turnover times a GV
 ratio for its sector, from a table the user can see (:func:`gva_ratio_table`) and replace
 (setting ``enabled.gva_ratios``, a CSV of ``sector,gva_to_turnover``). The table shipped with
 the toolkit is illustrative, not from a published source, and every figure estimated from it
-says so.
+says so. GVA estimated from ratios is labelled **estimated**, never evidenced (``gva_basis``).
+
+Each tenant's GVA per job (GVA / FTE) is checked against a plausible band, the settings
+``enabled.gva_per_job_low`` and ``enabled.gva_per_job_high`` (assumed, about a third of to
+twice the UK's GVA per filled job as the ONS reports it); a tenant outside the band is flagged
+with its row, since a turnover in thousands, a wrong FTE or a ratio that does not fit the
+tenant gives such a figure.
 
 Workbooks made before these sheets existed still read: the measures are then "not evidenced".
 
@@ -50,6 +56,9 @@ CHARACTERISTIC = "positive and productive use of local assets"
 
 GVA_OWN = "tenant's own GVA figure"
 GVA_NONE = "not estimated"
+ESTIMATED = "estimated"
+PARTLY_ESTIMATED = "partly estimated"
+ESTIMATED_LABEL = "estimated from GVA-to-turnover ratios, not evidenced"
 
 
 # --------------------------------------------------------------------------- ratios
@@ -189,7 +198,17 @@ class EnabledResult:
     ratios_illustrative : bool
         Whether any estimated GVA used the illustrative table.
     problems : Report
-        Warnings about tenants (no FTE and no turnover, sector missing from the ratio table).
+        Warnings about tenants (no FTE and no turnover, sector missing from the ratio table,
+        GVA per job outside the plausible band).
+    gva_basis : str
+        "evidenced" (every GVA the tenant's own figure), "estimated" (every GVA from
+        turnover times a ratio), "partly estimated", or "not evidenced".
+    gva_per_job : float or None
+        Gross GVA over gross FTE, for tenants giving both (£ a year per FTE).
+    gva_per_job_band : dict
+        ``{"low", "high", "settings"}``: the plausible band used for the check.
+    implausible : list of dict
+        Tenants outside the band: ``row``, ``organisation``, ``gva_per_fte``, ``gva_source``.
     """
 
     status: str
@@ -206,6 +225,10 @@ class EnabledResult:
     ratios: pd.DataFrame = field(default_factory=pd.DataFrame)
     ratios_illustrative: bool = False
     problems: Report = field(default_factory=Report)
+    gva_basis: str = NOT_EVIDENCED
+    gva_per_job: float | None = None
+    gva_per_job_band: dict = field(default_factory=dict)
+    implausible: list = field(default_factory=list)
 
     @property
     def evidenced(self) -> bool:
@@ -229,27 +252,34 @@ class EnabledResult:
         -------
         pandas.DataFrame
             Columns ``measure``, ``gross``, ``net``, ``net_low``, ``net_high``, ``unit``,
-            ``label``. When not evidenced, one row per measure with ``label`` "not evidenced"
-            and empty figures.
+            ``label``, ``basis`` ("evidenced", "estimated", "partly estimated" or "not
+            evidenced"). When not evidenced, one row per measure with ``label`` "not
+            evidenced" and empty figures.
         """
         rows = []
-        for measure, unit, gross, net, missing in (
-            ("Enabled jobs", "FTE", self.gross_fte, self.net_fte, self.tenants_without_fte),
-            ("Enabled GVA", "£ a year", self.gross_gva, self.net_gva, self.tenants_without_gva),
+        for measure, unit, gross, net, missing, basis in (
+            ("Enabled jobs", "FTE", self.gross_fte, self.net_fte, self.tenants_without_fte,
+             EVIDENCED if self.gross_fte is not None else NOT_EVIDENCED),
+            ("Enabled GVA", "£ a year", self.gross_gva, self.net_gva, self.tenants_without_gva,
+             self.gva_basis),
         ):
             if gross is None:
                 rows.append({"measure": measure, "gross": None, "net": None, "net_low": None,
-                             "net_high": None, "unit": unit, "label": NOT_EVIDENCED})
+                             "net_high": None, "unit": unit, "label": NOT_EVIDENCED,
+                             "basis": NOT_EVIDENCED})
                 continue
             label = GROSS_LABEL + "; net uses assumed additionality " + _span_text(
                 self.additionality)
             if missing:
                 label += f"; leaves out {missing} tenant(s) with no figure"
-            if measure == "Enabled GVA" and self.ratios_illustrative and self.gva_estimated:
-                label += "; part estimated from illustrative ratios"
+            if measure == "Enabled GVA" and self.gva_estimated:
+                label += "; " + _estimated_text(self)
+            if measure == "Enabled GVA" and self.implausible:
+                label += (f"; {len(self.implausible)} tenant(s) with GVA per job outside "
+                          f"the plausible band {_band_text(self.gva_per_job_band)}")
             rows.append({"measure": measure, "gross": gross, "net": net["value"],
                          "net_low": net["low"], "net_high": net["high"], "unit": unit,
-                         "label": label})
+                         "label": label, "basis": basis})
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict:
@@ -267,6 +297,11 @@ class EnabledResult:
             "gva_own": self.gva_own,
             "gva_estimated": self.gva_estimated,
             "ratios_illustrative": self.ratios_illustrative,
+            "gva_basis": self.gva_basis,
+            "gva_per_job": self.gva_per_job,
+            "gva_per_job_band": dict(self.gva_per_job_band),
+            "implausible_tenants": [{k: _plain(v) for k, v in item.items()}
+                                    for item in self.implausible],
             "tenants_without_fte": self.tenants_without_fte,
             "tenants_without_gva": self.tenants_without_gva,
             "by_local": _records(self.by_local),
@@ -292,6 +327,86 @@ def _plain(value: Any) -> Any:
     except (TypeError, ValueError):
         pass
     return value.item() if hasattr(value, "item") else value
+
+
+def _estimated_text(result: EnabledResult) -> str:
+    """Say how much of gross GVA is estimated, and from which ratios."""
+    share = result.gva_estimated / result.gross_gva if result.gross_gva else 0.0
+    which = "illustrative ratios" if result.ratios_illustrative else "your ratios"
+    if result.gva_basis == ESTIMATED:
+        return f"all {ESTIMATED_LABEL} ({which})"
+    return f"{share:.0%} {ESTIMATED_LABEL} ({which})"
+
+
+def _band_text(band: dict) -> str:
+    return f"£{band['low']:,.0f} to £{band['high']:,.0f} a year per FTE"
+
+
+def gva_per_job_band(settings) -> dict:
+    """Return the plausible band of GVA per job (FTE) from the settings.
+
+    Parameters
+    ----------
+    settings : Settings
+        ``enabled.gva_per_job_low`` and ``enabled.gva_per_job_high`` (£ a year per FTE).
+
+    Returns
+    -------
+    dict
+        ``{"low", "high", "settings"}``.
+
+    Raises
+    ------
+    InputError
+        When the low end is above the high end.
+
+    References
+    ----------
+    ONS, labour productivity (GVA per filled job), as the settings' source says (METHODS §6).
+    """
+    low = float(settings.value("enabled.gva_per_job_low"))
+    high = float(settings.value("enabled.gva_per_job_high"))
+    if low > high:
+        raise InputError(f"The setting enabled.gva_per_job_low (£{low:,.0f}) is above "
+                         f"enabled.gva_per_job_high (£{high:,.0f}).")
+    return {"low": low, "high": high,
+            "settings": "enabled.gva_per_job_low, enabled.gva_per_job_high"}
+
+
+def implausible_gva_per_job(table: pd.DataFrame, band: dict, report: Report,
+                            file: str | None = None) -> list[dict]:
+    """Flag tenants whose GVA per FTE lies outside the plausible band.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`tenant_table`.
+    band : dict
+        From :func:`gva_per_job_band`.
+    report : Report
+        Receives one warning per tenant outside the band, with its row.
+    file : str, optional
+        The workbook's path, for the warnings.
+
+    Returns
+    -------
+    list of dict
+        ``row``, ``organisation``, ``gva_per_fte``, ``gva_source``.
+    """
+    flagged = []
+    for rec in table.to_dict("records"):
+        per = rec.get("gva_per_fte")
+        if per is None or pd.isna(per) or band["low"] <= per <= band["high"]:
+            continue
+        flagged.append({"row": rec["row"], "organisation": rec["organisation"],
+                        "gva_per_fte": float(per), "gva_source": rec["gva_source"]})
+        side = "below" if per < band["low"] else "above"
+        report.warning(
+            f"Tenant {rec['organisation']!r}: GVA per job works out at £{per:,.0f} a year per "
+            f"FTE ({rec['gva_source']}), {side} the plausible band {_band_text(band)} "
+            f"(settings {band['settings']}). Check its turnover, GVA and FTE.",
+            file=file, sheet="Tenants", row=rec["row"], column="FTE employed")
+    return flagged
 
 
 def _span_text(span: dict) -> str:
@@ -380,8 +495,9 @@ def tenant_table(tenants: pd.DataFrame, ratios: pd.DataFrame, report: Report,
     -------
     pandas.DataFrame
         Columns ``organisation``, ``sector``, ``local``, ``fte``, ``turnover``,
-        ``gva_given``, ``gva_to_turnover``, ``gva``, ``gva_source``, ``note``, ``row``.
-        No tenant is dropped; figures that cannot be found are NaN with a ``note``.
+        ``gva_given``, ``gva_to_turnover``, ``gva``, ``gva_source``, ``note``, ``row``,
+        ``gva_per_fte`` (blank where FTE is blank or 0). No tenant is dropped; figures that
+        cannot be found are NaN with a ``note``.
     """
     ratio_of = dict(zip(ratios["sector"], ratios["gva_to_turnover"], strict=True))
     source_of = dict(zip(ratios["sector"], ratios["source"], strict=True))
@@ -413,6 +529,8 @@ def tenant_table(tenants: pd.DataFrame, ratios: pd.DataFrame, report: Report,
     frame = pd.DataFrame(rows, columns=columns)
     for column in ("fte", "turnover", "gva_given", "gva_to_turnover", "gva"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    usable = frame["fte"] > 0
+    frame["gva_per_fte"] = (frame["gva"] / frame["fte"]).where(usable)
     return frame
 
 
@@ -474,7 +592,11 @@ def enabled_contribution(wb, settings, ratios: pd.DataFrame | None = None) -> En
                              additionality=span, ratios=ratio_table)
     report = Report()
     table = tenant_table(tenants, ratio_table, report, file=_path(wb))
-    return _result_from_table(table, ratio_table, span, report)
+    band = gva_per_job_band(settings)
+    flagged = implausible_gva_per_job(table, band, report, file=_path(wb))
+    result = _result_from_table(table, ratio_table, span, report)
+    result.gva_per_job_band, result.implausible = band, flagged
+    return result
 
 
 def _path(wb) -> str | None:
@@ -516,7 +638,11 @@ def _result_from_table(table: pd.DataFrame, ratios: pd.DataFrame, span: dict,
         reason = (f"{int(table['fte'].isna().sum())} tenant(s) give no FTE and "
                   f"{int(table['gva'].isna().sum())} have no GVA (given or estimated); "
                   "totals leave them out.")
+    both = table["gva_per_fte"].notna()
+    per_job = (float(table.loc[both, "gva"].sum() / table.loc[both, "fte"].sum())
+               if both.any() else None)
     return EnabledResult(
+        gva_basis=_gva_basis(table), gva_per_job=per_job,
         status=status, reason=reason, tenants=table, gross_fte=gross_fte,
         gross_gva=gross_gva, net_fte=_net_or_none(gross_fte, span),
         net_gva=_net_or_none(gross_gva, span), additionality=span,
@@ -524,6 +650,17 @@ def _result_from_table(table: pd.DataFrame, ratios: pd.DataFrame, span: dict,
         gva_estimated=float(table.loc[estimated, "gva"].sum()), ratios=ratios,
         ratios_illustrative=used_illustrative, problems=report,
     )
+
+
+def _gva_basis(table: pd.DataFrame) -> str:
+    """Return "evidenced", "estimated", "partly estimated" or "not evidenced" for GVA."""
+    used = table["gva"].notna()
+    if not used.any():
+        return NOT_EVIDENCED
+    estimated = used & table["gva_given"].isna()
+    if not estimated.any():
+        return EVIDENCED
+    return ESTIMATED if estimated.sum() == used.sum() else PARTLY_ESTIMATED
 
 
 # --------------------------------------------------------------------------- assets
@@ -640,10 +777,11 @@ def assets_indicators(wb, settings=None) -> dict:
             "notes": notes}
 
 
-def _indicator(key: str, label: str, value: Any, unit: str, note: str = "") -> dict:
+def _indicator(key: str, label: str, value: Any, unit: str, note: str = "",
+               basis: str = EVIDENCED) -> dict:
     value = _plain(value)
     return {"key": key, "label": label, "value": value, "unit": unit,
-            "status": NOT_EVIDENCED if value is None else EVIDENCED, "note": note}
+            "status": NOT_EVIDENCED if value is None else basis, "note": note}
 
 
 def _asset_indicators(assets: pd.DataFrame) -> list[dict]:
@@ -670,13 +808,14 @@ def _enabled_indicators(enabled: EnabledResult) -> list[dict]:
     net_fte = enabled.net_fte or {}
     net_gva = enabled.net_gva or {}
     span = _span_text(enabled.additionality) if enabled.additionality else ""
+    gva_basis = EVIDENCED if enabled.gva_basis == NOT_EVIDENCED else enabled.gva_basis
     return [
         _indicator("tenants", "Organisations housed", count, "count"),
         _indicator("enabled_fte_gross", "Enabled jobs (gross)", enabled.gross_fte, "FTE",
                    GROSS_LABEL),
         _indicator("enabled_gva_gross", "Enabled GVA (gross)", enabled.gross_gva, "£ a year",
-                   GROSS_LABEL + ("; part estimated from illustrative ratios"
-                                  if enabled.ratios_illustrative else "")),
+                   GROSS_LABEL + ("; " + _estimated_text(enabled)
+                                  if enabled.gva_estimated else ""), gva_basis),
         _indicator("enabled_fte_net", "Enabled jobs (net, assumed additionality)",
                    net_fte.get("value"), "FTE",
                    f"assumed additionality {span}: {net_fte.get('low'):,.1f} to "
@@ -684,7 +823,7 @@ def _enabled_indicators(enabled: EnabledResult) -> list[dict]:
         _indicator("enabled_gva_net", "Enabled GVA (net, assumed additionality)",
                    net_gva.get("value"), "£ a year",
                    f"assumed additionality {span}: £{net_gva.get('low'):,.0f} to "
-                   f"£{net_gva.get('high'):,.0f}" if net_gva else ""),
+                   f"£{net_gva.get('high'):,.0f}" if net_gva else "", gva_basis),
     ]
 
 
@@ -694,7 +833,9 @@ __all__ = [
     "assets_indicators",
     "assets_summary",
     "enabled_contribution",
+    "gva_per_job_band",
     "gva_ratio_table",
+    "implausible_gva_per_job",
     "net_of_additionality",
     "tenant_table",
 ]

@@ -5,18 +5,21 @@
     free reserves      = unrestricted funds - designated funds - fixed assets used for the
                          organisation's own work   (CC19 and the SORP: a building the anchor
                          works from is not free reserves)
+                       = unrestricted funds - max(designated funds, fixed assets) when the
+                         designated funds already hold the fixed assets (a designated
+                         fixed-asset fund), so they are not taken off twice
     months of reserves = free reserves / (annual expenditure / 12)
-    HHI                = sum over payers of (share of income)^2            (0 to 1)
-    effective payers   = 1 / HHI;   largest payer's share = max share
-    operating margin   = (income - expenditure) / income
-    equity ratio       = net assets / income
+    HHI                = sum over named payers of (share of named-payer income)^2  (0 to 1)
+    effective payers   = 1 / HHI (named payers only);
+    largest payer's share = its income / all income
 
-HHI is given twice, each labelled: over payers (income rows grouped by who pays, so one
-council holding three contracts is one payer; trading and donations come from many
-payers, so they are not one payer each and add almost nothing to it), and over income
-types (Tuckman and Chang's revenue concentration). Thresholds are settings
-(``finance.*``), and a pack reads them as settings, not verdicts: CC19 says there is no
-single right level of reserves.
+HHI is given twice, each labelled: over named payers (income rows grouped by who pays, so
+one council holding three contracts is one payer; the shares are of named-payer income),
+and over income types (Tuckman and Chang's revenue concentration). Trading, donations and
+rows with no payer named come from many or unknown payers: they are not counted as payers
+at all (not as infinitely many), but shown as their own shares of all income. Thresholds
+are settings (``finance.*``), and a pack reads them as settings, not verdicts: CC19 says
+there is no single right level of reserves.
 
 References
 ----------
@@ -55,7 +58,7 @@ class Thresholds:
     concentration_high : float
         HHI over payers above which income is called concentrated.
     largest_payer_high : float
-        Largest payer's share above which dependence is flagged.
+        Largest payer's share (of all income) at or above which dependence is flagged.
     income_tolerance : float
         Gap allowed between the Income sheet's total and the accounts' total income.
     """
@@ -92,8 +95,9 @@ class FinanceResult:
     measures : pandas.DataFrame
         ``key``, ``measure``, ``value``, ``unit``, ``formula``, ``source``, ``reading``.
     payers : pandas.DataFrame
-        Income grouped by payer: ``payer``, ``types``, ``rows``, ``amount``, ``share``,
-        ``counted_as``.
+        Income grouped by payer: ``payer``, ``types``, ``rows``, ``amount``, ``share`` (of all
+        income), ``counted_as``, ``share_of_named`` (of named-payer income; None for
+        income not from one named payer).
     income_types : pandas.DataFrame
         ``type``, ``amount``, ``share``.
     values : dict
@@ -129,7 +133,8 @@ class FinanceResult:
                 "assumptions": None if self.assumptions is None else records(self.assumptions)}
 
 
-def free_reserves(unrestricted: float, designated: float, fixed_assets_own_use: float) -> float:
+def free_reserves(unrestricted: float, designated: float, fixed_assets_own_use: float,
+                  designated_hold_fixed_assets: bool = False) -> float:
     """Return free reserves as CC19 defines them.
 
     Parameters
@@ -137,6 +142,10 @@ def free_reserves(unrestricted: float, designated: float, fixed_assets_own_use: 
     unrestricted, designated, fixed_assets_own_use : float
         £ at the year end: unrestricted funds, the part designated for a purpose, and fixed
         assets used for the organisation's own work (such as the building it runs from).
+    designated_hold_fixed_assets : bool
+        True when the designated funds already include a fund for those fixed assets (a
+        designated fixed-asset fund): then only the larger of the two is taken off, not
+        both, so the building is not subtracted twice.
 
     Returns
     -------
@@ -147,6 +156,8 @@ def free_reserves(unrestricted: float, designated: float, fixed_assets_own_use: 
     ----------
     METHODS §5; Charity Commission CC19.
     """
+    if designated_hold_fixed_assets:
+        return float(unrestricted) - max(float(designated), float(fixed_assets_own_use))
     return float(unrestricted) - float(designated) - float(fixed_assets_own_use)
 
 
@@ -192,9 +203,10 @@ def payer_key(name) -> str:
 def payer_table(income: pd.DataFrame) -> pd.DataFrame:
     """Group income by who pays it.
 
-    Rows of a many-payer type (trading, donations) are grouped by type as "many payers"
-    and count for nothing in HHI over payers; every other row is grouped by payer name
-    (case and spacing ignored), so one council holding three contracts is one payer.
+    Rows of a many-payer type (trading, donations) are grouped by type as "many payers",
+    and rows with no payer named as "payer not named"; neither counts in HHI over payers.
+    Every other row is grouped by payer name (case and spacing ignored), so one council
+    holding three contracts is one payer.
 
     Parameters
     ----------
@@ -205,29 +217,42 @@ def payer_table(income: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``payer``, ``types``, ``rows``, ``amount``, ``share`` (of all income),
-        ``counted_as`` ("one payer" or "many payers"), largest first.
+        ``counted_as`` ("one payer", "many payers" or "payer not named"),
+        ``share_of_named`` (of the named payers' income; None otherwise), largest first.
 
     References
     ----------
     METHODS §5.
     """
     total = float(income["amount"].sum())
-    many = income["type"].isin(MANY_PAYER_INCOME_TYPES)
+    counted = income.apply(_counted_as, axis=1) if len(income) else pd.Series(dtype=object)
     keyed = income.assign(
-        _key=income["payer"].map(payer_key).where(~many, "many payers: " + income["type"]),
-        _counted=pd.Series("one payer", index=income.index).where(~many, "many payers"))
+        _key=income["payer"].map(payer_key).where(counted == "one payer",
+                                                  counted + ": " + income["type"]),
+        _counted=counted)
     rows = []
     for key, group in keyed.groupby("_key", sort=False):
         amount = float(group["amount"].sum())
-        counted = group["_counted"].iloc[0]
+        kind = group["_counted"].iloc[0]
         rows.append({
-            "payer": key if counted == "many payers" else str(group["payer"].iloc[0]).strip(),
+            "payer": key if kind != "one payer" else str(group["payer"].iloc[0]).strip(),
             "types": ", ".join(sorted(set(group["type"]))), "rows": len(group),
             "amount": amount, "share": amount / total if total > 0 else None,
-            "counted_as": counted})
+            "counted_as": kind})
     table = pd.DataFrame(rows, columns=["payer", "types", "rows", "amount", "share",
                                         "counted_as"])
+    named = table["counted_as"] == "one payer"
+    named_total = float(table.loc[named, "amount"].sum())
+    table["share_of_named"] = [amount / named_total if is_named and named_total > 0 else None
+                               for amount, is_named in zip(table["amount"], named, strict=True)]
     return table.sort_values("amount", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _counted_as(rec) -> str:
+    """Return how an income row counts: "one payer", "many payers" or "payer not named"."""
+    if rec["type"] in MANY_PAYER_INCOME_TYPES:
+        return "many payers"
+    return "one payer" if payer_key(rec["payer"]) else "payer not named"
 
 
 def type_table(income: pd.DataFrame) -> pd.DataFrame:
@@ -263,23 +288,41 @@ def concentration(payers: pd.DataFrame, types: pd.DataFrame) -> dict:
     Returns
     -------
     dict
-        ``hhi_payers`` (over named payers; many-payer income adds nothing),
-        ``effective_payers`` (1 / HHI, ``None`` when every pound comes from many payers),
-        ``largest_payer`` and ``largest_payer_share`` (named payers only; ``None`` when
-        there are none), ``hhi_types`` and ``effective_types``.
+        ``hhi_payers`` (over the named payers' shares of named-payer income; 0 when there
+        are none), ``effective_payers`` (1 / HHI, ``None`` when no payer is named),
+        ``named_payers`` (how many), ``named_payer_share`` (their share of all income),
+        ``many_payer_share`` (trading and donations) and ``unnamed_payer_share`` (rows with
+        no payer) of all income, ``largest_payer`` and ``largest_payer_share`` (of all
+        income; ``None`` when no payer is named), ``hhi_types`` and ``effective_types``.
+
+    References
+    ----------
+    METHODS §5.
     """
     named = payers[payers["counted_as"] == "one payer"]
-    hhi_payers = hhi(named["share"]) if len(named) else 0.0
+    hhi_payers = hhi(named["share_of_named"]) if len(named) else 0.0
     hhi_types = hhi(types["share"].fillna(0.0))
     top = named.iloc[0] if len(named) else None
     return {
         "hhi_payers": hhi_payers,
         "effective_payers": 1.0 / hhi_payers if hhi_payers > 0 else None,
+        "named_payers": len(named),
+        "named_payer_share": _share_counted(payers, "one payer"),
+        "many_payer_share": _share_counted(payers, "many payers"),
+        "unnamed_payer_share": _share_counted(payers, "payer not named"),
         "largest_payer": None if top is None else top["payer"],
         "largest_payer_share": None if top is None else float(top["share"]),
         "hhi_types": hhi_types,
         "effective_types": 1.0 / hhi_types if hhi_types > 0 else None,
     }
+
+
+def _share_counted(payers: pd.DataFrame, counted_as: str) -> float | None:
+    """Return the share of all income from rows counted one way (None when no income)."""
+    shares = payers.loc[payers["counted_as"] == counted_as, "share"]
+    if payers["share"].isna().any():
+        return None
+    return float(shares.sum())
 
 
 def operating_margin(income: float, expenditure: float) -> float | None:
@@ -347,11 +390,15 @@ def finance(income: pd.DataFrame, balance: dict, thresholds: Thresholds | None =
                        f"total income is £{accounts_income:,.0f}; shares of income use the "
                        "Income sheet, margin and equity ratio use the accounts.",
                        file=file, sheet="Balance", row=2, column="Total income (£)")
+    held = balance.get("designated_hold_fixed_assets")
+    held = None if held is None or pd.isna(held) else bool(held)
     free = free_reserves(bal["unrestricted_funds"], bal["designated_funds"],
-                         bal["fixed_assets_own_use"])
+                         bal["fixed_assets_own_use"], bool(held))
+    _check_double_subtraction(bal, held, file, report)
     values = {
         "income_total_accounts": accounts_income, "income_total_sheet": income_total,
         "expenditure": bal["total_expenditure"], "free_reserves": free,
+        "designated_hold_fixed_assets": held,
         "months_of_reserves": months_of_reserves(free, bal["total_expenditure"]),
         **concentration(payers, types),
         "operating_margin": operating_margin(accounts_income, bal["total_expenditure"]),
@@ -361,6 +408,30 @@ def finance(income: pd.DataFrame, balance: dict, thresholds: Thresholds | None =
     readings = readings_against_thresholds(values, thresholds, bal)
     return FinanceResult(name, financial_year, measures_table(values, thresholds), payers,
                          types, values, readings, report, _notes())
+
+
+def _check_double_subtraction(bal: dict, held: bool | None, file, report: Report) -> None:
+    """Warn when designated funds may already hold the fixed assets and nobody said so.
+
+    Charities often designate a fund equal to their fixed assets. Taking off both the
+    designated funds and the fixed assets then counts the building twice (CC19, SORP).
+    """
+    if held is None and bal["fixed_assets_own_use"] > 0 and (
+            bal["designated_funds"] >= bal["fixed_assets_own_use"]):
+        other = bal["unrestricted_funds"] - bal["designated_funds"]
+        report.warning(
+            f"Designated funds (£{bal['designated_funds']:,.0f}) are at least the fixed "
+            f"assets used for your own work (£{bal['fixed_assets_own_use']:,.0f}). If the "
+            "designated funds include a fund for those assets, both have been taken off and "
+            "the building is counted twice: answer 'yes' in 'Designated funds hold the fixed "
+            f"assets (yes/no)' (free reserves would then be {_money(other)}), or 'no'.",
+            file=file, sheet="Balance", row=2,
+            column="Designated funds hold the fixed assets (yes/no)")
+
+
+def _money(value: float) -> str:
+    """Return pounds with the minus sign before the pound sign, such as -£6,000."""
+    return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
 
 
 def income_shares(types: pd.DataFrame) -> dict:
@@ -391,17 +462,25 @@ def income_shares(types: pd.DataFrame) -> dict:
 
 _MEASURES = (
     ("free_reserves", "Free reserves", "£",
-     "unrestricted funds - designated funds - fixed assets used for own work (CC19)",
+     "unrestricted funds - designated funds - fixed assets used for own work (CC19); "
+     "only the larger of the two when designated funds hold the fixed assets",
      "workbook Balance sheet"),
     ("months_of_reserves", "Months of spending covered by free reserves", "months",
      "free reserves / (total expenditure / 12)", "workbook Balance sheet"),
-    ("hhi_payers", "Income concentration over payers (HHI)", "0 to 1",
-     "sum of (payer's share of income)^2; trading and donations count as many payers",
-     "workbook Income sheet"),
-    ("effective_payers", "Effective number of payers", "payers", "1 / HHI over payers",
-     "workbook Income sheet"),
+    ("hhi_payers", "Income concentration over named payers (HHI)", "0 to 1",
+     "sum of (named payer's share of named-payer income)^2; trading, donations and "
+     "income with no payer named are not payers", "workbook Income sheet"),
+    ("effective_payers", "Effective number of named payers", "payers",
+     "1 / HHI over named payers", "workbook Income sheet"),
     ("largest_payer_share", "Largest payer's share of income", "share",
      "largest payer's income / all income", "workbook Income sheet"),
+    ("named_payer_share", "Share of income from named payers", "share",
+     "income from named payers / all income", "workbook Income sheet"),
+    ("many_payer_share", "Share of income from many payers (trading, donations)", "share",
+     "(trading + donations) / all income", "workbook Income sheet"),
+    ("unnamed_payer_share", "Share of income with no payer named", "share",
+     "income rows with a blank payer (not trading or donations) / all income",
+     "workbook Income sheet"),
     ("hhi_types", "Income concentration over income types (HHI; Tuckman and Chang)",
      "0 to 1", "sum of (income type's share)^2", "workbook Income sheet"),
     ("earned_share", "Earned income share (trading and public contracts)", "share",
@@ -440,7 +519,8 @@ def measures_table(values: dict, thresholds: Thresholds) -> pd.DataFrame:
                      "formula": formula, "source": source,
                      "reading": _reading(key, values, thresholds)})
     if values.get("largest_payer") is not None:
-        rows[4]["measure"] += f" ({values['largest_payer']})"
+        largest = next(r for r in rows if r["key"] == "largest_payer_share")
+        largest["measure"] += f" ({values['largest_payer']})"
     return pd.DataFrame(rows)
 
 
@@ -450,7 +530,7 @@ def _reading(key: str, values: dict, t: Thresholds) -> str:
         if value is None:
             return "not defined: expenditure is £0"
         if value < 0:
-            return "negative: no free reserves to draw on"
+            return "negative: no free reserves to draw on"  # worded in full in readings
         if value < t.reserves_months_low:
             return f"below the {t.reserves_months_low:g}-month setting (a setting, not a rule)"
         if value > t.reserves_months_high:
@@ -461,12 +541,14 @@ def _reading(key: str, values: dict, t: Thresholds) -> str:
         return (f"concentrated: above the setting {t.concentration_high:g}" if value >
                 t.concentration_high else f"at or below the setting {t.concentration_high:g}")
     if key == "effective_payers" and value is None:
-        return "not defined: all income comes from many payers (trading and donations)"
+        return ("not defined: no payer is named (all income is trading, donations or has no "
+                "payer)")
     if key == "largest_payer_share":
         if value is None:
             return "no single payer: all income comes from many payers"
-        return (f"above the setting {t.largest_payer_high:.0%}" if value > t.largest_payer_high
-                else f"at or below the setting {t.largest_payer_high:.0%}")
+        return (f"at or above the setting {t.largest_payer_high:.0%}"
+                if value >= t.largest_payer_high
+                else f"below the setting {t.largest_payer_high:.0%}")
     if key in {"operating_margin", "equity_ratio"} and value is None:
         return "not defined: total income is £0"
     return ""
@@ -491,37 +573,78 @@ def readings_against_thresholds(values: dict, t: Thresholds, balance: dict) -> l
     lines = []
     free, months = values["free_reserves"], values["months_of_reserves"]
     if free < 0:
-        lines.append(
-            f"Free reserves are negative (£{free:,.0f}): designated funds "
-            f"(£{balance['designated_funds']:,.0f}) and fixed assets used for the "
-            f"organisation's own work (£{balance['fixed_assets_own_use']:,.0f}) are more "
-            f"than its unrestricted funds (£{balance['unrestricted_funds']:,.0f}), so there "
-            "are no free reserves to draw on.")
+        lines.append(negative_reserves_reading(free, balance))
     elif months is not None:
         lines.append(f"Free reserves of £{free:,.0f} would cover {months:.1f} months of "
                      f"spending: {_reading('months_of_reserves', values, t)}.")
     else:
         lines.append("Months of reserves are not defined: total expenditure is £0.")
-    if values["largest_payer_share"] is None:
-        lines.append("No single payer: all income is trading or donations, from many payers.")
-    elif values["effective_payers"] is not None and values["hhi_payers"] >= 1.0 - 1e-12:
-        lines.append(f"All income from named payers comes from one payer "
-                     f"({values['largest_payer']}): HHI over payers is 1, one effective "
-                     "payer.")
-    else:
-        lines.append(
-            f"Income over payers has HHI {values['hhi_payers']:.2f} (about "
-            f"{values['effective_payers']:.1f} effective payers); the largest payer, "
-            f"{values['largest_payer']}, gives {values['largest_payer_share']:.0%} of income.")
+    lines.append(payers_reading(values))
     if values["hhi_payers"] > t.concentration_high:
-        lines.append(f"Income is concentrated over payers: HHI above the setting "
+        lines.append(f"Income is concentrated over named payers: HHI above the setting "
                      f"finance.concentration_high ({t.concentration_high:g}).")
     if values["largest_payer_share"] is not None and (
-            values["largest_payer_share"] > t.largest_payer_high):
-        lines.append(f"The largest payer's share is above the setting "
+            values["largest_payer_share"] >= t.largest_payer_high):
+        lines.append(f"The largest payer's share of all income is at or above the setting "
                      f"finance.largest_payer_high ({t.largest_payer_high:.0%}).")
     lines.append(CC19_NOTE)
     return lines
+
+
+def negative_reserves_reading(free: float, balance: dict) -> str:
+    """Return plain words for negative free reserves, saying why they are negative.
+
+    Parameters
+    ----------
+    free : float
+        Free reserves (£, below 0).
+    balance : dict
+        The balance figures.
+
+    Returns
+    -------
+    str
+    """
+    unrestricted = balance["unrestricted_funds"]
+    if unrestricted < 0:
+        return (f"Unrestricted funds are in deficit ({_money(unrestricted)}): the "
+                "organisation has spent more unrestricted money than it has received, so it "
+                f"has no free reserves at all (free reserves {_money(free)} after designated "
+                "funds and fixed assets). The deficit must be met from future unrestricted "
+                "income.")
+    return (f"Free reserves are negative ({_money(free)}): designated funds "
+            f"({_money(balance['designated_funds'])}) and fixed assets used for the "
+            f"organisation's own work ({_money(balance['fixed_assets_own_use'])}) are more "
+            f"than its unrestricted funds ({_money(unrestricted)}), so there are no free "
+            "reserves to draw on.")
+
+
+def payers_reading(values: dict) -> str:
+    """Return a plain-English reading of income concentration over named payers.
+
+    Parameters
+    ----------
+    values : dict
+        Measures by key (from :func:`concentration` and :func:`finance`).
+
+    Returns
+    -------
+    str
+    """
+    others = (f"Trading and donations (many payers) give {values['many_payer_share']:.0%} of "
+              f"income and income with no payer named {values['unnamed_payer_share']:.0%}: "
+              "they are not counted as payers.")
+    if values["largest_payer_share"] is None:
+        return "No payer is named: all income is trading, donations or has no payer. " + others
+    if values["hhi_payers"] >= 1.0 - 1e-12:
+        return (f"All income from named payers comes from one payer "
+                f"({values['largest_payer']}, {values['largest_payer_share']:.0%} of all "
+                "income): HHI over named payers is 1, one effective payer. " + others)
+    return (f"{values['named_payers']} named payers give {values['named_payer_share']:.0%} "
+            f"of income; over them HHI is {values['hhi_payers']:.2f} (about "
+            f"{values['effective_payers']:.1f} effective payers). The largest, "
+            f"{values['largest_payer']}, gives {values['largest_payer_share']:.0%} of all "
+            "income. " + others)
 
 
 def finance_from_workbook(wb, settings) -> FinanceResult:
@@ -671,8 +794,9 @@ def _check_inputs(income: pd.DataFrame, balance: dict, file, report: Report) -> 
                          sheet="Balance", row=2, column=key)
     if balance and balance.get("unrestricted_funds") is not None and not pd.isna(
             balance["unrestricted_funds"]) and balance["unrestricted_funds"] < 0:
-        report.warning("Unrestricted funds are negative (a deficit on free funds); free "
-                       "reserves are negative too.", file=file, sheet="Balance", row=2,
+        report.warning("Unrestricted funds are negative: a deficit, meaning more "
+                       "unrestricted money has been spent than received. There are no free "
+                       "reserves.", file=file, sheet="Balance", row=2,
                        column="Unrestricted funds (£)")
     for key in ("designated_funds", "fixed_assets_own_use", "total_income",
                 "total_expenditure"):
@@ -703,8 +827,9 @@ def _notes() -> list[str]:
     return [
         "Free reserves exclude designated funds and fixed assets used for the "
         "organisation's own work (a building it works from is not free reserves: CC19).",
-        "HHI over payers groups income by who pays; trading and donations come from many "
-        "payers and add almost nothing to it. HHI over income types is Tuckman and Chang's "
-        "revenue concentration. The two are labelled apart.",
+        "HHI over payers groups income by who pays and is over the named payers' shares of "
+        "named-payer income; trading, donations and income with no payer named are not "
+        "payers, and are shown as their own shares of all income. HHI over income types is "
+        "Tuckman and Chang's revenue concentration. The two are labelled apart.",
         CC19_NOTE,
     ]

@@ -9,7 +9,11 @@ unknown, never guessed.
 
 The share of staff paid at least the real Living Wage comes from the Staff sheet's yes/no
 column; the rate that applies (the London rate in London boroughs) is taken from the
-settings (``living_wage``) and shown beside it.
+settings (``living_wage``, by the workbook's financial year) and shown beside it. Each
+"yes" is cross-checked: gross pay / (FTE x hours a week x 52 weeks) below the rate flags
+the row (hours a week of one FTE is the setting ``jobs.full_time_hours_a_week``; 52 weeks
+because annual pay includes paid holiday). The share that passes the check is given
+beside the share as answered.
 
 References
 ----------
@@ -30,6 +34,9 @@ import pandas as pd
 
 from toolkit.inputs.errors import InputError
 from toolkit.inputs.settings import living_wage
+
+#: Paid weeks in a year: annual pay includes paid holiday, so hours are spread over 52.
+WEEKS_A_YEAR = 52.0
 
 
 @dataclass
@@ -57,6 +64,15 @@ class JobsResult:
         answer is known; None when none is known.
     living_wage_share_fte : float or None
         The same share by FTE.
+    below_rate_rows : list of int
+        Excel rows answering "yes" whose gross pay / (FTE x hours a week x 52) is below
+        the rate (checked only when the hours and the rate are known).
+    below_rate_pay : list of dict
+        The same rows with their worked-out hourly pay: ``row``, ``hourly_pay``.
+    full_time_hours : float or None
+        Hours a week of one FTE used for the check.
+    living_wage_share_checked : float or None
+        Share of staff answering whose answer is "yes" and whose pay passes the check.
     living_wage_rate : float or None
         The hourly rate that applies, from the settings; None when the year is not listed.
     living_wage_area : str
@@ -93,6 +109,9 @@ class JobsResult:
     small_group: bool
     notes: list[str] = field(default_factory=list)
     below_rate_rows: list[int] = field(default_factory=list)
+    below_rate_pay: list[dict] = field(default_factory=list)
+    full_time_hours: float | None = None
+    living_wage_share_checked: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the result as a JSON-ready dictionary."""
@@ -204,11 +223,10 @@ def jobs_summary(staff: pd.DataFrame, years: float = 1.0, *, boundary_name: str 
     total_fte = float(fte.sum())
     result_local = _local_split(staff, fte, pay, boundary_name, notes)
     lw = _living_wage_counts(staff, fte, notes)
-    below = _below_rate(staff, fte, pay, rows, living_wage_rate, full_time_hours)
+    below_pay = _below_rate(staff, fte, pay, rows, living_wage_rate, full_time_hours)
+    below = [item["row"] for item in below_pay]
     if below:
-        notes.append(f"{len(below)} staff row(s) say 'yes' to the real Living Wage but their pay "
-                     f"per FTE at {full_time_hours:g} hours a week works out below "
-                     f"£{living_wage_rate:.2f} an hour: rows {', '.join(map(str, below))}.")
+        notes.append(below_rate_note(below_pay, living_wage_rate, full_time_hours))
     area = "London" if london else "UK"
     if living_wage_rate is None:
         notes.append(f"No real Living Wage rate is set for {financial_year or 'this year'} "
@@ -230,7 +248,33 @@ def jobs_summary(staff: pd.DataFrame, years: float = 1.0, *, boundary_name: str 
         living_wage_rate=living_wage_rate, living_wage_area=area,
         financial_year=financial_year, boundary_name=boundary_name,
         small_group=len(staff) < small_group_threshold, notes=notes, below_rate_rows=below,
+        below_rate_pay=below_pay, full_time_hours=full_time_hours,
+        living_wage_share_checked=_share(
+            float(lw["living_wage_yes"] - len(below)),
+            float(lw["living_wage_yes"] + lw["living_wage_no"])),
     )
+
+
+def below_rate_note(below_pay: list[dict], rate: float, hours: float) -> str:
+    """Return the plain-English flag for "yes" rows whose pay works out below the rate.
+
+    Parameters
+    ----------
+    below_pay : list of dict
+        From the check: ``row`` and ``hourly_pay`` of each flagged row.
+    rate : float
+        The real Living Wage that applies (£ an hour).
+    hours : float
+        Hours a week of one FTE.
+
+    Returns
+    -------
+    str
+    """
+    listed = "; ".join(f"row {item['row']} £{item['hourly_pay']:.2f}" for item in below_pay)
+    return (f"{len(below_pay)} staff row(s) marked 'yes' for the real Living Wage work out "
+            f"below £{rate:.2f} an hour (gross pay / (FTE x {hours:g} hours a week x 52 "
+            f"weeks)): {listed}. Check the answer, the FTE or the pay.")
 
 
 def _local_split(staff, fte, pay, boundary_name, notes) -> dict:
@@ -281,7 +325,32 @@ def _living_wage_counts(staff, fte, notes) -> dict:
     }
 
 
-def _below_rate(staff, fte, pay, rows, rate, hours) -> list[int]:
+def hourly_pay(gross_pay: float, fte: float, hours_a_week: float) -> float | None:
+    """Return gross pay per hour worked out from a year's pay and FTE.
+
+    Parameters
+    ----------
+    gross_pay : float
+        Gross pay for the year (£).
+    fte : float
+        Full-time equivalent.
+    hours_a_week : float
+        Hours a week of one FTE.
+
+    Returns
+    -------
+    float or None
+        ``gross_pay / (fte x hours_a_week x 52)``; None when FTE is 0. 52 weeks, because
+        annual pay includes paid holiday.
+
+    References
+    ----------
+    Living Wage Foundation: the real Living Wage is an hourly rate (METHODS §1, jobs).
+    """
+    return gross_pay / (fte * hours_a_week * WEEKS_A_YEAR) if fte > 0 else None
+
+
+def _below_rate(staff, fte, pay, rows, rate, hours) -> list[dict]:
     """Rows saying "yes" whose pay per FTE-hour is below ``rate`` (only when hours given)."""
     if rate is None or hours is None or "living_wage" not in staff.columns:
         return []
@@ -290,8 +359,9 @@ def _below_rate(staff, fte, pay, rows, rate, hours) -> list[int]:
     flags = _flags(staff["living_wage"])
     out = []
     for flag, f, p, row in zip(flags, fte, pay, rows, strict=True):
-        if flag is True and f > 0 and p / (f * hours * 52.0) < rate:
-            out.append(int(row))
+        per_hour = hourly_pay(p, f, hours)
+        if flag is True and per_hour is not None and per_hour < rate:
+            out.append({"row": int(row), "hourly_pay": round(per_hour, 2)})
     return out
 
 
@@ -315,7 +385,8 @@ def jobs_from_workbook(wb, settings, boundary=None, years: float = 1.0,
     london : bool, optional
         Whether the London rate applies; by default from the workbook's authority code.
     full_time_hours : float, optional
-        See :func:`jobs_summary`.
+        Hours a week of one FTE for the Living Wage check; by default the setting
+        ``jobs.full_time_hours_a_week``.
 
     Returns
     -------
@@ -336,6 +407,8 @@ def jobs_from_workbook(wb, settings, boundary=None, years: float = 1.0,
     london = is_london(wb.la_code) if london is None else london
     year = wb.financial_year
     rate = living_wage(settings, year, bool(london)) if year else None
+    if full_time_hours is None:
+        full_time_hours = float(settings.value("jobs.full_time_hours_a_week"))
     return jobs_summary(
         staff, years, boundary_name=name, living_wage_rate=rate, london=london,
         financial_year=year,
@@ -344,4 +417,5 @@ def jobs_from_workbook(wb, settings, boundary=None, years: float = 1.0,
     )
 
 
-__all__ = ["JobsResult", "fte_years", "is_london", "jobs_summary", "jobs_from_workbook"]
+__all__ = ["JobsResult", "fte_years", "is_london", "jobs_summary", "jobs_from_workbook",
+           "hourly_pay", "below_rate_note"]

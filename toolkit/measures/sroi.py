@@ -15,9 +15,15 @@ in WELLBYs are discounted at the lower wellbeing rate (a setting). Whether year 
 discounted is a convention and a setting (``social_value.discount_year_one``): when it
 is false, year 1 counts at full value and year ``t`` takes the factor of year ``t - 1``.
 
-Inputs are what it cost to create the outcomes: the income studied (or the setting
-``social_value.inputs_value``) and volunteers' time at replacement cost. Volunteer time
-is an input, never a benefit.
+Inputs are what it cost to create the outcomes, chosen for the SROI on its own (not LM3's
+income lines): the Income sheet's lines marked "yes" in its SROI column; when no line is
+marked, the contracts and grants (labelled assumed: trading, donations and investment are
+left out); or the setting ``social_value.inputs_value``. Volunteers' time at replacement
+cost is an input too, never a benefit.
+
+Ratios are not to be compared across organisations (the SROI Network and Social Value
+UK say so). Switching values show how firm a ratio is: the deadweight, the same for every
+outcome, and the factor on every proxy value, at which the ratio falls (or rises) to 1.
 
 References
 ----------
@@ -45,6 +51,13 @@ from toolkit.measures.proxies import (
 from toolkit.measures.volunteering import VolunteeringResult, records, volunteering_value
 
 ADJUSTMENTS = ("deadweight", "displacement", "attribution", "drop_off")
+#: Income types taken as SROI inputs when no Income line is marked for SROI: the contracts
+#: and grants that pay for activity (METHODS §3). Trading, donations and investment are not.
+FALLBACK_INPUT_TYPES = ("public contract", "public grant", "other grant")
+COMPARISON_NOTE = ("Do not compare this SROI ratio with other organisations' ratios: each "
+                   "rests on its own choice of outcomes, proxies and judgements (the SROI "
+                   "Network and Social Value UK say so). Read it with its switching values "
+                   "and sensitivity.")
 ADJUSTMENT_HEADERS = {"deadweight": "Deadweight (%)", "displacement": "Displacement (%)",
                       "attribution": "Attribution (%)", "drop_off": "Drop-off (%)"}
 ADJUSTMENT_NAMES = {"deadweight": "Deadweight", "displacement": "Displacement",
@@ -147,6 +160,8 @@ class SroiResult:
     analysis_year : int
     price_index : str
         Label of the price index used (says "ILLUSTRATIVE" when it is).
+    switching : dict
+        Switching values (see :func:`switching_values`).
     """
 
     present_value: float
@@ -163,6 +178,7 @@ class SroiResult:
     notes: list[str] = field(default_factory=list)
     analysis_year: int | None = None
     price_index: str = ""
+    switching: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """Return the result and its workings as plain data for JSON."""
@@ -181,6 +197,8 @@ class SroiResult:
             "yearly": records(self.yearly),
             "problems": self.report.to_list(),
             "notes": list(self.notes),
+            "switching_values": dict(self.switching),
+            "comparison_note": COMPARISON_NOTE,
         }
 
 
@@ -514,6 +532,79 @@ def sroi_ratio(present_value: float, inputs_value: float) -> float | None:
     return present_value / inputs_value if inputs_value > 0 else None
 
 
+def sroi_income_lines(income: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """Choose the Income lines that are SROI inputs, for the SROI on its own.
+
+    Parameters
+    ----------
+    income : pandas.DataFrame or None
+        The workbook's ``income`` table (``in_sroi``, ``type``, ``amount``, ``row``...).
+
+    Returns
+    -------
+    taken, left_out : pandas.DataFrame
+        The Income rows taken as inputs, and the rows left out.
+    basis : str
+        ``"marked"`` (lines marked "yes" in the SROI column: evidenced), ``"types"`` (none
+        marked: contracts and grants taken, assumed) or ``"all"`` (none marked and no types
+        to choose by: every line, assumed).
+
+    References
+    ----------
+    METHODS §3: inputs are the contract or grant that funds the activity studied, not
+    LM3's choice of income lines; café takings or bank interest are not inputs.
+    """
+    if income is None or income.empty:
+        empty = pd.DataFrame(columns=["amount"])
+        return empty, empty, "marked"
+    marks = (income["in_sroi"].map(lambda v: None if _missing(v) else bool(v))
+             if "in_sroi" in income else pd.Series(None, index=income.index, dtype=object))
+    if marks.notna().any():
+        keep, basis = marks.map(lambda v: v is True), "marked"
+    elif "type" in income:
+        keep, basis = income["type"].isin(FALLBACK_INPUT_TYPES), "types"
+    else:
+        keep, basis = pd.Series(True, index=income.index), "all"
+    keep = keep.astype(bool)
+    return income[keep], income[~keep], basis
+
+
+_INPUT_STATUS = {
+    "marked": "evidenced (marked 'yes' for SROI in the workbook)",
+    "types": "assumed (no line marked for SROI: contracts and grants taken)",
+    "all": "assumed (no line marked for SROI, none typed: all income taken)",
+}
+
+
+def _income_label(rec: dict, position: int) -> str:
+    name = " ".join(str(rec.get(k)) for k in ("source",) if not _missing(rec.get(k)))
+    payer = "" if _missing(rec.get("payer")) else f" ({rec['payer']})"
+    return f"Income: {name or 'line'}{payer}, row {_row(pd.Series(rec), position)}"
+
+
+def sroi_income_note(income: pd.DataFrame | None) -> str | None:
+    """Say which Income lines were left out of the SROI inputs and why (None when none).
+
+    Parameters
+    ----------
+    income : pandas.DataFrame or None
+        The workbook's ``income`` table.
+
+    Returns
+    -------
+    str or None
+    """
+    _, left, basis = sroi_income_lines(income)
+    if left.empty:
+        return None
+    why = ("not marked 'yes' in the Income sheet's SROI column" if basis == "marked" else
+           "not a contract or grant (no line is marked for SROI; assumed)")
+    lines = "; ".join(f"{_income_label(rec, i)} £{float(rec['amount']):,.0f}"
+                      for i, rec in enumerate(left.to_dict("records")))
+    return (f"Left out of the SROI inputs, {why}: {lines}. They count in LM3's income "
+            "studied where marked so, but fund none of the outcomes valued here.")
+
+
 def inputs_table(income: pd.DataFrame | None, inputs_value: float | None,
                  volunteering: VolunteeringResult | None,
                  include_volunteer_time: bool = True) -> pd.DataFrame:
@@ -522,8 +613,8 @@ def inputs_table(income: pd.DataFrame | None, inputs_value: float | None,
     Parameters
     ----------
     income : pandas.DataFrame or None
-        The workbook's ``income`` table; the income studied is the rows whose ``in_lm3`` is
-        not "no".
+        The workbook's ``income`` table; the lines taken are chosen by
+        :func:`sroi_income_lines` (one input row each).
     inputs_value : float or None
         The setting ``social_value.inputs_value``; when given it replaces the income.
     volunteering : VolunteeringResult or None
@@ -546,14 +637,15 @@ def inputs_table(income: pd.DataFrame | None, inputs_value: float | None,
                      "source": "setting social_value.inputs_value",
                      "status": "user's figure (setting)"})
     else:
-        studied = income if income is not None else pd.DataFrame(columns=["amount", "in_lm3"])
-        keep = (studied["in_lm3"].map(lambda v: v is not False) if "in_lm3" in studied
-                else pd.Series(True, index=studied.index))
-        amount = float(studied.loc[keep.astype(bool), "amount"].sum()) if len(studied) else 0.0
-        rows.append({"item": "Income studied (money spent creating the outcomes)",
-                     "amount": amount,
-                     "source": "workbook Income sheet (rows not marked 'no' for LM3)",
-                     "status": "evidenced"})
+        taken, _, basis = sroi_income_lines(income)
+        for i, rec in enumerate(taken.to_dict("records")):
+            rows.append({"item": _income_label(rec, i), "amount": float(rec["amount"]),
+                         "source": "workbook Income sheet, funding the outcomes",
+                         "status": _INPUT_STATUS[basis]})
+        if taken.empty:
+            rows.append({"item": "Income funding the outcomes", "amount": 0.0,
+                         "source": "workbook Income sheet: no line taken",
+                         "status": "not evidenced (no Income line funds the outcomes)"})
     if include_volunteer_time and volunteering is not None:
         assumed = (volunteering.table["wage_source"] != "workbook").any()
         rows.append({"item": "Volunteers' time at replacement cost",
@@ -618,13 +710,82 @@ def sroi(outcomes: pd.DataFrame, inputs: pd.DataFrame, assumptions: SroiAssumpti
         report.warning("The inputs are £0, so the SROI ratio is not defined; the present value "
                        "is shown on its own. Set social_value.inputs_value, or record income.")
     sensitivity = sensitivity_table(valued, inputs, assumptions, wellby)
+    switching = switching_values(valued, assumptions, inputs_value)
+    notes += switching_notes(switching)
     return SroiResult(
         present_value=present, inputs_value=inputs_value,
         net_present_value=present - inputs_value, ratio=ratio, outcomes=table, yearly=yearly,
         inputs=inputs, sensitivity=sensitivity,
         assumptions=assumptions_table(settings, assumptions),
         evidence=evidence_table(table, inputs, index), report=report, notes=notes,
-        analysis_year=assumptions.analysis_year, price_index=index.label)
+        analysis_year=assumptions.analysis_year, price_index=index.label,
+        switching=switching)
+
+
+def switching_values(valued: pd.DataFrame, assumptions: SroiAssumptions,
+                     inputs_value: float) -> dict:
+    """Return the switching values at which the SROI ratio is 1.
+
+    Present value is proportional to (1 - deadweight) of each outcome and to each proxy
+    value, so with ``PV0`` the present value at no deadweight::
+
+        deadweight at ratio 1 (the same for every outcome) = 1 - inputs / PV0
+        proxy value factor at ratio 1 (every value times)   = inputs / PV
+
+    Parameters
+    ----------
+    valued : pandas.DataFrame
+        From :func:`value_outcomes`.
+    assumptions : SroiAssumptions
+    inputs_value : float
+        £.
+
+    Returns
+    -------
+    dict
+        ``ratio_one_deadweight`` (0 to 1, or None when no deadweight from 0% to 100%
+        gives a ratio of 1), ``ratio_one_value_factor`` (None when present value or inputs
+        are £0), ``present_value_no_deadweight`` and a sentence for each
+        (``deadweight_text``, ``value_text``).
+
+    References
+    ----------
+    METHODS §3 (switching values); Nicholls et al. (2012).
+    """
+    present = total_present_value(valued, assumptions)
+    no_deadweight = total_present_value(valued.assign(deadweight=0.0), assumptions)
+    dead = 1.0 - inputs_value / no_deadweight if inputs_value > 0 and no_deadweight > 0 else None
+    factor = inputs_value / present if inputs_value > 0 and present > 0 else None
+    return {"ratio_one_deadweight": dead if dead is not None and 0 <= dead <= 1 else None,
+            "ratio_one_value_factor": factor, "present_value_no_deadweight": no_deadweight,
+            "deadweight_text": _deadweight_text(dead, inputs_value, no_deadweight),
+            "value_text": _value_text(factor)}
+
+
+def _deadweight_text(dead: float | None, inputs_value: float, no_deadweight: float) -> str:
+    if inputs_value <= 0:
+        return "No switching deadweight: the inputs are £0, so the ratio is not defined."
+    if dead is None or dead < 0:
+        return (f"Even with no deadweight at all the ratio stays below 1 (present value "
+                f"£{no_deadweight:,.0f} against inputs £{inputs_value:,.0f}).")
+    return (f"A deadweight of {dead:.0%} for every outcome (in place of each outcome's own) "
+            "would bring the ratio to 1.")
+
+
+def _value_text(factor: float | None) -> str:
+    if factor is None:
+        return "No switching proxy value: present value or inputs are £0."
+    if factor > 1:
+        return (f"Every proxy value would have to be {factor:.2f} times as large "
+                f"({factor - 1:.0%} higher) for the ratio to reach 1.")
+    return (f"Every proxy value would have to fall to {factor:.0%} of its value "
+            f"({1 - factor:.0%} lower) for the ratio to fall to 1.")
+
+
+def switching_notes(switching: dict) -> list[str]:
+    """Return the switching values and the comparison warning as notes for a pack."""
+    return [f"Switching values: {switching['deadweight_text']} {switching['value_text']}",
+            COMPARISON_NOTE]
 
 
 def sroi_from_workbook(wb, settings) -> SroiResult:
@@ -652,11 +813,16 @@ def sroi_from_workbook(wb, settings) -> SroiResult:
                          "evidenced by this workbook.")
     assumptions = SroiAssumptions.from_settings(settings)
     volunteering = volunteering_value(wb, settings)
-    inputs = inputs_table(wb.table("income"), settings.value("social_value.inputs_value"),
+    inputs_value = settings.value("social_value.inputs_value")
+    inputs = inputs_table(wb.table("income"), inputs_value,
                           volunteering, assumptions.include_volunteer_time)
-    return sroi(wb.table("outcomes"), inputs, assumptions,
-                proxy_library_from_settings(settings), price_index_from_settings(settings),
-                file, settings, settings.value("social_value.wellby"))
+    result = sroi(wb.table("outcomes"), inputs, assumptions,
+                  proxy_library_from_settings(settings), price_index_from_settings(settings),
+                  file, settings, settings.value("social_value.wellby"))
+    left_out = None if inputs_value is not None else sroi_income_note(wb.table("income"))
+    if left_out:
+        result.notes.append(left_out)
+    return result
 
 
 def sensitivity_table(valued: pd.DataFrame, inputs: pd.DataFrame,

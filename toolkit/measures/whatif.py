@@ -3,12 +3,14 @@
 Each what-if transforms :class:`toolkit.measures.lm3.Lm3Inputs` and calls
 :func:`toolkit.measures.lm3.compute_lm3` again; LM3 is never re-implemented here.
 
-- **Spending**: a chosen share of the spending in chosen categories that is not known to be
-  local (not local, or location unknown, which LM3 counts as not local) is moved to local
-  suppliers. Each affected row is split: the moved part becomes a new local supplier (named
-  "<supplier> -> local supplier (what-if)"), the rest stays as it was. A new supplier has not
-  answered the supplier survey, so it is given the local suppliers' re-spending rate, as LM3
-  gives every supplier that did not reply (METHODS §1).
+- **Spending**: a chosen share of the spending in chosen categories that is known to be
+  non-local (a supplier placed outside the area) is moved to local suppliers. Each affected
+  row is split: the moved part becomes a new local supplier (named "<supplier> -> local
+  supplier (what-if)"), the rest stays as it was. A new supplier has not answered the
+  supplier survey, so it is given the local suppliers' re-spending rate, as LM3 gives every
+  supplier that did not reply (METHODS §1). Spending of unknown location (LM3 counts it as
+  not local) is never moved: it may be local already. It is shown apart, with its own line:
+  LM3 if that spending is local already, nothing moved.
 - **Staff**: the share of staff pay going to staff who live locally is raised by a number of
   percentage points (as if posts were filled by local people). Pay is moved, in proportion,
   from staff living outside the area or whose home is unknown. Pay, not headcount, is what
@@ -114,8 +116,75 @@ def _not_known_local(frame: pd.DataFrame) -> pd.Series:
     return frame["local"].map(lambda v: local_flag(v) is not True).astype(bool)
 
 
+def _known_not_local(frame: pd.DataFrame) -> pd.Series:
+    """Rows placed outside the area (not the rows whose location is unknown)."""
+    return frame["local"].map(lambda v: local_flag(v) is False).astype(bool)
+
+
+def _unknown_location(frame: pd.DataFrame) -> pd.Series:
+    """Rows whose location could not be placed."""
+    return frame["local"].map(lambda v: local_flag(v) is None).astype(bool)
+
+
+def spending_by_location(inputs: Lm3Inputs, categories) -> dict:
+    """Return the spending in ``categories`` known non-local and of unknown location (£).
+
+    Parameters
+    ----------
+    inputs : Lm3Inputs
+    categories : str or iterable of str
+
+    Returns
+    -------
+    dict
+        ``known_not_local`` (what a what-if may move), ``unknown`` (never moved) and
+        ``unknown_rows`` (the Spending sheet rows of unknown location).
+    """
+    categories = check_categories(categories)
+    spending = inputs.spending
+    if spending.empty or not categories:
+        return {"known_not_local": 0.0, "unknown": 0.0, "unknown_rows": []}
+    amount = pd.to_numeric(spending["amount"], errors="coerce").fillna(0.0)
+    chosen = spending["category"].isin(categories)
+    unknown = chosen & _unknown_location(spending)
+    rows = [int(r) for r in spending.loc[unknown, "row"]] if "row" in spending else []
+    return {"known_not_local": float(amount[chosen & _known_not_local(spending)].sum()),
+            "unknown": float(amount[unknown].sum()), "unknown_rows": rows}
+
+
+def count_unknown_as_local(inputs: Lm3Inputs, categories) -> Lm3Inputs:
+    """Return inputs with the unknown-location spending in ``categories`` counted local.
+
+    Nothing is moved: this is the line "if it is local already", to read beside a what-if,
+    since LM3 counts spending of unknown location as not local (METHODS §1).
+
+    Parameters
+    ----------
+    inputs : Lm3Inputs
+    categories : str or iterable of str
+
+    Returns
+    -------
+    Lm3Inputs
+        New inputs (the originals are not changed).
+    """
+    categories = check_categories(categories)
+    spending = inputs.spending.copy()
+    if spending.empty or not categories:
+        return replace(inputs, spending=spending, notes=list(inputs.notes))
+    unknown = spending["category"].isin(categories) & _unknown_location(spending)
+    spending["local"] = spending["local"].astype(object)
+    spending.loc[unknown, "local"] = True
+    note = (f"If it is local already: the spending of unknown location in "
+            f"{', '.join(categories)} counted as local (nothing moved).")
+    return replace(inputs, spending=spending, notes=[*inputs.notes, note])
+
+
 def shift_spending(inputs: Lm3Inputs, categories, share: float) -> tuple[Lm3Inputs, float]:
-    """Move ``share`` of the not-local spending in ``categories`` to local suppliers.
+    """Move ``share`` of the known non-local spending in ``categories`` to local suppliers.
+
+    Spending whose location is unknown is not moved (it may be local already); see
+    :func:`count_unknown_as_local`.
 
     Parameters
     ----------
@@ -141,7 +210,7 @@ def shift_spending(inputs: Lm3Inputs, categories, share: float) -> tuple[Lm3Inpu
     if share == 0 or not categories or spending.empty:
         return replace(inputs, spending=spending, notes=list(inputs.notes)), 0.0
     amount = pd.to_numeric(spending["amount"], errors="coerce").fillna(0.0)
-    chosen = spending["category"].isin(categories) & _not_known_local(spending)
+    chosen = spending["category"].isin(categories) & _known_not_local(spending)
     moved_part = spending[chosen].copy()
     moved_part["amount"] = amount[chosen] * share
     moved_part["supplier"] = moved_part["supplier"].astype(str) + MOVED_SUFFIX
@@ -150,8 +219,9 @@ def shift_spending(inputs: Lm3Inputs, categories, share: float) -> tuple[Lm3Inpu
     new = pd.concat([spending, moved_part], ignore_index=True)
     new["local"] = new["local"].astype(object)
     moved = float(moved_part["amount"].sum())
-    note = (f"What-if: {share:.0%} of the spending not known to be local in "
-            f"{', '.join(categories)} (£{moved:,.0f}) moved to local suppliers.")
+    note = (f"What-if: {share:.0%} of the spending known to be non-local in "
+            f"{', '.join(categories)} (£{moved:,.0f}) moved to local suppliers; spending of "
+            "unknown location is not moved.")
     return replace(inputs, spending=new, notes=[*inputs.notes, note]), moved
 
 
@@ -257,6 +327,11 @@ class WhatIfResult:
         Pounds moved.
     today, new : Lm3Result
     notes : list of str
+    unknown_spending : float
+        Spending in the chosen categories whose location is unknown (£): never moved.
+    if_unknown_local : Lm3Result or None
+        Today's LM3 with that spending counted local, nothing moved ("if it is local
+        already"); None when there is none.
     """
 
     label: str
@@ -268,6 +343,21 @@ class WhatIfResult:
     today: Lm3Result
     new: Lm3Result
     notes: list[str] = field(default_factory=list)
+    unknown_spending: float = 0.0
+    if_unknown_local: Lm3Result | None = None
+
+    @property
+    def unknown_local_label(self) -> str:
+        """The "if it is local already" line, in words."""
+        return (f"If the £{self.unknown_spending:,.0f} of {', '.join(self.categories)} "
+                "spending of unknown location is local already (nothing moved)")
+
+    @property
+    def if_unknown_local_rise(self) -> float | None:
+        """LM3 if the unknown-location spending is local already, minus today's."""
+        if self.if_unknown_local is None:
+            return None
+        return self.if_unknown_local.lm3 - self.today.lm3
 
     @property
     def moved(self) -> float:
@@ -287,7 +377,10 @@ class WhatIfResult:
     def table(self) -> pd.DataFrame:
         """Return today and the what-if as two rows: LM3 with its interval, pence per £1."""
         rows = []
-        for name, result in (("Today", self.today), (self.label, self.new)):
+        scenarios = [("Today", self.today), (self.label, self.new)]
+        if self.if_unknown_local is not None:
+            scenarios.append((self.unknown_local_label, self.if_unknown_local))
+        for name, result in scenarios:
             rows.append({"scenario": name, "lm3": result.lm3, "lm3_low": result.lm3_low,
                          "lm3_high": result.lm3_high,
                          "round_2_pence": result.pence_per_pound["round_2"],
@@ -305,14 +398,18 @@ class WhatIfResult:
                 "staff_points": self.staff_points, "moved_spending": self.moved_spending,
                 "moved_pay": self.moved_pay, "today": short(self.today),
                 "new": short(self.new), "rise": self.rise, "rise_per_10k": self.rise_per_10k,
-                "boundary_name": self.today.boundary_name, "notes": list(self.notes)}
+                "boundary_name": self.today.boundary_name, "notes": list(self.notes),
+                "unknown_spending": self.unknown_spending,
+                "if_unknown_local": (None if self.if_unknown_local is None
+                                     else short(self.if_unknown_local)),
+                "if_unknown_local_rise": self.if_unknown_local_rise}
 
 
 def describe(categories, share: float, staff_points: float) -> str:
     """Return a what-if in words, such as "50% of food and catering moved local"."""
     parts = []
     if categories and share:
-        parts.append(f"{share:.0%} of non-local {', '.join(categories)} moved to local "
+        parts.append(f"{share:.0%} of known non-local {', '.join(categories)} moved to local "
                      "suppliers")
     if staff_points:
         parts.append(f"+{staff_points * 100:.0f} points of staff pay to staff living locally")
@@ -355,13 +452,40 @@ def run_whatif(inputs: Lm3Inputs, settings, categories=(), share: float = 0.0,
     today = today if today is not None else compute_lm3(inputs, settings)
     changed, moved_spending = shift_spending(inputs, categories, share)
     changed, moved_pay = shift_staff(changed, staff_points)
+    located = spending_by_location(inputs, categories)
     notes = []
     if categories and share > 0 and moved_spending == 0:
-        notes.append(f"No spending in {', '.join(categories)} is outside the area (or it "
-                     "nets to £0), so nothing moves.")
+        notes.append(f"No spending in {', '.join(categories)} is known to be outside the area "
+                     "(or it nets to £0), so nothing moves.")
+    if_local = None
+    if located["unknown"] > 0:
+        if_local = compute_lm3(count_unknown_as_local(inputs, categories), settings)
+        notes.append(unknown_note(located, categories, if_local, today))
     return WhatIfResult(describe(categories, share, staff_points), categories, share,
                         float(staff_points), moved_spending, moved_pay, today,
-                        compute_lm3(changed, settings), notes)
+                        compute_lm3(changed, settings), notes, located["unknown"], if_local)
+
+
+def unknown_note(located: dict, categories, if_local: Lm3Result, today: Lm3Result) -> str:
+    """Return the note on spending of unknown location, shown apart from a what-if.
+
+    Parameters
+    ----------
+    located : dict
+        From :func:`spending_by_location`.
+    categories : tuple of str
+    if_local, today : Lm3Result
+        LM3 with that spending counted local (nothing moved), and today's.
+
+    Returns
+    -------
+    str
+    """
+    rows = ", ".join(map(str, located["unknown_rows"]))
+    return (f"£{located['unknown']:,.0f} of {', '.join(categories)} spending has no location "
+            f"that can be placed (Spending sheet row(s) {rows}); it is not moved, because it "
+            f"may be local already. If it is: LM3 {if_local.lm3:.3f} today, nothing moved "
+            f"(+{if_local.lm3 - today.lm3:.3f}). Find the suppliers' postcodes to know.")
 
 
 def _inputs(source, settings, boundary=None) -> Lm3Inputs:
@@ -378,8 +502,9 @@ def whatif_ranking(source, settings, boundary=None, today: Lm3Result | None = No
                    ) -> pd.DataFrame:
     """Rank the changes that would raise LM3 most per £ moved, and say where they tie.
 
-    Each candidate moves all of one category's spending not known to be local to local
+    Each candidate moves all of one category's spending known to be non-local to local
     suppliers, or all pay of staff not known to live locally to staff living locally.
+    Spending of unknown location is not moved; ``unknown_location`` shows it apart.
 
     Parameters
     ----------
@@ -395,7 +520,8 @@ def whatif_ranking(source, settings, boundary=None, today: Lm3Result | None = No
         fewer people than the small-group threshold), ``lm3_today``, ``lm3_new``,
         ``lm3_new_low``, ``lm3_new_high``, ``rise``, ``rise_per_10k`` (LM3 points per
         £10,000 moved), ``equal_group`` (changes with the same number are equal per £
-        moved), ``note`` (why they are equal, when they are).
+        moved), ``note`` (why they are equal, when they are), ``unknown_location`` (£ of
+        the category's spending of unknown location, not moved; blank for staff).
 
     References
     ----------
@@ -407,14 +533,15 @@ def whatif_ranking(source, settings, boundary=None, today: Lm3Result | None = No
     rows = []
     for category in _leaking_categories(inputs):
         result = run_whatif(inputs, settings, [category], 1.0, today=today)
-        rows.append(_ranking_row(f"all non-local {category} to local suppliers", "suppliers",
-                                 result))
+        row = _ranking_row(f"all known non-local {category} to local suppliers", "suppliers",
+                           result)
+        rows.append({**row, "unknown_location": result.unknown_spending})
     pay = staff_pay_shares(inputs)
     if pay["room"]:
         result = run_whatif(inputs, settings, staff_points=pay["room"], today=today)
         rows.append(_ranking_row("all staff pay to staff living locally", "staff", result))
     columns = ["change", "kind", "moved", "lm3_today", "lm3_new", "lm3_new_low",
-               "lm3_new_high", "rise", "rise_per_10k"]
+               "lm3_new_high", "rise", "rise_per_10k", "unknown_location"]
     frame = pd.DataFrame(rows, columns=columns)
     frame["_key"] = [_tie_key(v) for v in frame["rise_per_10k"]]
     frame = frame.sort_values(["_key", "rise"], ascending=False, kind="stable")
@@ -425,9 +552,17 @@ def whatif_ranking(source, settings, boundary=None, today: Lm3Result | None = No
 
 
 def _leaking_categories(inputs: Lm3Inputs) -> list[str]:
+    """Categories, largest leak first, with spending known to be non-local to move."""
     table = leakage_by_category(inputs)
-    return list(table.loc[(table["kind"] == "suppliers") & (table["pence_per_pound"] > 0),
-                          "category"])
+    leaking = table.loc[(table["kind"] == "suppliers") & (table["pence_per_pound"] > 0),
+                        "category"]
+    return [c for c in leaking if spending_by_location(inputs, [c])["known_not_local"] > 0]
+
+
+def _unknown_categories(inputs: Lm3Inputs) -> list[str]:
+    """Categories with spending of unknown location, in the schema's order."""
+    return [c for c in SPENDING_CATEGORIES
+            if spending_by_location(inputs, [c])["unknown"] > 0]
 
 
 def _ranking_row(change: str, kind: str, result: WhatIfResult) -> dict:
@@ -513,7 +648,8 @@ def preset_whatifs(source, settings, boundary=None, shares=(0.25, 0.5),
     -------
     pandas.DataFrame
         Columns ``scenario``, ``moved`` (£), ``lm3``, ``lm3_low``, ``lm3_high``, ``rise``
-        (against today), ``note``. The first row is today.
+        (against today), ``note``. The first row is today. Each category with spending of
+        unknown location gets its own "if it is local already" row (nothing moved).
 
     References
     ----------
@@ -522,10 +658,18 @@ def preset_whatifs(source, settings, boundary=None, shares=(0.25, 0.5),
     inputs = _inputs(source, settings, boundary)
     today = compute_lm3(inputs, settings)
     rows = [_preset_row("Today", 0.0, today, today, "")]
-    for category in _leaking_categories(inputs)[:n_categories]:
+    leaking = _leaking_categories(inputs)[:n_categories]
+    for category in leaking:
         for share in shares:
             result = run_whatif(inputs, settings, [category], share, today=today)
             rows.append(_preset_row(result.label, result.moved, result.new, today, ""))
+    for category in _unknown_categories(inputs):
+        located = spending_by_location(inputs, [category])
+        result = compute_lm3(count_unknown_as_local(inputs, [category]), settings)
+        rows.append(_preset_row(
+            f"If the £{located['unknown']:,.0f} of {category} spending of unknown location "
+            "is local already", 0.0, result, today,
+            "nothing moved: spending of unknown location counted local, not moved"))
     rows.append(_staff_preset(inputs, settings, staff_points, today))
     frame = pd.DataFrame(rows)
     frame.attrs["boundary_name"] = inputs.boundary_name
@@ -698,10 +842,12 @@ RANKING_HEADERS = {"rank": "Rank", "change": "Change", "kind": "Kind",
                    "moved": "Moved (£ a year)", "lm3_today": "LM3 today",
                    "lm3_new": "LM3 after", "lm3_new_low": "LM3 after, low",
                    "lm3_new_high": "LM3 after, high", "rise": "Rise in LM3",
-                   "rise_per_10k": "Rise per £10,000 moved", "equal_group": "Tied set"}
+                   "rise_per_10k": "Rise per £10,000 moved", "equal_group": "Tied set",
+                   "unknown_location": "Location unknown, not moved (£)"}
 FORMAT_OF = {"moved": "money", "lm3": "ratio", "lm3_low": "ratio", "lm3_high": "ratio",
              "lm3_today": "ratio", "lm3_new": "ratio", "lm3_new_low": "ratio",
-             "lm3_new_high": "ratio", "rise": "decimal", "rise_per_10k": "decimal"}
+             "lm3_new_high": "ratio", "rise": "decimal", "rise_per_10k": "decimal",
+             "unknown_location": "money"}
 
 
 def show_strengthening(source, settings, boundary=None, n: int = 10,
@@ -737,7 +883,9 @@ def show_strengthening(source, settings, boundary=None, n: int = 10,
     leak = tables["leakage"]
     present.show_text(f"Local area: {leak.boundary_name}. Pence are of each £1 of income "
                       "studied. Spending whose location is unknown is counted as leaving, as "
-                      "LM3 counts it.")
+                      "LM3 counts it. The what-ifs move only spending known to be non-local; "
+                      "spending of unknown location is shown apart, with its own line: LM3 if "
+                      "it is local already.")
     present.show_table(tables["rounds"], "leakage-rounds", "Pence of each £1 kept and lost",
                        formats={"entering": "number", "kept": "number", "lost": "number"})
     present.show_chart(tables["charts"]["rounds"])
@@ -802,12 +950,14 @@ __all__ = [
     "WhatIfResult",
     "check_categories",
     "check_share",
+    "count_unknown_as_local",
     "preset_whatifs",
     "run_whatif",
     "show_strengthening",
     "strengthening_tables",
     "shift_spending",
     "shift_staff",
+    "spending_by_location",
     "staff_pay_shares",
     "whatif_html",
     "whatif_ranking",

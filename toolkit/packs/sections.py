@@ -110,7 +110,8 @@ def sroi_headline(result: Any) -> Headline:
         if len(values):
             low, high = float(values.min()), float(values.max())
     note = ("Range: lowest and highest ratio when each assumption moves on its own. "
-            f"Price index: {result.price_index}")
+            f"Price index: {result.price_index}. Not to be compared with other "
+            "organisations' ratios")
     return Headline(label, result.ratio, "ratio", low, high, "mixed", note)
 
 
@@ -241,6 +242,8 @@ def show_sroi(result: Any) -> None:
         shown.rename(columns=SROI_COLUMNS), "Outcomes valued", formats={
             "Value each (£)": "money", "Deadweight": "share", "Displacement": "share",
             "Attribution": "share", "Drop-off": "share", "Present value (£)": "money"}))
+    present.show_table(result.inputs, "sroi-inputs", "Inputs: what it cost to create the "
+                       "outcomes", formats={"amount": "money"})
     present.write_table_csv(result.sensitivity, "sroi-sensitivity")
     present.show_chart(tornado_chart(result))
     present.show_list(result.notes)
@@ -327,6 +330,8 @@ def jobs_table(result: Any) -> pd.DataFrame:
               ("Share of pay to local residents", present.share(result.local_pay_share)),
               ("Staff paid at least the real Living Wage (of those known)",
                present.share(result.living_wage_share)),
+              ("... of which pay, per FTE-hour, bears it out (checked)",
+               present.share(getattr(result, "living_wage_share_checked", None))),
               ("Real Living Wage that applies (£ an hour)",
                present.money(result.living_wage_rate, 2))]
     rows += [(m, hidden if small and not m.startswith("Real") else v) for m, v in people]

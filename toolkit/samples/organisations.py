@@ -108,6 +108,8 @@ LOCAL_SUPPLIER_STEMS = ("Bakery", "Builders", "Print Shop", "Garage", "Cleaning 
 ROLES = ("Centre manager", "Youth worker", "Community development worker", "Finance officer",
          "Cafe assistant", "Caretaker", "Receptionist", "Advice worker", "Project coordinator",
          "Cleaner", "Activities coordinator")
+#: Income types the sample organisations mark as funding their outcomes (SROI inputs).
+SROI_FUNDING_TYPES = ("public contract", "public grant", "other grant")
 OUTCOMES = (
     ("Young people with improved confidence", "Young people", 1800.0, 2022),
     ("Residents moved into employment", "Unemployed residents", 9000.0, 2021),
@@ -132,7 +134,8 @@ def _income(rng: random.Random, size: float, authority: SampleAuthority) -> list
     weights = [rng.uniform(0.2, 1.0) * (3 if t == "public contract" else 1) for t, _, _ in chosen]
     total = sum(weights)
     rows = [{"source": src, "payer": payer, "type": typ, "amount": round(size * w / total, 2),
-             "in_lm3": True} for (typ, payer, src), w in zip(chosen, weights, strict=True)]
+             "in_lm3": True, "in_sroi": typ in SROI_FUNDING_TYPES}
+            for (typ, payer, src), w in zip(chosen, weights, strict=True)]
     return rows
 
 
@@ -280,6 +283,7 @@ def organisation_tables(rng: random.Random, authority: SampleAuthority, name: st
         "balance": [{"total_income": round(total_income, 2), "total_expenditure": expenditure,
                      "staff_costs": staff_costs, "unrestricted_funds": unrestricted,
                      "designated_funds": designated, "fixed_assets_own_use": fixed,
+                     "designated_hold_fixed_assets": False,
                      "restricted_funds": restricted,
                      "net_assets": round(unrestricted + restricted, 2)}],
     }
