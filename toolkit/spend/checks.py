@@ -37,8 +37,7 @@ from toolkit.resources import data_file
 #: Largest payment believed when no setting is given: £10 billion (the setting
 #: ``spend.max_payment`` in toolkit/data/settings_defaults.yml says the same).
 DEFAULT_MAX_PAYMENT_POUNDS = 10_000_000_000
-#: Sums of this many int64 pence are added in int64 and then as Python integers: with every
-#: row below 2**53 pence, a chunk's sum stays far inside int64.
+#: At most this many int64 pence are added in int64 before the sums go on as Python ints.
 SUM_CHUNK = 1 << 20
 
 
@@ -75,12 +74,13 @@ def total_like_labels(values) -> np.ndarray:
 
 
 def sums_of_rows_above(pence: np.ndarray, candidate: np.ndarray, months=None,
-                       min_rows: int = 1) -> tuple[np.ndarray, np.ndarray]:
+                       min_rows: int = 1, zeroed: np.ndarray | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
     """Return which candidate rows hold the sum of a run of rows just above them.
 
-    A run is the rows from some row ``j`` to the row just above the candidate; candidate
-    rows (possible totals) count as zero in every run, so a grand total under subtotals is
-    found too. With ``months``, a candidate equal to the sum of one month's rows (in the
+    A run is the rows from some row ``j`` to the row just above the candidate; ``zeroed``
+    rows (possible totals; by default every candidate) count as zero in every run, so a
+    grand total under subtotals is found too. With ``months``, a candidate equal to the sum of one month's rows (in the
     whole file) is a sum as well (a period total in a file not sorted by date).
 
     Parameters
@@ -92,7 +92,10 @@ def sums_of_rows_above(pence: np.ndarray, candidate: np.ndarray, months=None,
     months : array of period-like, optional
         Each row's month (NaT or None where unknown).
     min_rows : int
-        Fewest rows other than candidates the run must hold.
+        Fewest rows other than zeroed ones the run must hold.
+    zeroed : ndarray of bool, optional
+        Rows counted as zero in runs and months (default ``candidate``); a candidate that is
+        likely a payment ("Total Gym Ltd") is tested but still counted.
 
     Returns
     -------
@@ -105,11 +108,12 @@ def sums_of_rows_above(pence: np.ndarray, candidate: np.ndarray, months=None,
     run_start = np.full(n, -1, dtype=np.int64)
     if not candidate.any():
         return is_sum, run_start
-    counted = np.where(candidate, 0, pence).astype(np.int64)
+    zeroed = candidate if zeroed is None else zeroed
+    counted = np.where(zeroed, 0, pence).astype(np.int64)
     if n and int(np.abs(counted).max()) * n >= 2**62:  # int64 could overflow: Python ints
         counted = counted.astype(object)
     prefix = np.concatenate([np.zeros(1, dtype=counted.dtype), np.cumsum(counted)])
-    rows_before = np.concatenate([[0], np.cumsum(~candidate)])
+    rows_before = np.concatenate([[0], np.cumsum(~zeroed)])
     first_at = pd.Series(np.arange(n + 1), index=prefix)
     first_at = first_at[~first_at.index.duplicated()]
     for i in np.flatnonzero(candidate & (pence != 0)):
@@ -117,18 +121,18 @@ def sums_of_rows_above(pence: np.ndarray, candidate: np.ndarray, months=None,
         if j < i and rows_before[i] - rows_before[j] >= min_rows:
             is_sum[i], run_start[i] = True, j
     if months is not None:
-        is_sum |= _equals_a_month(pence, candidate, months)
+        is_sum |= candidate & _equals_a_month(pence, zeroed, months)
     return is_sum, run_start
 
 
-def _equals_a_month(pence: np.ndarray, candidate: np.ndarray, months) -> np.ndarray:
-    """Return which candidates equal the sum of one month's rows (other than candidates)."""
+def _equals_a_month(pence: np.ndarray, zeroed: np.ndarray, months) -> np.ndarray:
+    """Return which rows equal the sum of one month's rows (other than ``zeroed`` ones)."""
     months = pd.Series(months)
-    dated = ~candidate & months.notna().to_numpy()
+    dated = ~zeroed & months.notna().to_numpy()
     if not dated.any():
         return np.zeros(len(pence), dtype=bool)
     sums = {int(v) for v in pd.Series(pence[dated]).groupby(months[dated].to_numpy()).sum()}
-    return candidate & np.isin(pence, list(sums)) & (pence != 0)
+    return np.isin(pence, list(sums)) & (pence != 0)
 
 
 def foreign_currency(amount_text) -> np.ndarray:
@@ -182,11 +186,15 @@ def swallowed_lines(cells: dict[str, pd.Series], width: int, long_cell: int = 25
 def exact_total(pence) -> int:
     """Return the exact sum of int64 pence as a Python int (int64 chunks, then Python ints).
 
-    Every row is below the plausibility cap, so a chunk of :data:`SUM_CHUNK` rows cannot
-    overflow int64; the chunk sums are added as Python integers, which cannot overflow.
+    Each chunk is short enough that its int64 sum cannot overflow, given the largest amount
+    in it; the chunk sums are added as Python integers, which cannot overflow.
     """
     values = np.asarray(pence, dtype=np.int64)
-    return sum(int(values[i:i + SUM_CHUNK].sum()) for i in range(0, len(values), SUM_CHUNK))
+    if not len(values):
+        return 0
+    largest = max(int(np.abs(values).max()), 1)
+    chunk = max(1, min(SUM_CHUNK, (2**63 - 1) // largest))
+    return sum(int(values[i:i + chunk].sum()) for i in range(0, len(values), chunk))
 
 
 def int64_sums_are_exact(pence) -> bool:

@@ -1092,7 +1092,7 @@ def row_reasons(table: pd.DataFrame, cmap: ColumnMap, width: int, lines: np.ndar
     text_columns = {c: table[c].astype(str) for c in cmap.used() if c != cmap.amount}
     swallowed = checks.swallowed_lines({**text_columns, cmap.amount: amount_text},
                                        max(width, 2))
-    kinds[(kinds == "") & swallowed] = "unclosed_quote"
+    kinds[swallowed] = "unclosed_quote"  # the amount read, if any, is another record's
     counted = np.where(kinds == "", pence, 0)
     footer, sum_start = total_rows(text_columns, cmap, counted, dates)
     no_supplier = (table[cmap.supplier].astype(str).str.strip() == "").to_numpy()
@@ -1147,10 +1147,11 @@ def total_rows(text_columns: dict[str, pd.Series], cmap: ColumnMap, pence: np.nd
     no_date = (dates.isna().to_numpy() if cmap.date is None else
                (text_columns[cmap.date].str.strip() == "").to_numpy())
     like = checks.total_like_labels(supplier) & ~labelled
-    candidate = labelled | like | (no_supplier & no_date)
+    zeroed = labelled | (no_supplier & no_date)
+    tested = zeroed | like
     months = dates.dt.to_period("M") if cmap.date else None
-    is_sum, start = checks.sums_of_rows_above(pence, candidate, months)
-    longer, _ = checks.sums_of_rows_above(pence, candidate, min_rows=2)
+    is_sum, start = checks.sums_of_rows_above(pence, tested, months, zeroed=zeroed)
+    longer, _ = checks.sums_of_rows_above(pence, tested, min_rows=2, zeroed=zeroed)
     is_total = labelled | (no_supplier & no_date & is_sum) | (like & longer)
     return is_total, np.where(is_total, start, -1)
 
