@@ -80,8 +80,9 @@ def sums_of_rows_above(pence: np.ndarray, candidate: np.ndarray, months=None,
 
     A run is the rows from some row ``j`` to the row just above the candidate; ``zeroed``
     rows (possible totals; by default every candidate) count as zero in every run, so a
-    grand total under subtotals is found too. With ``months``, a candidate equal to the sum of one month's rows (in the
-    whole file) is a sum as well (a period total in a file not sorted by date).
+    grand total under subtotals is found too. With ``months``, a candidate equal to the sum
+    of one month's rows (in the whole file) is a sum as well (a period total in a file not
+    sorted by date).
 
     Parameters
     ----------
