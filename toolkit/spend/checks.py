@@ -50,11 +50,24 @@ def _label_patterns() -> dict[str, re.Pattern]:
             for kind in ("total_row", "total_like")}
 
 
-def _per_unique(values, test) -> np.ndarray:
-    """Apply ``test`` (text -> bool) once per distinct value; return one bool per value."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object).fillna(""))
+def _per_unique(values, test, missing: bool = False) -> np.ndarray:
+    """Apply ``test`` (text -> bool) once per distinct value; return one bool per value.
+
+    A categorical column is tested through its categories (no copy of its values); a
+    missing value gives ``missing``.
+    """
+    values = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, uniques = pd.factorize(values)
     hits = np.fromiter((bool(test(str(u))) for u in uniques), dtype=bool, count=len(uniques))
-    return np.append(hits, False)[codes]
+    return np.append(hits, missing)[codes]
+
+
+def blank_cells(values) -> np.ndarray:
+    """Return which cells are blank or only white space."""
+    return _per_unique(values, lambda text: not text.strip(), missing=True)
 
 
 def total_labels(values) -> np.ndarray:

@@ -1083,19 +1083,19 @@ def row_reasons(table: pd.DataFrame, cmap: ColumnMap, width: int, lines: np.ndar
     -------
     kinds, reasons : ndarray of str
     """
-    amount_text = table[cmap.amount].astype(str)
+    amount_text = table[cmap.amount]
     kinds = np.full(len(table), "", dtype=object)
     kinds[~readable] = np.where(amount_text[~readable].str.strip() == "", "no_amount",
                                 "not_a_number")
     kinds[checks.foreign_currency(amount_text) & (kinds == "not_a_number")] = "foreign_currency"
     kinds[too_big] = "above_cap"
-    text_columns = {c: table[c].astype(str) for c in cmap.used() if c != cmap.amount}
+    text_columns = {c: table[c] for c in cmap.used() if c != cmap.amount}
     swallowed = checks.swallowed_lines({**text_columns, cmap.amount: amount_text},
                                        max(width, 2))
     kinds[swallowed] = "unclosed_quote"  # the amount read, if any, is another record's
     counted = np.where(kinds == "", pence, 0)
     footer, sum_start = total_rows(text_columns, cmap, counted, dates)
-    no_supplier = (table[cmap.supplier].astype(str).str.strip() == "").to_numpy()
+    no_supplier = checks.blank_cells(table[cmap.supplier])
     no_date = _blank_dates(table, cmap)
     open_rows = kinds == ""
     kinds[open_rows & footer & (sum_start >= 0) & no_supplier & no_date] = "total_sum"
@@ -1110,7 +1110,7 @@ def _blank_dates(table: pd.DataFrame, cmap: ColumnMap) -> np.ndarray:
     """Return which records have no date written (all, when the file has no date column)."""
     if cmap.date is None:
         return np.ones(len(table), dtype=bool)
-    return (table[cmap.date].astype(str).str.strip() == "").to_numpy()
+    return checks.blank_cells(table[cmap.date])
 
 
 def total_rows(text_columns: dict[str, pd.Series], cmap: ColumnMap, pence: np.ndarray,
@@ -1143,9 +1143,9 @@ def total_rows(text_columns: dict[str, pd.Series], cmap: ColumnMap, pence: np.nd
     for values in text_columns.values():
         labelled |= checks.total_labels(values)
     supplier = text_columns[cmap.supplier]
-    no_supplier = (supplier.str.strip() == "").to_numpy()
+    no_supplier = checks.blank_cells(supplier)
     no_date = (dates.isna().to_numpy() if cmap.date is None else
-               (text_columns[cmap.date].str.strip() == "").to_numpy())
+               checks.blank_cells(text_columns[cmap.date]))
     like = checks.total_like_labels(supplier) & ~labelled
     zeroed = labelled | (no_supplier & no_date)
     tested = zeroed | like
