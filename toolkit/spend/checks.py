@@ -65,6 +65,12 @@ def _per_unique(values, test, missing: bool = False) -> np.ndarray:
     return np.append(hits, missing)[codes]
 
 
+def cells_equal(values, text: str) -> np.ndarray:
+    """Return which cells hold ``text`` (ignoring case and white space at the ends)."""
+    wanted = text.strip().casefold()
+    return _per_unique(values, lambda cell: cell.strip().casefold() == wanted)
+
+
 def blank_cells(values) -> np.ndarray:
     """Return which cells are blank or only white space."""
     return _per_unique(values, lambda text: not text.strip(), missing=True)

@@ -1051,6 +1051,7 @@ REJECTION_KINDS = {
     "unattributed": "an amount with no supplier and no date that is not a sum of the rows "
                     "above: not counted; check whether it is a payment",
     "no_supplier": "no supplier name",
+    "repeated_header": "the header row again (files joined together?), not a payment",
 }
 
 
@@ -1059,9 +1060,10 @@ def row_reasons(table: pd.DataFrame, cmap: ColumnMap, width: int, lines: np.ndar
                 dates: pd.Series, cap: float) -> tuple[np.ndarray, np.ndarray]:
     """Return why each record is not used: a kind (``""`` when used) and a reason in words.
 
-    In order: the amount (blank, not a number, another currency, above the cap); an
-    unclosed quote that swallowed other records (:func:`toolkit.spend.checks.swallowed_lines`);
-    a total line, found by shape (:func:`total_rows`); no supplier name.
+    In order: the amount (blank, not a number, another currency, above the cap); the header
+    row repeated; an unclosed quote that swallowed other records
+    (:func:`toolkit.spend.checks.swallowed_lines`); a total line, found by shape
+    (:func:`total_rows`); no supplier name.
 
     Parameters
     ----------
@@ -1089,6 +1091,9 @@ def row_reasons(table: pd.DataFrame, cmap: ColumnMap, width: int, lines: np.ndar
                                 "not_a_number")
     kinds[checks.foreign_currency(amount_text) & (kinds == "not_a_number")] = "foreign_currency"
     kinds[too_big] = "above_cap"
+    repeated = checks.cells_equal(amount_text, cmap.amount) & checks.cells_equal(
+        table[cmap.supplier], cmap.supplier)
+    kinds[repeated] = "repeated_header"
     text_columns = {c: table[c] for c in cmap.used() if c != cmap.amount}
     swallowed = checks.swallowed_lines({**text_columns, cmap.amount: amount_text},
                                        max(width, 2))
