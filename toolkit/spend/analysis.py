@@ -63,6 +63,7 @@ from toolkit.inputs.geography import (
 )
 from toolkit.inputs.names import supplier_key
 from toolkit.spend import DEFAULT_TOP
+from toolkit.spend.checks import exact_total, int64_sums_are_exact
 from toolkit.spend.periods import (
     Basis,
     grouped_rows,
@@ -74,7 +75,6 @@ from toolkit.spend.periods import (
     periods_table,
     share,
 )
-from toolkit.spend.checks import exact_total, int64_sums_are_exact
 from toolkit.spend.read import (
     Payments,
     detect_encoding,
