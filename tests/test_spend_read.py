@@ -459,7 +459,7 @@ def test_an_unclosed_quote_that_swallows_lines_is_reported_with_them(tmp_path):
     assert int(payments.frame["amount_pence"].sum()) == 1500
     (reason,) = payments.rejected["reason"]
     assert "lines 3-5" in reason and "unclosed quote" in reason
-    assert any("line(s) 3" in p.message for p in payments.report.warnings)
+    assert any("line(s) 3-5 " in p.message for p in payments.report.warnings)
 
 
 def test_a_postal_address_on_two_lines_is_not_a_swallowed_record(tmp_path):

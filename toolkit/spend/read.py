@@ -1169,8 +1169,8 @@ def _reason_texts(kinds: np.ndarray, lines: np.ndarray, amount_text: pd.Series,
         kind = kinds[i]
         first, last = int(lines[i]), int(lines[i])
         if kind == "unclosed_quote":
-            breaks = sum(str(v).count("\n") for v in table.iloc[i])
-            last = first + breaks
+            first, _, end = _line_span(table, i, first).partition("-")
+            first, last = int(first), int(end or first)
         elif kind == "total_sum" and sum_start[i] >= 0:
             first, last = int(lines[sum_start[i]]), int(lines[i - 1])
         elif kind == "total_sum":
@@ -1194,10 +1194,17 @@ def _report_row_checks(kinds: np.ndarray, lines: np.ndarray, table: pd.DataFrame
                         "not sums of the rows above: they are not counted, and their total is "
                         "shown apart"),
                        ("above_cap", "have an amount above the plausibility cap: not counted")):
-        at = lines[kinds == kind]
-        if len(at):
-            shown = ", ".join(map(str, at[:20].tolist())) + (" ..." if len(at) > 20 else "")
-            report.warning(f"{len(at)} record(s) on line(s) {shown} {what}.", file=file)
+        where = np.flatnonzero(kinds == kind)
+        if len(where):
+            spans = [_line_span(table, i, int(lines[i])) for i in where[:20]]
+            shown = ", ".join(spans) + (" ..." if len(where) > 20 else "")
+            report.warning(f"{len(where)} record(s) on line(s) {shown} {what}.", file=file)
+
+
+def _line_span(table: pd.DataFrame, index: int, first: int) -> str:
+    """Return the physical lines of one record, "7" or "7-9" (line breaks inside cells)."""
+    last = first + sum(str(v).count("\n") for v in table.iloc[index])
+    return str(first) if last == first else f"{first}-{last}"
 
 
 def _text_or_blank(table: pd.DataFrame, column: str | None, keep: np.ndarray) -> np.ndarray:
