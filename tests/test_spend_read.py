@@ -481,6 +481,20 @@ def test_amounts_past_the_plausibility_cap_are_refused_not_overflowed(tmp_path):
     assert lower.frame["supplier"].tolist() == ["Delta"]
 
 
+def test_the_cap_is_a_setting_the_spend_command_applies(tmp_path, capsys):
+    from toolkit.cli import main
+
+    path = write(tmp_path, "Date,Supplier,Amount\n01/04/2024,Acme,5000.00\n"
+                           "02/04/2024,Beta,20.00\n")
+    mine = tmp_path / "mine.yml"
+    mine.write_text("spend:\n  max_payment: 1000\n", encoding="utf-8")
+    assert main(["spend", str(path), "--json", "--settings", str(mine)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["total_pence"] == 2000
+    assert [r["kind"] for r in summary["rejected_rows"]] == ["above_cap"]
+    assert "£1,000" in summary["rejected_rows"][0]["reason"]
+
+
 def test_totals_of_many_large_payments_cannot_overflow():
     import numpy as np
 

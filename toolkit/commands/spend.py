@@ -97,7 +97,8 @@ def run(args) -> int:
     basis = _basis(args.basis if args.basis is not None else settings.value("spend.basis"))
     result = analyse_spending(args.files, boundary_from_args(args), args.suppliers,
                               use_name_postcodes=args.use_name_postcodes, columns=columns,
-                              top_n=top, basis=basis)
+                              top_n=top, basis=basis,
+                              max_payment=float(settings.value("spend.max_payment")))
     if args.unplaced_out:
         result.write_unplaced(args.unplaced_out)
     if args.json:

@@ -669,7 +669,7 @@ def share_range_words(low: float | None, high: float | None) -> str:
 
 def analyse_spending(files, boundary=None, supplier_list=None, use_name_postcodes: bool = False,
                      columns: dict | None = None, top_n: int | None = None,
-                     basis=None) -> SpendResult:
+                     basis=None, max_payment: float | None = None) -> SpendResult:
     """Analyse council payments files: where the money goes (CLES spend analysis).
 
     Parameters
@@ -694,6 +694,9 @@ def analyse_spending(files, boundary=None, supplier_list=None, use_name_postcode
         What the headline shares are computed over: ``"all"`` spending, or ``"top:N"``, the
         payments to the N largest suppliers (CLES: top 300; the Greater Manchester benchmark
         top 30). Default: the setting ``spend.basis`` ("all").
+    max_payment : float, optional
+        Plausibility cap in pounds: a payment above it is not used and is listed. Default:
+        the setting ``spend.max_payment`` (£10 billion).
 
     Returns
     -------
@@ -704,7 +707,8 @@ def analyse_spending(files, boundary=None, supplier_list=None, use_name_postcode
     METHODS.md §2 (CLES spend analysis; unknown shown as unknown; local share as a range;
     weighted shares versus averages of percentages).
     """
-    payments = files if isinstance(files, Payments) else read_payments(files, columns)
+    payments = (files if isinstance(files, Payments)
+                else read_payments(files, columns, max_payment))
     report = Report()
     report.extend(payments.report)
     if supplier_list is not None and not isinstance(supplier_list, SupplierList):
