@@ -15,7 +15,12 @@ from hypothesis import settings as hypothesis_settings
 hypothesis_settings.register_profile(
     "keepitlocal", deadline=None, suppress_health_check=[HealthCheck.too_slow],
     derandomize=bool(os.environ.get("CI")))
-hypothesis_settings.load_profile("keepitlocal")
+# CI (or HYPOTHESIS_PROFILE=ci): about 200 examples per property, always the same ones.
+hypothesis_settings.register_profile(
+    "ci", parent=hypothesis_settings.get_profile("keepitlocal"), max_examples=200,
+    derandomize=True)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "keepitlocal"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"

@@ -33,6 +33,25 @@ def test_money_rejects_what_is_not_an_amount(raw):
     assert parsed.value is None and parsed.error
 
 
+@pytest.mark.parametrize("raw", ["1.234,56", "12,50", "1,2345", "1.234", "1 2", "12,5%"])
+def test_money_refuses_ambiguous_separators(raw):
+    # read naively these would be £1.23, £1,250, £12,345 and £1.23
+    parsed = cells.parse_money(raw)
+    assert parsed.value is None and "read two ways" in parsed.error
+
+
+@pytest.mark.parametrize("raw", ["$100", "€100", "100 USD", "EUR 100", "US$5"])
+def test_money_in_another_currency_is_refused_not_taken_as_pounds(raw):
+    parsed = cells.parse_money(raw)
+    assert parsed.value is None and "another currency" in parsed.error
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("1,234,567.89", 1234567.89), ("1 234", 1234.0),
+                                               ("12.50", 12.5), ("-1,000", -1000.0)])
+def test_money_keeps_thousands_separators(raw, expected):
+    assert cells.parse_money(raw).value == expected
+
+
 @pytest.mark.parametrize("raw", [None, "", "  ", "n/a", float("nan"), "-"])
 def test_blank_cells_are_blank_not_zero(raw):
     parsed = cells.parse_money(raw)

@@ -393,6 +393,21 @@ def test_payroll_cuts_postcodes_converts_hourly_pay_and_lists_lines_without_pay(
     assert any("assumed" in note for note in result.notes)
 
 
+def test_payroll_stated_gross_pay_wins_over_hourly_rate_and_a_difference_is_warned(tmp_path):
+    rate, hours, gross = 12.61, 37.5, 24580.00  # the rate gives 12.61 x 37.5 x 52 = 24,589.50
+    path = write_csv(tmp_path / "payroll.csv", [
+        ["Job title", "Hours per week", "Hourly rate", "Gross pay"],
+        ["Cook", str(hours), f"£{rate}", f"£{gross:,.2f}"],
+        ["Cleaner", "20", "£12.50", "£13,000.00"],  # 12.50 x 20 x 52 = 13,000: no warning
+    ])
+    result = run_import(tmp_path, payroll=[path])
+    assert result.tables["staff"]["gross_pay"].tolist() == [gross, 13000.0]
+    worked = round(rate * hours * 52, 2)
+    warned = [p for p in result.report.warnings if "stated gross pay" in p.message]
+    assert [(p.row, p.column) for p in warned] == [(2, "Gross pay")]
+    assert f"£{gross:,.2f}" in warned[0].message and f"£{worked:,.2f}" in warned[0].message
+
+
 def messy_survey(tmp_path: Path) -> Path:
     return write_csv(tmp_path / "survey.csv", [
         ["Timestamp", "What is your pay band?",

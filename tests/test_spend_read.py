@@ -1,6 +1,7 @@
 """Reading council payments files: the real files, and synthetic files with each kind of mess."""
 
 import csv
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -377,3 +378,171 @@ def test_multibyte_character_across_the_first_megabyte(tmp_path):
     assert payments.files[0].encoding == "utf-8"
     assert payments.frame["supplier"].iloc[-1] == "B" * pad + "é"
     assert payments.records == rows + 1
+
+
+# ---- silent wrong money (issue 16): each built the way the bad input was ------------------
+
+PAYMENTS_350 = [("01/04/2024", "Acme Ltd", "100.00"), ("02/04/2024", "Bravo Care", "150.00"),
+                ("03/05/2024", "Total Gym Ltd", "100.00")]  # a real supplier named "Total ..."
+
+
+def footer_file(tmp_path):
+    """£350 of payments under subtotal, total and sum lines of every common shape."""
+    rows = ["Payment Date,Supplier Name,Expense Type,Amount"]
+    rows += [f"{d},{s},Services,{a}" for d, s, a in PAYMENTS_350[:2]]
+    rows += ["Sub-total,,,250.00"]  # label in the date column
+    rows += [f"{d},{s},Services,{a}" for d, s, a in PAYMENTS_350[2:]]
+    rows += [",Total for April,,250.00", ",TOTAL PAYMENTS,,350.00", ",,Sum,350.00",
+             "Period total,,,350.00", ",,,350.00",  # no label at all: a sum by shape
+             ",,,42.00"]  # an amount with no supplier and no date that is no sum
+    return write(tmp_path, "\n".join(rows) + "\n")
+
+
+def test_total_and_subtotal_lines_are_found_by_shape_and_listed(tmp_path):
+    payments = read_payments(footer_file(tmp_path))
+    true_total = sum(int(Decimal(a) * 100) for _, _, a in PAYMENTS_350)
+    assert int(payments.frame["amount_pence"].sum()) == true_total == 35000
+    assert payments.frame["supplier"].tolist() == [s for _, s, _ in PAYMENTS_350]
+    rejected = payments.rejected.set_index("line")
+    # a label makes a total line; with no supplier, no date and a sum, it is a "total_sum"
+    assert rejected["kind"].to_dict() == {4: "total_line", 6: "total_line", 7: "total_line",
+                                          8: "total_sum", 9: "total_line", 10: "total_sum",
+                                          11: "unattributed"}
+    assert "sum of lines 2-9" in rejected.loc[10, "reason"]
+    assert "not a sum" in rejected.loc[11, "reason"]
+    assert rejected.loc[11, "amount_pence"] == 4200
+    assert len(payments.frame) + len(payments.rejected) == payments.records == 10
+    assert any("line(s) 11" in p.message for p in payments.report.warnings)
+
+
+def test_money_not_counted_is_shown_apart_in_text_and_json(tmp_path, capsys):
+    from toolkit.cli import main
+
+    path = footer_file(tmp_path)
+    assert main(["spend", str(path), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["total_pence"] == 35000
+    assert (summary["unattributed_rows"], summary["unattributed_total_pence"]) == (1, 4200)
+    assert summary["not_used"]["unattributed"] == {"rows": 1, "total": 42.0, "total_pence": 4200}
+    not_used = summary["not_used"]
+    footers = not_used["total_line"]["rows"] + not_used["total_sum"]["rows"]
+    assert footers == 6
+    assert {r["line"] for r in summary["rejected_rows"]} == {4, 6, 7, 8, 9, 10, 11}
+    assert main(["spend", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "Not counted: £42.00 on 1 line(s)" in text and "Total            £350.00" in text
+
+
+def test_a_supplier_named_like_a_total_is_a_payment_unless_it_sums_the_rows_above(tmp_path):
+    text = ("Date,Supplier,Amount\n01/04/2024,Acme,10.00\n02/04/2024,Total Gym Ltd,10.00\n"
+            "03/04/2024,Beta,5.00\n04/04/2024,Total Gym Ltd,25.00\n")
+    payments = read_payments(write(tmp_path, text))
+    # line 3 equals only one row above (kept); line 5 equals the three rows above (a total)
+    assert payments.frame["line"].tolist() == [2, 3, 4]
+    assert payments.rejected["line"].tolist() == [5]
+
+
+def test_a_period_total_equal_to_one_months_rows_is_a_total(tmp_path):
+    text = ("Date,Supplier,Amount\n01/04/2024,Acme,10.00\n01/05/2024,Beta,7.00\n"
+            "02/04/2024,Gamma,5.00\n,,15.00\n")  # April's rows (not a run above) sum to 15
+    payments = read_payments(write(tmp_path, text))
+    assert payments.rejected["kind"].tolist() == ["total_line"]
+    assert int(payments.frame["amount_pence"].sum()) == 2200
+
+
+def test_an_unclosed_quote_that_swallows_lines_is_reported_with_them(tmp_path):
+    text = ('Payment Date,Supplier Name,Amount\n01/04/2024,Zed,5.00\n'
+            '02/04/2024,"Acme Ltd,100.00\n03/04/2024,Bravo Care,50.00\n'
+            '04/04/2024,"Charlie Co",200.00\n05/04/2024,Delta,10.00\n')
+    payments = read_payments(write(tmp_path, text))
+    assert payments.frame["supplier"].tolist() == ["Zed", "Delta"]
+    assert int(payments.frame["amount_pence"].sum()) == 1500
+    (reason,) = payments.rejected["reason"]
+    assert "lines 3-5" in reason and "unclosed quote" in reason
+    assert any("line(s) 3-5 " in p.message for p in payments.report.warnings)
+
+
+def test_a_postal_address_on_two_lines_is_not_a_swallowed_record(tmp_path):
+    text = ('Date,Supplier Name,Supplier Address,Amount\n'
+            '01/04/2024,"Acme Ltd\nUnit 2",2 Low St,5.00\n02/04/2024,Beta,x,7.00\n')
+    payments = read_payments(write(tmp_path, text))
+    assert int(payments.frame["amount_pence"].sum()) == 1200 and payments.rejected.empty
+
+
+def test_amounts_past_the_plausibility_cap_are_refused_not_overflowed(tmp_path):
+    text = "Date,Supplier,Amount\n01/04/2024,Acme,1e17\n02/04/2024,Beta,-2e10\n" \
+           "03/04/2024,Gamma,9999999999.99\n04/04/2024,Delta,5.00\n"
+    payments = read_payments(write(tmp_path, text))
+    assert payments.rejected.set_index("line")["kind"].to_dict() == {2: "above_cap",
+                                                                      3: "above_cap"}
+    assert int(payments.frame["amount_pence"].sum()) == 999999999999 + 500
+    assert "£10,000,000,000" in payments.rejected["reason"].iloc[0]
+    lower = read_payments(write(tmp_path, text, name="low.csv"), max_payment=1000)
+    assert lower.frame["supplier"].tolist() == ["Delta"]
+
+
+def test_the_cap_is_a_setting_the_spend_command_applies(tmp_path, capsys):
+    from toolkit.cli import main
+
+    path = write(tmp_path, "Date,Supplier,Amount\n01/04/2024,Acme,5000.00\n"
+                           "02/04/2024,Beta,20.00\n")
+    mine = tmp_path / "mine.yml"
+    mine.write_text("spend:\n  max_payment: 1000\n", encoding="utf-8")
+    assert main(["spend", str(path), "--json", "--settings", str(mine)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["total_pence"] == 2000
+    assert [r["kind"] for r in summary["rejected_rows"]] == ["above_cap"]
+    assert "£1,000" in summary["rejected_rows"][0]["reason"]
+
+
+def test_totals_of_many_large_payments_cannot_overflow():
+    import numpy as np
+
+    from toolkit.spend.checks import exact_total, int64_sums_are_exact
+
+    pence = np.full(10 * (1 << 20), 10**12 - 1, dtype=np.int64)  # £10bn less a penny each
+    assert exact_total(pence) == len(pence) * (10**12 - 1) > 2**63  # past int64
+    assert not int64_sums_are_exact(pence) and int64_sums_are_exact(pence[:1000])
+    huge = np.array([2**53, 2**53, -5], dtype=np.int64)  # rows at the exact-float limit
+    assert exact_total(np.tile(huge, 2000)) == 2000 * (2**54 - 5)
+
+
+@pytest.mark.parametrize("text", ["$100", "€100", "100 USD", "EUR 100.00", "US$ 5"])
+def test_amounts_in_another_currency_are_refused(tmp_path, text):
+    path = write(tmp_path, f"Date,Supplier,Amount\n01/04/2024,Acme,\"{text}\"\n"
+                           "02/04/2024,Beta,£5.00\n")
+    payments = read_payments(path)
+    assert payments.rejected["kind"].tolist() == ["foreign_currency"]
+    assert "another currency" in payments.rejected["reason"].iloc[0]
+    assert int(payments.frame["amount_pence"].sum()) == 500
+
+
+def test_repeated_amount_columns_and_data_under_a_blank_header_get_notices(tmp_path):
+    text = "Date,Supplier,Amount,,Amount\n01/04/2024,Acme,5.00,note,7.00\n"
+    payments = read_payments(write(tmp_path, text))
+    assert payments.frame["amount_pence"].tolist() == [500]
+    problems = " ".join(p.message for p in payments.report.problems)
+    assert "2 columns are headed 'Amount' (columns 3, 5)" in problems
+    assert "Column(s) 4 have no header but hold data" in problems
+
+
+def test_hidden_rows_and_sheets_in_excel_payments_get_notices(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Date", "Supplier Name", "Net Amount"])
+    for day in range(1, 5):
+        sheet.append([f"0{day}/04/2024", f"Supplier {day}", 10 * day])
+    sheet.row_dimensions[3].hidden = True
+    sheet.row_dimensions[5].hidden = True
+    sheet.sheet_state = "hidden"
+    book.create_sheet("Visible")
+    book.active = 1
+    path = tmp_path / "hidden.xlsx"
+    book.save(path)
+    payments = read_payments(path)
+    assert int(payments.frame["amount_pence"].sum()) == 10000
+    notices = " ".join(p.message for p in payments.report.notices)
+    assert "2 row(s) are hidden in Excel (rows 3, 5)" in notices
+    assert "is hidden in Excel; it was read" in notices

@@ -98,6 +98,40 @@ def test_blank_rows_and_unknown_columns_are_reported_not_silently_dropped(tmp_pa
     assert len(wb.table("spending")) == 2
 
 
+@pytest.mark.parametrize(("text", "naive"), [("1.234,56", 1.23), ("12,50", 1250.0),
+                                              ("1,2345", 12345.0), ("$100", 100.0),
+                                              ("€100", 100.0)])
+def test_ambiguous_or_foreign_money_is_refused_with_its_cell(tmp_path, text, naive):
+    path = write_workbook(tmp_path / "bad.xlsx", GOOD)
+    book = openpyxl.load_workbook(path)
+    book["Spending"]["D2"] = text
+    book.save(path)
+    wb = read_workbook(path)
+    problem = next(p for p in errors_of(wb) if p.sheet == "Spending")
+    assert (problem.row, problem.column, problem.value) == (2, "Amount (£)", text)
+    assert wb.table("spending").loc[0, "amount"] != naive
+    assert main(["check", str(path)]) != 0
+
+
+def test_hidden_rows_sheets_repeated_and_headerless_columns_get_notices(tmp_path):
+    path = write_workbook(tmp_path / "h.xlsx", {**GOOD, "spending": GOOD["spending"] * 3})
+    book = openpyxl.load_workbook(path)
+    sheet = book["Spending"]
+    sheet.row_dimensions[3].hidden = True
+    sheet["F1"], sheet["F2"] = "Amount (£)", 999  # a second amount column
+    sheet["H3"] = "data under no header"
+    book["Income"].sheet_state = "hidden"
+    book.save(path)
+    wb = read_workbook(path)
+    notices = {(p.sheet, p.message) for p in wb.report.notices}
+    text = " ".join(m for _, m in notices)
+    assert any(s == "Spending" and "rows 3" in m and "Hidden" in m for s, m in notices)
+    assert any(s == "Income" and "the sheet itself" in m for s, m in notices)
+    assert "(columns D and F): the first was read" in text
+    assert "Column H has no header but holds data (rows 3)" in text
+    assert wb.table("spending")["amount"].tolist() == [20000.0] * 3
+
+
 def test_duplicated_rows_are_kept_and_warned(tmp_path):
     tables = {**GOOD, "spending": GOOD["spending"] * 2}
     wb = read_workbook(write_workbook(tmp_path / "d.xlsx", tables))

@@ -97,7 +97,8 @@ def run(args) -> int:
     basis = _basis(args.basis if args.basis is not None else settings.value("spend.basis"))
     result = analyse_spending(args.files, boundary_from_args(args), args.suppliers,
                               use_name_postcodes=args.use_name_postcodes, columns=columns,
-                              top_n=top, basis=basis)
+                              top_n=top, basis=basis,
+                              max_payment=float(settings.value("spend.max_payment")))
     if args.unplaced_out:
         result.write_unplaced(args.unplaced_out)
     if args.json:
@@ -123,6 +124,23 @@ def _pct(value) -> str:
     return "n/a" if value is None else f"{value:.1%}"
 
 
+def _not_counted_lines(s: dict) -> list[str]:
+    """Return lines showing the money on records not used, apart from the total."""
+    lines = []
+    if s.get("unattributed_rows"):
+        lines.append(f"Not counted: £{s['unattributed_total']:,.2f} on "
+                     f"{s['unattributed_rows']:,} line(s) with an amount but no supplier and "
+                     "no date (not sums of the rows above): check them below")
+    totals = sum(v["total_pence"] for k, v in s.get("not_used", {}).items()
+                 if k in ("total_line", "total_sum"))
+    rows = sum(v["rows"] for k, v in s.get("not_used", {}).items()
+               if k in ("total_line", "total_sum"))
+    if rows:
+        lines.append(f"Total and subtotal lines, not payments: {rows:,} (£{totals / 100:,.2f}, "
+                     "not counted)")
+    return lines
+
+
 def text_lines(result, unplaced_out=None) -> list[str]:
     """Return the results as lines of plain text."""
     s = result.summary()
@@ -133,6 +151,7 @@ def text_lines(result, unplaced_out=None) -> list[str]:
              f"  local          £{s['local']:,.2f}",
              f"  non-local      £{s['non_local']:,.2f}",
              f"  unknown        £{s['unknown']:,.2f}",
+             *_not_counted_lines(s),
              f"Local share (spend-weighted): {_pct(s['local_share_low'])} (unknown counted "
              f"non-local) to {_pct(s['local_share_high'])} (unknown counted local)",
              *_headline_lines(s),

@@ -169,7 +169,8 @@ def _staff_record(cells, header, row, file, result, full_time_hours, weeks_per_y
         _note_assumption(result, f"{_HOURS_NOTE}: {full_time_hours:g} (assumed; change "
                          "with --full-time-hours)")
     pay, problem = _annual_pay(cells, header, hours, fte, full_time_hours, weeks_per_year,
-                               result)
+                               result, {"file": file, "row": row,
+                                        "column": header.names.get("pay")})
     if problem:
         return _payroll_error(result, file, row, problem, header.names.get("pay")), cut
     if fte is None:
@@ -205,22 +206,34 @@ def _number(text: str) -> float | None:
     return float(text.replace(",", ""))
 
 
-def _annual_pay(cells, header, hours, fte, full_time_hours, weeks_per_year, result):
-    """Return (a year's gross pay, problem text or "")."""
+def _annual_pay(cells, header, hours, fte, full_time_hours, weeks_per_year, result,
+                where=None):
+    """Return (a year's gross pay, problem text or "").
+
+    A stated year's gross pay always wins over one worked out from an hourly rate (rate x
+    hours a week x weeks a year); when both are on a line and they differ, a warning names
+    both figures (METHODS §1: staff pay is taken from the payroll as paid).
+    """
     pay_text = header.get(cells, "pay")
     rate_text = header.get(cells, "hourly_rate")
-    hourly = None
+    stated = pay_text and not _is_hourly(pay_text)
     try:
-        if rate_text:
-            hourly = _money_in(rate_text)
-        elif pay_text and _is_hourly(pay_text):
-            hourly = _money_in(pay_text)
-        elif pay_text:
-            return parse_money(pay_text), ""
+        if stated:
+            annual = parse_money(pay_text)
+            if rate_text:
+                _compare_with_rate(annual, _money_in(rate_text), hours, fte, full_time_hours,
+                                   weeks_per_year, result, where or {})
+            return annual, ""
+        hourly = _money_in(rate_text or pay_text) if (rate_text or pay_text) else None
     except ValueError as exc:
         return None, f"the pay could not be read ({exc})"
     if hourly is None:
         return None, "no pay on this line"
+    return _pay_from_rate(hourly, hours, fte, full_time_hours, weeks_per_year, result)
+
+
+def _pay_from_rate(hourly, hours, fte, full_time_hours, weeks_per_year, result):
+    """Return (rate x hours a week x weeks a year, problem text or "")."""
     if hours is None and fte is not None:
         hours = fte * full_time_hours
         _note_assumption(result, f"{_HOURS_NOTE}: {full_time_hours:g} (assumed; change "
@@ -231,6 +244,21 @@ def _annual_pay(cells, header, hours, fte, full_time_hours, weeks_per_year, resu
     _note_assumption(result, f"{_WEEKS_NOTE}: {weeks_per_year:g} (assumed; change with "
                      "--weeks-per-year)")
     return hourly * hours * weeks_per_year, ""
+
+
+def _compare_with_rate(annual, hourly, hours, fte, full_time_hours, weeks_per_year, result,
+                       where):
+    """Warn when a stated year's pay and one worked out from the hourly rate differ."""
+    if hours is None and fte is None:
+        return
+    if hours is None:
+        hours = fte * full_time_hours
+    worked = round(hourly * hours * weeks_per_year, 2)
+    if abs(worked - annual) >= 0.005:
+        result.report.warning(
+            f"The stated gross pay (£{annual:,.2f}) was used; the hourly rate gives "
+            f"£{worked:,.2f} (£{hourly:,.2f} x {hours:g} hours x {weeks_per_year:g} weeks), "
+            f"£{worked - annual:+,.2f} different.", **where)
 
 
 def _home_district(text, row, file, header, result) -> tuple[str | None, int]:

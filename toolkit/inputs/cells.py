@@ -54,12 +54,30 @@ def is_blank(raw: Any) -> bool:
 
 
 _MONEY_TEXT = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}([, ]\d{3})+(\.\d+)?$")  # 1,234,567.89 or 1 234 567
+_FOREIGN_CURRENCY = re.compile(r"[$€¥₹]|\b(usd|eur|euros?|dollars?|us\$|chf|jpy)\b",
+                               re.IGNORECASE)
+AMBIGUOUS_SEPARATORS = ("separators that can be read two ways (such as 1.234,56, 12,50 or "
+                        "1,2345); write the amount with a full stop for pence and commas only "
+                        "between thousands, as 1234.56 or 1,234.56")
+
+
+def foreign_currency(text: str) -> str | None:
+    """Return the sign or code of a currency other than pounds in ``text``, or ``None``.
+
+    ``$100`` and ``€100`` are never read as pounds: they are refused, so that a user converts
+    them at a rate they state (METHODS §2: amounts are in pounds as paid).
+    """
+    match = _FOREIGN_CURRENCY.search(text)
+    return match.group(0) if match else None
 
 
 def _clean_number_text(text: str) -> tuple[str, bool]:
-    """Strip currency signs, thousands separators and accounting brackets from text.
+    """Strip the pound sign, thousands separators and accounting brackets from text.
 
     Returns the cleaned text and whether brackets or a trailing ``CR`` marked it negative.
+    Separators that are not thousands separators (``1.234,56``, ``12,50``, ``1,2345``) make
+    the cleaned text ``"?,"``, which no caller reads as a number.
     """
     cleaned = text.strip().replace("\u00a0", " ")
     negative = False
@@ -67,15 +85,20 @@ def _clean_number_text(text: str) -> tuple[str, bool]:
         negative, cleaned = True, cleaned[1:-1]
     if cleaned.upper().endswith("CR"):
         negative, cleaned = True, cleaned[:-2]
-    cleaned = cleaned.replace("£", "").replace(",", "").replace(" ", "")
-    cleaned = cleaned.replace("\u2212", "-")  # a typographic minus sign
-    if cleaned.startswith("-£") or cleaned.startswith("£-"):
-        cleaned = "-" + cleaned[2:]
-    return cleaned, negative
+    cleaned = cleaned.replace("£", "").replace("\u2212", "-").strip()  # a typographic minus
+    digits = cleaned.lstrip("+-").strip()
+    if ("," in digits or re.search(r"\d\s+\d", digits)) and not _GROUPED.match(digits):
+        return "?,", negative
+    sign = "-" if cleaned.startswith("-") else ""
+    return sign + digits.replace(",", "").replace(" ", ""), negative
 
 
 def parse_number(raw: Any) -> Parsed:
     """Parse a plain number such as ``2.5``, ``"1,200"`` or ``"3 "``.
+
+    Commas (and spaces) are read only as thousands separators: ``"1.234,56"``, ``"12,50"``
+    and ``"1,2345"`` are refused as ambiguous, never guessed. Another currency's sign
+    (``"$100"``, ``"€100"``) is refused.
 
     Returns
     -------
@@ -92,12 +115,19 @@ def parse_number(raw: Any) -> Parsed:
         return Parsed(float(raw))
     if isinstance(raw, dt.date | dt.datetime):
         return Parsed(error="a date where a number was expected")
+    if (currency := foreign_currency(str(raw))) is not None:
+        return Parsed(error=f"an amount in another currency ({currency}), not pounds; convert "
+                            "it to pounds at a rate you state")
     cleaned, negative = _clean_number_text(str(raw))
+    if cleaned == "?,":
+        return Parsed(error=AMBIGUOUS_SEPARATORS)
     if cleaned.endswith("%"):
         return Parsed(error="a percentage where a plain number was expected")
     if not _MONEY_TEXT.match(cleaned):
         return Parsed(error="text where a number was expected")
     value = float(cleaned)
+    if math.isinf(value):
+        return Parsed(error="an infinite number")
     return Parsed(-abs(value) if negative else value)
 
 
@@ -112,7 +142,12 @@ def parse_money(raw: Any) -> Parsed:
         if parsed.error == "text where a number was expected":
             return Parsed(error="text where an amount in pounds was expected")
         return parsed
+    if isinstance(raw, str) and _THOUSANDS_OR_PENCE.match(_clean_number_text(raw)[0]):
+        return Parsed(error=AMBIGUOUS_SEPARATORS)
     return Parsed(round(parsed.value, 2))
+
+
+_THOUSANDS_OR_PENCE = re.compile(r"^[+-]?\d{1,3}\.\d{3}$")  # "1.234": £1,234 or £1.234?
 
 
 def parse_integer(raw: Any) -> Parsed:

@@ -185,6 +185,11 @@ SETTINGS_DOCS: dict[str, SettingDoc] = {
         "payments to the N largest suppliers by value (CLES analyses the top 300, the Greater "
         "Manchester benchmark the top 30)", "toolkit choice; CLES (METHODS §2) for top:N",
         True, "basis"),
+    "spend.max_payment": SettingDoc(
+        "Largest single payment believed (£); a row above it, either way, is not used and is "
+        "listed as implausible (a typing or export error such as 1e17)",
+        "toolkit choice: far above any council payment in the real files (METHODS §2)", True,
+        "money"),
 }
 
 

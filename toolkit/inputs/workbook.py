@@ -133,6 +133,7 @@ class _RawSheet:
     headers: list[Any]
     rows: list[tuple[int, list[Any], list[bool]]]
     merged: list[str] = field(default_factory=list)
+    hidden: list[str] = field(default_factory=list)  # "the sheet", "rows 3, 4", "column C"
 
 
 def _parse_cell(col: Column, raw: Any) -> cells.Parsed:
@@ -203,10 +204,10 @@ def _parse_table(spec: Table, raw: _RawSheet, file: str, report: Report) -> pd.D
                 expected=f"a header '{col.header}' in row {raw.header_row}; found: "
                 + ", ".join(str(h) for h in raw.headers if h not in (None, "")),
             )
-    for pos, header in enumerate(raw.headers):
-        if pos not in matched and not cells.is_blank(header):
-            report.notice(f"The column '{header}' is not one the toolkit uses; it was ignored.",
-                          **where, row=raw.header_row)
+    for hidden in raw.hidden:
+        report.notice(f"Hidden in Excel, and read like the rest: {hidden}. Unhide to check.",
+                      **where)
+    _report_unused_columns(spec, raw, matched, where, report)
     records: list[dict] = []
     blank_rows: list[int] = []
     for row_number, values, _ in raw.rows:
@@ -261,6 +262,59 @@ def _parse_table(spec: Table, raw: _RawSheet, file: str, report: Report) -> pd.D
         report.error(f"This sheet must have exactly one row of figures, not {len(frame)}.",
                      **where, row=raw.header_row + 1)
     return frame
+
+
+def _report_unused_columns(spec: Table, raw: _RawSheet, matched: dict[int, Column],
+                           where: dict, report: Report) -> None:
+    """Give a notice for each column not read: unknown, a repeated header, or no header."""
+    again = _match_columns(spec, [None if pos in matched else h
+                                  for pos, h in enumerate(raw.headers)])
+    for pos, header in enumerate(raw.headers):
+        if pos in matched:
+            continue
+        letter = column_letter(pos + 1)
+        if pos in again:
+            first = next(p for p, c in matched.items() if c == again[pos])
+            report.notice(f"Two columns are headed '{again[pos].header}' (columns "
+                          f"{column_letter(first + 1)} and {letter}): the first was read "
+                          "and this one was ignored.", **where, row=raw.header_row,
+                          column=str(header))
+        elif not cells.is_blank(header):
+            report.notice(f"The column '{header}' is not one the toolkit uses; it was ignored.",
+                          **where, row=raw.header_row)
+        elif filled := [n for n, vals, _ in raw.rows
+                        if pos < len(vals) and not cells.is_blank(vals[pos])]:
+            report.notice(f"Column {letter} has no header but holds data (rows "
+                          f"{_row_list(filled)}): it was ignored. Give it a header if it "
+                          "should be read.", **where, row=raw.header_row)
+
+
+def column_letter(number: int) -> str:
+    """Return the Excel letter of a 1-based column number (1 -> A, 28 -> AB)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _row_list(rows: list[int], limit: int = 20) -> str:
+    """Return row numbers as "3, 4, 9" (the first ``limit``, then "...")."""
+    return ", ".join(map(str, rows[:limit])) + (" ..." if len(rows) > limit else "")
+
+
+def _hidden_parts(worksheet, header_row: int) -> list[str]:
+    """Return what is hidden in a sheet: the sheet itself, rows, columns (for notices)."""
+    parts = [] if worksheet.sheet_state == "visible" else ["the sheet itself"]
+    rows = sorted(r for r, dim in worksheet.row_dimensions.items()
+                  if dim.hidden and r <= worksheet.max_row)
+    if rows:
+        parts.append(f"rows {_row_list(rows)}")
+    columns = [column_letter(n) for dim in worksheet.column_dimensions.values() if dim.hidden
+               for n in range(dim.min or 1, (dim.max or dim.min or 1) + 1)]
+    if columns:
+        parts.append(f"column(s) {', '.join(columns)}")
+    return parts
 
 
 def _report_duplicates(frame: pd.DataFrame, spec: Table, where: dict, report: Report) -> None:
@@ -322,6 +376,7 @@ def _read_excel(path: Path, report: Report) -> dict[str, _RawSheet]:
         rows = _sheet_rows(worksheet)
         raw = _raw_from_rows(worksheet.title, rows, file, report)
         raw.merged = [str(r) for r in worksheet.merged_cells.ranges if r.max_row > raw.header_row]
+        raw.hidden = _hidden_parts(worksheet, raw.header_row)
         sheets[worksheet.title] = raw
     return sheets
 

@@ -63,6 +63,7 @@ from toolkit.inputs.geography import (
 )
 from toolkit.inputs.names import supplier_key
 from toolkit.spend import DEFAULT_TOP
+from toolkit.spend.checks import exact_total, int64_sums_are_exact
 from toolkit.spend.periods import (
     Basis,
     grouped_rows,
@@ -265,12 +266,16 @@ class SpendResult:
     # ---- totals -------------------------------------------------------------------------
     def _sum(self, mask=None) -> int:
         """Sum of ``amount_pence`` over ``mask`` (all rows when None), as a Python int."""
-        amounts = self.payments["amount_pence"]
-        return int(amounts.sum() if mask is None else amounts[mask].sum())
+        amounts = self.payments["amount_pence"].to_numpy()
+        return exact_total(amounts if mask is None else amounts[mask])
 
     def location_totals(self, mask=None) -> dict[str, int]:
         """Return pence by location (every category, zeros included) over ``mask``."""
         frame = self.payments if mask is None else self.payments[mask]
+        if not int64_sums_are_exact(frame["amount_pence"].to_numpy()):
+            where = frame["location"].to_numpy()
+            pence = frame["amount_pence"].to_numpy()
+            return {label: exact_total(pence[where == label]) for label in self.categories}
         sums = frame.groupby("location", observed=False)["amount_pence"].sum()
         return {label: int(sums.get(label, 0)) for label in self.categories}
 
@@ -372,6 +377,10 @@ class SpendResult:
             "boundary_given": self.nested is not None,
             "boundary": self.boundary_text(),
             "rejected_rows": self._rejected_list(),
+            "not_used": self._not_used_totals(),
+            "unattributed_rows": int((self.rejected.get("kind", pd.Series(dtype=object))
+                                      == "unattributed").sum()),
+            **_money("unattributed_total", self._rejected_sum("unattributed")),
             "files": self.files,
             "notes": self.notes(total, unknown) + period_warnings(periods),
             "problems": [p.text() for p in self.report.problems],
@@ -461,9 +470,29 @@ class SpendResult:
                 "top_suppliers_local_share_high": _share(local + unknown, total)}
 
     def _rejected_list(self) -> list[dict]:
-        """Rejected records as plain dicts."""
-        return [{"file": r.file, "line": int(r.line), "reason": r.reason, "value": r.value}
-                for r in self.rejected.itertuples(index=False)]
+        """Rejected records as plain dicts (``kind`` and ``amount_pence`` when known)."""
+        out = []
+        for r in self.rejected.itertuples(index=False):
+            row = {"file": r.file, "line": int(r.line), "reason": r.reason, "value": r.value}
+            if hasattr(r, "kind"):
+                row.update(kind=r.kind, amount_pence=int(r.amount_pence))
+            out.append(row)
+        return out
+
+    def _rejected_sum(self, kind: str) -> int:
+        """Pence of the records not used for one reason (0 when the frame has no kinds)."""
+        if "kind" not in self.rejected:
+            return 0
+        mask = (self.rejected["kind"] == kind).to_numpy()
+        return exact_total(self.rejected["amount_pence"].to_numpy()[mask])
+
+    def _not_used_totals(self) -> dict:
+        """Rows and money (where readable) of the records not used, by kind of reason."""
+        if "kind" not in self.rejected or self.rejected.empty:
+            return {}
+        counts = self.rejected["kind"].value_counts()
+        return {kind: {"rows": int(counts[kind]), **_money("total", self._rejected_sum(kind))}
+                for kind in counts.index}
 
     def boundary_text(self) -> str | None:
         """Return the boundary (or boundaries) in words, or None when none was given."""
@@ -490,6 +519,10 @@ class SpendResult:
                          "(low confidence: they are often the council's own premises).")
         if len(self.rejected):
             notes.append(f"{len(self.rejected)} record(s) were not used: see rejected_rows.")
+        if unattributed := self._rejected_sum("unattributed"):
+            notes.append(f"£{unattributed / 100:,.2f} on lines with an amount but no supplier "
+                         "and no date (not sums of the rows above) is not in the total: decide "
+                         "whether they are payments (see unattributed_total).")
         return notes
 
     # ---- tables -------------------------------------------------------------------------
@@ -636,7 +669,7 @@ def share_range_words(low: float | None, high: float | None) -> str:
 
 def analyse_spending(files, boundary=None, supplier_list=None, use_name_postcodes: bool = False,
                      columns: dict | None = None, top_n: int | None = None,
-                     basis=None) -> SpendResult:
+                     basis=None, max_payment: float | None = None) -> SpendResult:
     """Analyse council payments files: where the money goes (CLES spend analysis).
 
     Parameters
@@ -661,6 +694,9 @@ def analyse_spending(files, boundary=None, supplier_list=None, use_name_postcode
         What the headline shares are computed over: ``"all"`` spending, or ``"top:N"``, the
         payments to the N largest suppliers (CLES: top 300; the Greater Manchester benchmark
         top 30). Default: the setting ``spend.basis`` ("all").
+    max_payment : float, optional
+        Plausibility cap in pounds: a payment above it is not used and is listed. Default:
+        the setting ``spend.max_payment`` (£10 billion).
 
     Returns
     -------
@@ -671,7 +707,8 @@ def analyse_spending(files, boundary=None, supplier_list=None, use_name_postcode
     METHODS.md §2 (CLES spend analysis; unknown shown as unknown; local share as a range;
     weighted shares versus averages of percentages).
     """
-    payments = files if isinstance(files, Payments) else read_payments(files, columns)
+    payments = (files if isinstance(files, Payments)
+                else read_payments(files, columns, max_payment))
     report = Report()
     report.extend(payments.report)
     if supplier_list is not None and not isinstance(supplier_list, SupplierList):

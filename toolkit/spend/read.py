@@ -46,6 +46,7 @@ import yaml
 from toolkit.inputs.errors import InputError, Report
 from toolkit.inputs.geography import is_placeholder
 from toolkit.resources import data_file
+from toolkit.spend import checks
 
 HEAD_LINES = 200  # how far down a file to look for its header row
 ROLES = ("amount", "supplier", "date", "supplier_id", "postcode", "category")
@@ -517,14 +518,18 @@ def _collect_rows(reader, header_idx: int, usecols: list[str]
     return frame, np.asarray(lines, dtype=np.int64), ragged
 
 
-_MONEY_JUNK = re.compile(r"[£$€,\s]|GBP|\u00a3")
+_MONEY_JUNK = re.compile(r"[£,\s]|GBP|\u00a3")  # never $ or €: other currencies are refused
+#: Amounts at or past this many pounds are beyond exact float pence (2**53 pence).
+EXACT_POUNDS_LIMIT = 2**53 / 100
 
 
 def parse_money_pence(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Read money text as integer pence.
 
     Accepts "1234.5", "£1,234.50", "-12.00", "(12.00)", "12.00-", "12.00 CR", "−12" and
-    "1.2E+03". Amounts are rounded to the nearest penny (half away from zero).
+    "1.2E+03". Amounts are rounded to the nearest penny (half away from zero). Amounts in
+    another currency ("$100", "€100") and amounts too large to hold in exact pence are not
+    readable (see :func:`read_money` for the plausibility cap).
 
     Parameters
     ----------
@@ -536,6 +541,29 @@ def parse_money_pence(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     pence : Series of int64 (0 where unreadable)
     readable : Series of bool
     """
+    pence, readable, _ = read_money(values)
+    return pence, readable
+
+
+def read_money(values: pd.Series, cap_pounds: float | None = None
+               ) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Read money text as integer pence, with amounts above a plausibility cap set apart.
+
+    Parameters
+    ----------
+    values : Series of str
+        Money as written in the file.
+    cap_pounds : float, optional
+        Largest amount believed, either way (the setting ``spend.max_payment``); default the
+        largest amount exact in float pence (about £90 trillion).
+
+    Returns
+    -------
+    pence : Series of int64 (0 where unreadable or above the cap)
+    readable : Series of bool (False above the cap too)
+    above_cap : Series of bool
+    """
+    cap = EXACT_POUNDS_LIMIT if cap_pounds is None else min(cap_pounds, EXACT_POUNDS_LIMIT)
     codes, uniques = pd.factorize(values)
     text = pd.Series(uniques, dtype=object)
     number = pd.to_numeric(text, errors="coerce")  # spaces around a number are accepted
@@ -546,16 +574,18 @@ def parse_money_pence(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     if failed.any():
         number[failed] = _parse_messy_money(text[failed].str.strip()).to_numpy()
     number = number.to_numpy(dtype=float)
-    ok = np.isfinite(number)
+    too_big = checks.above_cap(number, cap)
+    ok = np.isfinite(number) & ~too_big
     scaled = np.where(ok, number, 0.0) * 100.0
     pence = np.round(scaled)
     finer = np.abs(scaled - pence) > 1e-6  # more than 2 decimal places: round exactly
     if finer.any():
         pence[finer] = [_exact_pence(t) for t in text[finer]]
     pence = pence.astype(np.int64)
-    readable = np.append(ok, False)[codes]
-    return (pd.Series(np.append(pence, 0)[codes], index=values.index),
-            pd.Series(readable, index=values.index))
+    index = values.index
+    return (pd.Series(np.append(pence, 0)[codes], index=index),
+            pd.Series(np.append(ok, False)[codes], index=index),
+            pd.Series(np.append(too_big, False)[codes], index=index))
 
 
 _THOUSANDS_RE = r"^-?£?\d{1,3}(,\d{3})+(\.\d*)?$"
@@ -697,8 +727,8 @@ CATEGORY_MARKS = ("purchase_card", "personal_budget", "vcse_category", "pension_
                   "redacted")
 
 
-def read_payments_file(path, overrides: dict | None = None, report: Report | None = None
-                       ) -> PaymentsFile:
+def read_payments_file(path, overrides: dict | None = None, report: Report | None = None,
+                       max_payment: float | None = None) -> PaymentsFile:
     """Read one payments file (CSV, or the first sheet of an Excel .xlsx) into records.
 
     Parameters
@@ -709,6 +739,9 @@ def read_payments_file(path, overrides: dict | None = None, report: Report | Non
         Column names given by the user, by role (see :func:`map_columns`).
     report : Report, optional
         Collects notices (encoding, header line, month-first dates) and warnings.
+    max_payment : float, optional
+        Plausibility cap in pounds: a record above it (either way) is not used and is
+        listed; default the setting ``spend.max_payment`` (£10 billion).
 
     Returns
     -------
@@ -728,11 +761,12 @@ def read_payments_file(path, overrides: dict | None = None, report: Report | Non
     if not path.exists():
         raise InputError(f"{path}: file not found.")
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        return _read_excel_payments(path, overrides, report)
-    return _read_csv_payments(path, overrides, report)
+        return _read_excel_payments(path, overrides, report, max_payment)
+    return _read_csv_payments(path, overrides, report, max_payment)
 
 
-def _read_csv_payments(path: Path, overrides: dict | None, report: Report) -> PaymentsFile:
+def _read_csv_payments(path: Path, overrides: dict | None, report: Report,
+                       max_payment: float | None = None) -> PaymentsFile:
     """Read one CSV payments file (see :func:`read_payments_file`)."""
     encoding, note, digest, head_bytes = _scan_file(path)
     head = head_bytes.decode(encoding, errors="replace").lstrip("\ufeff")
@@ -754,11 +788,13 @@ def _read_csv_payments(path: Path, overrides: dict | None, report: Report) -> Pa
     below = head.splitlines()[header_idx + 1:]
     if not (overrides or {}).get("supplier"):
         _choose_supplier_by_content(headers, cmap, below, path.name, report)
+    _report_unread_columns(headers, cmap, below, path.name, report)
     ragged = _has_extra_cells("\n".join(below), len(headers)) or (
         not encoding.startswith("utf-16")
         and _has_extra_cells(_tail_text(path, encoding), len(headers), skip_first=True))
     table, lines = _read_table(path, encoding, header_idx, headers, cmap, report, ragged)
-    one = _tidy(path, encoding, header_idx, cmap, table, lines, report)
+    one = _tidy(path, encoding, header_idx, cmap, table, lines, report, len(headers),
+                max_payment)
     one.digest = digest
     return one
 
@@ -815,7 +851,43 @@ def _choose_supplier_by_content(headers: list[str], cmap: ColumnMap, below: list
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 
 
-def _read_excel_payments(path: Path, overrides: dict | None, report: Report) -> PaymentsFile:
+def _report_unread_columns(headers: list[str], cmap: ColumnMap, below: list[str], file: str,
+                           report: Report) -> None:
+    """Give notices for a repeated amount column and for data under a blank header.
+
+    ``below`` is the text of the lines under the header in the file's first megabyte.
+    """
+    same = [i + 1 for i, h in enumerate(headers) if _norm_header(h) == _norm_header(cmap.amount)]
+    if len(same) > 1:
+        report.warning(f"{len(same)} columns are headed {cmap.amount!r} (columns "
+                       f"{', '.join(map(str, same))}): the first was read as the amount and "
+                       "the others were not. Rename the one to use and name it with "
+                       "--amount-column.", file=file, column=cmap.amount)
+    others = [h for h in headers if h != cmap.amount and h not in cmap.used()
+              and _accept_amount(_norm_header(h))]
+    if others:
+        report.notice(f"The amount was read from {cmap.amount!r}; "
+                      f"{', '.join(repr(h) for h in others)} also look like amounts and were "
+                      "not read (name another with --amount-column).", file=file)
+    blank = [i for i, h in enumerate(headers) if not h.strip()]
+    if blank:
+        filled = _filled_positions(below, blank)
+        if filled:
+            report.notice(f"Column(s) {', '.join(str(i + 1) for i in filled)} have no header "
+                          "but hold data: they were not read. Give them a header if they "
+                          "matter.", file=file)
+
+
+def _filled_positions(lines: list[str], positions: list[int]) -> list[int]:
+    """Return which of ``positions`` hold a non-blank cell in any of the CSV ``lines``."""
+    filled: set[int] = set()
+    for cells, _ in _safe_rows(csv.reader(lines)):
+        filled.update(p for p in positions if p < len(cells) and cells[p].strip())
+    return sorted(filled)
+
+
+def _read_excel_payments(path: Path, overrides: dict | None, report: Report,
+                         max_payment: float | None = None) -> PaymentsFile:
     """Read the first sheet of an Excel payments file as if it were a CSV file.
 
     The sheet is written to a temporary CSV of the same name (so messages name the
@@ -832,6 +904,7 @@ def _read_excel_payments(path: Path, overrides: dict | None, report: Report) -> 
     sheet = book.worksheets[0]
     if len(book.worksheets) > 1:
         report.notice(f"Only the first sheet ({sheet.title!r}) was read.", file=path.name)
+    _report_hidden_excel(path, sheet, report)
     with tempfile.TemporaryDirectory() as folder:
         twin = Path(folder) / path.name
         with open(twin, "w", encoding="utf-8", newline="") as handle:
@@ -839,9 +912,49 @@ def _read_excel_payments(path: Path, overrides: dict | None, report: Report) -> 
             for row in sheet.iter_rows(values_only=True):
                 writer.writerow(["" if v is None else _excel_text(v) for v in row])
         book.close()
-        one = _read_csv_payments(twin, overrides, report)
+        one = _read_csv_payments(twin, overrides, report, max_payment)
     one.path = path
     return one
+
+
+_HIDDEN_ROW_RE = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"'
+                            rb'|<row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"')
+
+
+def hidden_excel_rows(path: Path, sheet_xml: str, chunk: int = 1 << 22) -> list[int]:
+    """Return the hidden rows of one sheet of an .xlsx file, streaming its XML.
+
+    openpyxl's read-only mode (used for speed on large files) does not say which rows are
+    hidden, so the sheet's ``<row ... hidden="1">`` elements are read directly.
+    """
+    import zipfile
+
+    rows, tail = [], b""
+    with zipfile.ZipFile(path) as archive, archive.open(sheet_xml) as handle:
+        while block := handle.read(chunk):
+            data = tail + block
+            cut = data.rfind(b"<row")
+            cut = cut if cut > 0 else len(data)
+            rows += [int(a or b) for a, b in _HIDDEN_ROW_RE.findall(data[:cut])]
+            tail = data[cut:]
+        rows += [int(a or b) for a, b in _HIDDEN_ROW_RE.findall(tail)]
+    return rows
+
+
+def _report_hidden_excel(path: Path, sheet, report: Report) -> None:
+    """Give a notice when the sheet read, or some of its rows, are hidden in Excel."""
+    if sheet.sheet_state != "visible":
+        report.notice(f"The sheet {sheet.title!r} is hidden in Excel; it was read.",
+                      file=path.name, sheet=sheet.title)
+    try:
+        rows = hidden_excel_rows(path, sheet._worksheet_path)
+    except (KeyError, AttributeError, OSError):
+        return
+    if rows:
+        shown = ", ".join(map(str, rows[:20])) + (" ..." if len(rows) > 20 else "")
+        report.notice(f"{len(rows)} row(s) are hidden in Excel (rows {shown}); they were read "
+                      "like the others. Unhide them to check.", file=path.name,
+                      sheet=sheet.title)
 
 
 def _excel_text(value) -> str:
@@ -854,7 +967,8 @@ def _excel_text(value) -> str:
 
 
 def _tidy(path: Path, encoding: str, header_idx: int, cmap: ColumnMap, table: pd.DataFrame,
-          lines: np.ndarray, report: Report) -> PaymentsFile:
+          lines: np.ndarray, report: Report, width: int = 0,
+          max_payment: float | None = None) -> PaymentsFile:
     """Turn the raw text table of one file into used and rejected records."""
     used = cmap.used()
     for column in used:
@@ -869,19 +983,20 @@ def _tidy(path: Path, encoding: str, header_idx: int, cmap: ColumnMap, table: pd
         blank[blank] = (table[cmap.amount][blank].str.strip() == "").to_numpy()
     table, lines = table[~blank].reset_index(drop=True), lines[~blank]
     supplier = table[cmap.supplier]
-    pence, readable = parse_money_pence(table[cmap.amount])
-    amount_text = table[cmap.amount]
-    reasons = pd.Series("", index=table.index, dtype=object)
-    reasons[~readable] = np.where(amount_text[~readable].str.strip() == "", "no amount",
-                                  "amount is not a number")
-    reasons[(reasons == "") & (supplier == "")] = "no supplier name"
-    total_like = _is_total_row(supplier)
-    reasons[(reasons == "") & total_like] = "a total or subtotal line, not a payment"
-    rejected_mask = (reasons != "").to_numpy()
-    value = amount_text.to_numpy()
+    cap = max_payment if max_payment is not None else checks.default_max_payment()
+    pence, readable, too_big = read_money(table[cmap.amount], cap)
+    dates, month_first = (parse_dates(table[cmap.date]) if cmap.date
+                          else (pd.Series(pd.NaT, index=table.index), False))
+    kinds, reasons = row_reasons(table, cmap, width, lines, pence.to_numpy(),
+                                 readable.to_numpy(), too_big.to_numpy(), dates, cap)
+    _report_row_checks(kinds, lines, table, path.name, report)
+    rejected_mask = kinds != ""
+    value = table[cmap.amount].to_numpy()
     rejected = pd.DataFrame({"file": path.name, "line": lines[rejected_mask],
-                             "reason": reasons[rejected_mask].to_numpy(),
-                             "value": value[rejected_mask]})
+                             "reason": reasons[rejected_mask],
+                             "value": value[rejected_mask],
+                             "kind": kinds[rejected_mask],
+                             "amount_pence": pence.to_numpy()[rejected_mask]})
     keep = ~rejected_mask
     frame = pd.DataFrame({
         "file": path.name,
@@ -896,10 +1011,9 @@ def _tidy(path: Path, encoding: str, header_idx: int, cmap: ColumnMap, table: pd
     for role in VCSE_ROLES:
         frame[role] = _text_or_blank(table, getattr(cmap, role), keep)
     if cmap.date:
-        dates, month_first = parse_dates(table[cmap.date][keep])
-        frame["date"] = dates.to_numpy()
-        unreadable = int((dates.isna().to_numpy() & (table[cmap.date][keep] != "").to_numpy())
-                         .sum())
+        frame["date"] = dates[keep].to_numpy()
+        unreadable = int((dates[keep].isna().to_numpy()
+                          & (table[cmap.date][keep] != "").to_numpy()).sum())
         if month_first:
             report.notice("Dates read month-first (MM/DD/YYYY): some cannot be day-first.",
                           file=path.name, column=cmap.date)
@@ -921,11 +1035,176 @@ def _tidy(path: Path, encoding: str, header_idx: int, cmap: ColumnMap, table: pd
     return PaymentsFile(path, encoding, header_idx + 1, cmap, len(table), frame, rejected)
 
 
-def _is_total_row(supplier: pd.Series) -> pd.Series:
-    """Return which supplier names mark a total or subtotal line."""
-    codes, uniques = pd.factorize(supplier)
-    hits = np.append(match_values(uniques, "total_row"), False)
-    return pd.Series(hits[codes], index=supplier.index)
+#: Why a record is not used, by kind (the ``kind`` column of rejected records).
+REJECTION_KINDS = {
+    "no_amount": "no amount",
+    "not_a_number": "amount is not a number",
+    "foreign_currency": "an amount in another currency ({value}), not pounds: convert it to "
+                        "pounds at a rate you state",
+    "above_cap": "an amount above the plausibility cap of £{cap:,.0f} (setting "
+                 "spend.max_payment): check it",
+    "unclosed_quote": "lines {first}-{last} were read as one record: an unclosed quote seems "
+                      "to have swallowed the lines after it; fix the quote",
+    "total_line": "a total or subtotal line, not a payment",
+    "total_sum": "a total line: no supplier and no date, and its amount is the sum of lines "
+                 "{first}-{last} above it",
+    "unattributed": "an amount with no supplier and no date that is not a sum of the rows "
+                    "above: not counted; check whether it is a payment",
+    "no_supplier": "no supplier name",
+    "repeated_header": "the header row again (files joined together?), not a payment",
+}
+
+
+def row_reasons(table: pd.DataFrame, cmap: ColumnMap, width: int, lines: np.ndarray,
+                pence: np.ndarray, readable: np.ndarray, too_big: np.ndarray,
+                dates: pd.Series, cap: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return why each record is not used: a kind (``""`` when used) and a reason in words.
+
+    In order: the amount (blank, not a number, another currency, above the cap); the header
+    row repeated; an unclosed quote that swallowed other records
+    (:func:`toolkit.spend.checks.swallowed_lines`); a total line, found by shape
+    (:func:`total_rows`); no supplier name.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The text columns read (names as in ``cmap``).
+    cmap : ColumnMap
+    width : int
+        Number of columns in the header row.
+    lines : ndarray of int64
+        Each record's first line in the file.
+    pence, readable, too_big : ndarray
+        From :func:`read_money`.
+    dates : Series of datetime64
+        Each record's date (NaT when blank or unreadable).
+    cap : float
+        The plausibility cap in pounds.
+
+    Returns
+    -------
+    kinds, reasons : ndarray of str
+    """
+    amount_text = table[cmap.amount]
+    kinds = np.full(len(table), "", dtype=object)
+    kinds[~readable] = np.where(amount_text[~readable].str.strip() == "", "no_amount",
+                                "not_a_number")
+    kinds[checks.foreign_currency(amount_text) & (kinds == "not_a_number")] = "foreign_currency"
+    kinds[too_big] = "above_cap"
+    repeated = checks.cells_equal(amount_text, cmap.amount) & checks.cells_equal(
+        table[cmap.supplier], cmap.supplier)
+    kinds[repeated] = "repeated_header"
+    text_columns = {c: table[c] for c in cmap.used() if c != cmap.amount}
+    swallowed = checks.swallowed_lines({**text_columns, cmap.amount: amount_text},
+                                       max(width, 2))
+    kinds[swallowed] = "unclosed_quote"  # the amount read, if any, is another record's
+    counted = np.where(kinds == "", pence, 0)
+    footer, sum_start = total_rows(text_columns, cmap, counted, dates)
+    no_supplier = checks.blank_cells(table[cmap.supplier])
+    no_date = _blank_dates(table, cmap)
+    open_rows = kinds == ""
+    kinds[open_rows & footer & (sum_start >= 0) & no_supplier & no_date] = "total_sum"
+    kinds[open_rows & footer & (kinds == "")] = "total_line"
+    kinds[(kinds == "") & no_supplier & no_date] = "unattributed"
+    kinds[(kinds == "") & no_supplier] = "no_supplier"
+    reasons = _reason_texts(kinds, lines, amount_text, table, sum_start, cap)
+    return kinds, reasons
+
+
+def _blank_dates(table: pd.DataFrame, cmap: ColumnMap) -> np.ndarray:
+    """Return which records have no date written (all, when the file has no date column)."""
+    if cmap.date is None:
+        return np.ones(len(table), dtype=bool)
+    return checks.blank_cells(table[cmap.date])
+
+
+def total_rows(text_columns: dict[str, pd.Series], cmap: ColumnMap, pence: np.ndarray,
+               dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Return which records are totals or subtotals, found by shape, and where each run starts.
+
+    A record is a total when (i) any text column holds a whole total label ("Sub-total",
+    "Total for April", "TOTAL PAYMENTS", "Sum", "Period total"); or (ii) it has no supplier
+    and no date and its amount is the sum of a run of rows just above it or of one month's
+    rows; or (iii) its supplier only starts like a total ("Total Gym Ltd") and its amount is
+    such a sum over at least two rows. A supplier that starts like a total but is not a sum
+    is a payment.
+
+    Parameters
+    ----------
+    text_columns : dict of column name to Series of str
+    cmap : ColumnMap
+    pence : ndarray of int64
+        Amounts, 0 for records already not used.
+    dates : Series of datetime64
+
+    Returns
+    -------
+    is_total : ndarray of bool
+    run_start : ndarray of int64
+        Index of the first record of the run a total sums (-1 when none, or a month's rows).
+    """
+    n = len(pence)
+    labelled = np.zeros(n, dtype=bool)
+    for values in text_columns.values():
+        labelled |= checks.total_labels(values)
+    supplier = text_columns[cmap.supplier]
+    no_supplier = checks.blank_cells(supplier)
+    no_date = (dates.isna().to_numpy() if cmap.date is None else
+               checks.blank_cells(text_columns[cmap.date]))
+    like = checks.total_like_labels(supplier) & ~labelled
+    zeroed = labelled | (no_supplier & no_date)
+    tested = zeroed | like
+    months = dates.dt.to_period("M") if cmap.date else None
+    is_sum, start = checks.sums_of_rows_above(pence, tested, months, zeroed=zeroed)
+    longer, _ = checks.sums_of_rows_above(pence, tested, min_rows=2, zeroed=zeroed)
+    is_total = labelled | (no_supplier & no_date & is_sum) | (like & longer)
+    return is_total, np.where(is_total, start, -1)
+
+
+def _reason_texts(kinds: np.ndarray, lines: np.ndarray, amount_text: pd.Series,
+                  table: pd.DataFrame, sum_start: np.ndarray, cap: float) -> np.ndarray:
+    """Return each record's reason in words (``""`` for used records)."""
+    reasons = np.full(len(kinds), "", dtype=object)
+    for i in np.flatnonzero(kinds != ""):
+        kind = kinds[i]
+        first, last = int(lines[i]), int(lines[i])
+        if kind == "unclosed_quote":
+            first, _, end = _line_span(table, i, first).partition("-")
+            first, last = int(first), int(end or first)
+        elif kind == "total_sum" and sum_start[i] >= 0:
+            first, last = int(lines[sum_start[i]]), int(lines[i - 1])
+        elif kind == "total_sum":
+            kind = "total_line"
+        if kind == "total_line" and sum_start[i] >= 0:
+            reasons[i] = (f"{REJECTION_KINDS[kind]} (its amount is the sum of lines "
+                          f"{int(lines[sum_start[i]])}-{int(lines[i - 1])})")
+            continue
+        currency = checks.foreign_currency_sign(str(amount_text.iloc[i]))
+        reasons[i] = REJECTION_KINDS[kind].format(value=currency, cap=cap, first=first,
+                                                  last=last)
+    return reasons
+
+
+def _report_row_checks(kinds: np.ndarray, lines: np.ndarray, table: pd.DataFrame, file: str,
+                       report: Report) -> None:
+    """Warn, naming lines, about swallowed lines and amounts with no supplier or date."""
+    for kind, what in (("unclosed_quote", "hold line breaks and other records' cells (an "
+                        "unclosed quote?): their payments are not counted until it is fixed"),
+                       ("unattributed", "have an amount but no supplier and no date, and are "
+                        "not sums of the rows above: they are not counted, and their total is "
+                        "shown apart"),
+                       ("above_cap", "have an amount above the plausibility cap: not counted")):
+        where = np.flatnonzero(kinds == kind)
+        if len(where):
+            spans = [_line_span(table, i, int(lines[i])) for i in where[:20]]
+            shown = ", ".join(spans) + (" ..." if len(where) > 20 else "")
+            report.warning(f"{len(where)} record(s) on line(s) {shown} {what}.", file=file)
+
+
+def _line_span(table: pd.DataFrame, index: int, first: int) -> str:
+    """Return the physical lines of one record, "7" or "7-9" (line breaks inside cells)."""
+    last = first + sum(str(v).count("\n") for v in table.iloc[index])
+    return str(first) if last == first else f"{first}-{last}"
 
 
 def _text_or_blank(table: pd.DataFrame, column: str | None, keep: np.ndarray) -> np.ndarray:
@@ -985,7 +1264,8 @@ class Payments:
         return sum(f.records for f in self.files)
 
 
-def read_payments(paths, overrides: dict | None = None) -> Payments:
+def read_payments(paths, overrides: dict | None = None, max_payment: float | None = None
+                  ) -> Payments:
     """Read several payments files (a year of months, say) as one table.
 
     Each file is read on its own terms (its own header row, encoding and column names), so
@@ -997,6 +1277,8 @@ def read_payments(paths, overrides: dict | None = None) -> Payments:
         The payments CSV files.
     overrides : dict, optional
         Column names given by the user, by role; applied to every file.
+    max_payment : float, optional
+        Plausibility cap in pounds (default the setting ``spend.max_payment``).
 
     Returns
     -------
@@ -1011,7 +1293,7 @@ def read_payments(paths, overrides: dict | None = None) -> Payments:
     files, frames, rejected = [], [], []
     seen: dict[str, str] = {}
     for path in paths:
-        one = read_payments_file(path, overrides, report)
+        one = read_payments_file(path, overrides, report, max_payment)
         if one.digest in seen:
             raise InputError(f"{path.name} has the same content as {seen[one.digest]}: give each "
                              "payments file once, or its payments would be counted twice.")
