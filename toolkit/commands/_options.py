@@ -13,10 +13,12 @@ DEFAULT_REGISTRY = Path("data/samples/authorities.yml")
 
 
 def default_registry() -> Path:
-    """Return the registry used when none is named.
+    """Return the registry ``keepitlocal packs`` uses when none is named.
 
     ``data/samples/authorities.yml`` in the working folder, else the samples shipped with the
-    toolkit (an installed copy), so that ``keepitlocal packs`` works straight after install.
+    toolkit (an installed copy), so that ``keepitlocal packs`` makes the sample packs straight
+    after install. The measures' commands (lm3, jobs ...) look only in the working folder: a
+    user's own workbook is never measured against the samples' boundaries by surprise.
     """
     if DEFAULT_REGISTRY.exists():
         return DEFAULT_REGISTRY
@@ -54,8 +56,7 @@ def registry_or_none(path: Path | None):
 
     if path is not None:
         return load_registry(path)
-    registry = default_registry()
-    return load_registry(registry) if registry.exists() else None
+    return load_registry(DEFAULT_REGISTRY) if DEFAULT_REGISTRY.exists() else None
 
 
 def resolve(args, wb):
