@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from toolkit.cell_safety import starts_formula
 from toolkit.inputs import cells
 from toolkit.inputs.errors import InputError, Report
 from toolkit.inputs.names import supplier_key
@@ -625,5 +626,18 @@ def _fill_sheet(worksheet, spec: Table, rows: Any) -> None:
                 if col.kind == "yesno" and isinstance(value, bool):
                     value = "yes" if value else "no"
                 cell = worksheet.cell(row=2 + offset, column=position, value=value)
+                if isinstance(value, str):
+                    _as_text(cell)
                 if col.kind in NUMBER_FORMATS:
                     cell.number_format = NUMBER_FORMATS[col.kind]
+
+
+def _as_text(cell) -> None:
+    """Keep a text cell text: ``=HYPERLINK(...)`` typed as a payee is never a live formula.
+
+    openpyxl takes text starting with ``=`` as a formula; the cell is stored as a string
+    instead, shown with Excel's quote prefix (OWASP, "CSV Injection").
+    """
+    cell.data_type = "s"
+    if starts_formula(cell.value):
+        cell.quotePrefix = True
