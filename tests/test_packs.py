@@ -124,9 +124,11 @@ def test_atomic_write_and_leftover_temporary_files(tmp_path):
     assert [p.name for p in target.parent.iterdir()] == ["pack.html"]
     leftover = packs_manifest.temporary_path(target)
     leftover.write_text("half")
-    (tmp_path / ".x.cache.tmp").mkdir()
+    packs_manifest.temporary_folder(tmp_path, "x")
+    (tmp_path / ".users-own.tmp").mkdir()  # not the runner's: left alone
     assert packs_manifest.remove_temporary_files(tmp_path) == 2
     assert not leftover.exists() and target.exists()
+    assert [p.name for p in tmp_path.glob(".*")] == [".users-own.tmp"]
 
 
 def test_page_escapes_the_title_and_marks_fictional_data():

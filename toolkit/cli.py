@@ -52,8 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args._run(args) or 0)
-    except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(str(exc) or "Interrupted.", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into a command that stopped reading (head)
         import os

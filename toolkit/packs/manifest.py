@@ -28,6 +28,9 @@ import toolkit
 from toolkit.present import escape
 
 MANIFEST_NAME = "manifest.json"
+
+#: How the runner's temporary files and folders are named: ``.keepitlocal-<name>.<x>.tmp``.
+TEMP_PREFIX, TEMP_SUFFIX = ".keepitlocal-", ".tmp"
 INDEX_NAME = "index.html"
 
 #: Packages whose versions can change a pack, recorded in the manifest and in every key.
@@ -50,7 +53,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         The bytes to write.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMP_PREFIX}{path.name}.",
+                                   suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
@@ -94,11 +98,33 @@ def temporary_path(path: Path) -> Path:
     -------
     pathlib.Path
     """
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    return path.with_name(f"{TEMP_PREFIX}{path.name}.{os.getpid()}{TEMP_SUFFIX}")
+
+
+def temporary_folder(parent: Path, label: str) -> Path:
+    """Make and return a new temporary folder in ``parent``, named as the runner's own.
+
+    Parameters
+    ----------
+    parent : pathlib.Path
+        Where to make it.
+    label : str
+        A file-safe word saying what it is for (a pack's slug, ``run``).
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    return Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{label}.", suffix=TEMP_SUFFIX,
+                                 dir=parent))
 
 
 def remove_temporary_files(folder: Path) -> int:
-    """Remove temporary files an interrupted run left in ``folder`` and below.
+    """Remove the runner's own temporary files an interrupted run left in ``folder``.
+
+    Only names the runner makes (``.keepitlocal-*.tmp``) are removed: a user's own
+    ``.notes.tmp`` is left alone. Call it only while holding the folder's lock
+    (:mod:`toolkit.packs.lock`), so that no other run's files are taken.
 
     Parameters
     ----------
@@ -112,7 +138,7 @@ def remove_temporary_files(folder: Path) -> int:
     """
     count = 0
     if folder.is_dir():
-        for path in sorted(folder.rglob(".*.tmp"), reverse=True):
+        for path in sorted(folder.rglob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"), reverse=True):
             with contextlib.suppress(OSError):
                 if path.is_dir():
                     shutil.rmtree(path)
