@@ -41,6 +41,7 @@ def make_registry(folder: Path) -> Path:
     good = _workbook(folder, "good-trust", "Good Trust (fictional)", 1)
     script = _workbook(folder, "script-trust", SCRIPT_NAME, 2)
     shutil.copy(SAMPLES / "broken" / "text-in-numbers.xlsx", folder / "broken-trust.xlsx")
+    (folder / "notes-trust.xlsx").write_text("These are my notes, not a workbook.\n")
     for name in ("bradford_payments_sample.csv", "bradford_suppliers_sample.csv"):
         shutil.copy(SAMPLES / "bradford" / name, folder / name)
     registry = {
@@ -54,6 +55,8 @@ def make_registry(folder: Path) -> Path:
                 {"id": "good-trust", "workbooks": [good]},
                 {"id": "script-trust", "workbooks": [script]},
                 {"id": "broken-trust", "workbooks": ["broken-trust.xlsx"]},
+                {"id": "notes-trust", "workbooks": ["notes-trust.xlsx"]},
+                {"id": "gone-trust", "workbooks": ["gone-trust.xlsx"]},
             ]}],
     }
     path = folder / "authorities.yml"
@@ -202,7 +205,9 @@ def _made(batch):
 @pytest.mark.slow
 def test_broken_workbook_fails_alone_with_the_checks_messages(batch):
     first = batch["first"]
-    assert [r.id for r in first.failed] == ["organisation/broken-trust"]
+    assert [r.id for r in first.failed] == ["organisation/broken-trust",
+                                            "organisation/notes-trust",
+                                            "organisation/gone-trust"]
     assert first.exit_code == 1
     reason = first.failed[0].reason
     assert "broken-trust.xlsx has" in reason and "error(s)" in reason
@@ -212,6 +217,25 @@ def test_broken_workbook_fails_alone_with_the_checks_messages(batch):
     assert {r.id for r in _made(batch)} == {"network/network", "authority/testshire",
                                             "organisation/good-trust",
                                             "organisation/script-trust"}
+
+
+@pytest.mark.slow
+def test_a_file_that_is_not_a_workbook_or_is_missing_fails_only_its_organisation(batch):
+    reasons = {r.id: r.reason for r in batch["first"].failed}
+    assert "notes-trust.xlsx" in reasons["organisation/notes-trust"]
+    assert "could not be opened as an Excel workbook" in reasons["organisation/notes-trust"]
+    assert "gone-trust.xlsx" in reasons["organisation/gone-trust"]
+    made = {r.id for r in _made(batch)}
+    assert {"authority/testshire", "network/network"} <= made
+    html = (batch["out"] / "authorities" / "testshire.html").read_text(encoding="utf-8")
+    assert "notes-trust: its workbook notes-trust.xlsx could not be read" in html
+    assert "gone-trust: its workbook gone-trust.xlsx could not be read" in html
+    assert str(batch["out"].parent) not in html  # files named by name, not by folder
+
+
+def test_a_missing_workbook_does_not_stop_the_plan(tmp_path):
+    jobs = packs.plan_packs(make_registry(tmp_path / "reg"), scenarios=[])
+    assert "organisation/gone-trust" in {job.id for job in jobs}
 
 
 @pytest.mark.slow

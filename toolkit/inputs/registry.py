@@ -109,6 +109,7 @@ class Registry:
     path: Path
     authorities: list[Authority] = field(default_factory=list)
     fictional: bool = False
+    report: Report = field(default_factory=Report)
 
     def authority(self, authority_id: str) -> Authority:
         """Return the authority with this id."""
@@ -133,12 +134,17 @@ class Registry:
         return next((a for a in self.authorities if a.ons_code == code), None)
 
 
-def _file(base: Path, value, key: str, file: str, report: Report) -> Path | None:
+def _file(base: Path, value, key: str, file: str, report: Report,
+          missing: str = "error") -> Path | None:
     if value in (None, ""):
         return None
     path = (base / str(value)).resolve()
-    if not path.exists():
+    if not path.exists() and missing == "error":
         report.error("This file does not exist.", file=file, column=key, value=str(value))
+    elif not path.exists():
+        report.warning("This workbook does not exist: its organisation's pack fails, and the "
+                       "other packs are made without it.", file=file, column=key,
+                       value=str(value))
     return path
 
 
@@ -170,7 +176,8 @@ def _organisation(base: Path, raw, key: str, file: str, report: Report) -> Organ
         books = [books]
     if not books:
         report.error("No workbooks listed.", file=file, column=f"{key}.workbooks")
-    paths = [_file(base, b, f"{key}.workbooks[{i}]", file, report) for i, b in enumerate(books)]
+    paths = [_file(base, b, f"{key}.workbooks[{i}]", file, report, missing="warning")
+             for i, b in enumerate(books)]
     return Organisation(org_id, tuple(p for p in paths if p is not None))
 
 
@@ -257,7 +264,7 @@ def load_registry(path: str | Path) -> Registry:
         for i, raw in enumerate(data["authorities"])
     ]
     registry = Registry(path, [a for a in authorities if a is not None],
-                        bool(data.get("fictional", False)))
+                        bool(data.get("fictional", False)), report)
     _check_unique(registry, file, report)
     report.raise_if_errors(f"The registry {path.name}")
     return registry
