@@ -63,6 +63,14 @@ def main(argv: list[str] | None = None) -> int:
     except toolkit_user_errors() as exc:
         print(f"keepitlocal {args.command}: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a read-only or full disk, a folder given as a file
+        from toolkit.inputs.errors import file_trouble_text
+
+        message = file_trouble_text(exc)
+        if message is None:
+            raise
+        print(f"keepitlocal {args.command}: {message}", file=sys.stderr)
+        return 2
 
 
 def toolkit_user_errors() -> tuple[type[BaseException], ...]:

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from toolkit.inputs.errors import InputError, Report
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # whole string: fullmatch
+ONS_CODE = re.compile(r"[EWSN]\d{8}")  # whole string: fullmatch
 
 
 def slugify(text) -> str:
@@ -168,7 +168,7 @@ def _organisation(base: Path, raw, key: str, file: str, report: Report) -> Organ
         report.error("Each organisation needs an id and its workbooks.", file=file, column=key)
         return None
     org_id = str(raw["id"])
-    if not SLUG.match(org_id):
+    if not SLUG.fullmatch(org_id):
         report.error("An id must be lower case letters, digits and hyphens.", file=file,
                      column=f"{key}.id", value=org_id, expected="such as 'manningham-trust'")
     books = raw.get("workbooks") or []
@@ -190,10 +190,10 @@ def _authority(base: Path, raw, key: str, file: str, report: Report) -> Authorit
             report.error(f"Missing '{required}'.", file=file, column=f"{key}.{required}")
     if not all(raw.get(k) for k in ("id", "name", "ons_code")):
         return None
-    if not SLUG.match(str(raw["id"])):
+    if not SLUG.fullmatch(str(raw["id"])):
         report.error("An id must be lower case letters, digits and hyphens.", file=file,
                      column=f"{key}.id", value=str(raw["id"]))
-    if not ONS_CODE.match(str(raw["ons_code"])):
+    if not ONS_CODE.fullmatch(str(raw["ons_code"])):
         report.error("Not an ONS local authority code.", file=file, column=f"{key}.ons_code",
                      value=str(raw["ons_code"]), expected="a code such as E08000032")
     from toolkit.inputs.settings import is_basis

@@ -8,6 +8,7 @@ read the file again, so every figure in a pack traces back to rows shown here.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
@@ -362,10 +363,53 @@ def _raw_from_rows(name: str, rows, file: str, report: Report) -> _RawSheet:
     return _RawSheet(name, header_number, headers, rows[start + 1:])
 
 
+#: First bytes of an OLE2 compound file (CFB): an encrypted .xlsx, or an old .xls.
+CFB_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
+
+
+def refuse_unreadable_excel(path: Path) -> None:
+    """Refuse, in plain words, an Excel file that is password-protected or an old .xls.
+
+    Excel saves a workbook with a password to open as an OLE2 compound file holding an
+    ``EncryptionInfo`` stream (MS-OFFCRYPTO), not as the zip file an .xlsx is; the same
+    container without that stream is an Excel 97-2003 workbook.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The Excel file.
+
+    Raises
+    ------
+    InputError
+        Saying what to do.
+
+    References
+    ----------
+    Microsoft, [MS-OFFCRYPTO] Office Document Cryptography Structure, 2.3.4 (EncryptionInfo
+    stream); [MS-CFB] Compound File Binary File Format, 2.2 (header signature).
+    """
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(len(CFB_SIGNATURE)) != CFB_SIGNATURE:
+                return
+            data = handle.read()
+    except OSError:
+        return  # the reader says why it cannot open it
+    if "EncryptionInfo".encode("utf-16-le") in data:
+        raise InputError(f"{path.name}: this workbook is password-protected, so it cannot be "
+                         "read. Open it in Excel, remove the password (File, Info, Protect "
+                         "Workbook, Encrypt with Password: clear it), save it, and try again.")
+    raise InputError(f"{path.name}: this is an Excel 97-2003 workbook (.xls) with an .xlsx "
+                     "name. Open it in Excel or LibreOffice and save it as 'Excel Workbook "
+                     "(.xlsx)'.")
+
+
 def _read_excel(path: Path, report: Report) -> dict[str, _RawSheet]:
     import openpyxl
 
     file = path.name
+    refuse_unreadable_excel(path)
     try:
         book = openpyxl.load_workbook(path, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -382,7 +426,30 @@ def _read_excel(path: Path, report: Report) -> dict[str, _RawSheet]:
     return sheets
 
 
-def _decode(data: bytes) -> str:
+def _utf16(data: bytes) -> str | None:
+    """Return the name of the UTF-16 encoding ``data`` is in, or None (by BOM or NUL bytes)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = data[:4096]
+    if len(sample) >= 2 and sample.count(b"\x00") * 3 > len(sample):
+        return "utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"
+    return None
+
+
+def _decode(data: bytes, name: str, report: Report) -> str:
+    """Return a CSV file's text: UTF-8, UTF-16 (as Excel's "Unicode text") or Windows-1252."""
+    wide = _utf16(data)
+    if wide:
+        try:
+            text = data.decode(wide).lstrip("\ufeff")
+        except UnicodeDecodeError:
+            raise InputError(f"{name}: this file looks like UTF-16 text but cannot be read as "
+                             "it. Save it from Excel or LibreOffice as 'CSV UTF-8'.") from None
+        report.notice("Read as UTF-16 text (Excel's 'Unicode text').", file=name)
+        return text
+    if b"\x00" in data:
+        raise InputError(f"{name}: this file holds NUL bytes, so it is not a CSV text file. "
+                         "Save it from Excel or LibreOffice as 'CSV UTF-8'.")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding).replace("\u00ef\u00bb\u00bf", "")
@@ -394,7 +461,7 @@ def _decode(data: bytes) -> str:
 def _read_csv_folder(path: Path, report: Report) -> dict[str, _RawSheet]:
     sheets = {}
     for csv_path in sorted(path.glob("*.csv")):
-        text = _decode(csv_path.read_bytes())
+        text = _decode(csv_path.read_bytes(), f"{path.name}/{csv_path.name}", report)
         rows = [(number, values, [False] * len(values))
                 for number, values in enumerate(csv.reader(io.StringIO(text)), start=1)]
         rows = [(n, [None if v.strip() == "" else v for v in vals], f) for n, vals, f in rows]

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit.inputs.errors import InputError
+from toolkit.inputs.errors import InputError, file_trouble_text
 from toolkit.packs.lock import locked
 from toolkit.packs.manifest import (
     INDEX_NAME,
@@ -833,7 +833,7 @@ def output_folder(out_dir: str | Path) -> Path:
 
 
 def cannot_write(path: Path, exc: OSError) -> str:
-    """Return a plain message for a file or folder that could not be written.
+    """Return a plain message for a file or folder of the run that could not be written.
 
     Parameters
     ----------
@@ -846,15 +846,7 @@ def cannot_write(path: Path, exc: OSError) -> str:
     -------
     str
     """
-    import errno
-
-    why = {errno.EROFS: "the disk is read-only", errno.ENOSPC: "the disk is full",
-           errno.EDQUOT: "your disk quota is full", errno.EACCES: "you may not write there",
-           errno.EPERM: "you may not write there",
-           errno.ENOTDIR: "part of the path is a file, not a folder"}.get(
-        exc.errno, exc.strerror or str(exc))
-    return (f"Could not write {path}: {why}. Free some space or choose another folder "
-            "with --out, then run again.")
+    return file_trouble_text(exc, path) or f"Could not write {path}: {exc.strerror or exc}."
 
 
 def _run_locked(jobs: list[PackJob], out_dir: Path, workers: int | None, force: bool,
