@@ -22,6 +22,7 @@ from toolkit.cell_safety import starts_formula
 from toolkit.inputs import cells
 from toolkit.inputs.errors import InputError, Report
 from toolkit.inputs.names import supplier_key
+from toolkit.inputs.personal import REDACTED_TEXT, personal_details, redacted
 from toolkit.inputs.schema import INSTRUCTIONS_SHEET, TABLES, Column, Table, table
 
 LISTS_SHEET = "Lists"
@@ -236,27 +237,29 @@ def _parse_table(spec: Table, raw: _RawSheet, file: str, report: Report) -> pd.D
                     "This share was read as a percent because other numbers in the column "
                     "are over 1; check it (type it with a % sign to be sure).",
                     **where, row=data_rows[index][0], column=col.header,
-                    value=str(column_cells[index][0]),
-                    expected=f"{parsed_cells[index].value:.2%}")
+                    value=_quoted(spec, column_cells[index][0]),
+                    expected=None if spec.personal else f"{parsed_cells[index].value:.2%}")
         else:
             parsed_cells = [_parse_cell(col, raw_value) for raw_value, _ in column_cells]
         for record, parsed, (raw_value, _) in zip(records, parsed_cells, column_cells,
                                                   strict=True):
             place = {**where, "row": record["row"], "column": col.header}
             if parsed.error:
-                report.error(f"This cell holds {parsed.error}.", **place, value=str(raw_value),
-                             expected=_expected(col))
+                report.error(f"This cell holds {parsed.error}.{_unquoted_note(spec)}", **place,
+                             value=_quoted(spec, raw_value), expected=_expected(col))
             elif parsed.value is None and col.required and pos is not None:
                 report.error("This cell is empty but must be filled in.", **place,
                              expected=_expected(col))
             elif (bound := _check_bounds(col, parsed.value)) is not None:
-                report.error(f"This cell holds {bound}.", **place, value=str(raw_value),
-                             expected=_expected(col))
+                report.error(f"This cell holds {bound}.{_unquoted_note(spec)}", **place,
+                             value=_quoted(spec, raw_value), expected=_expected(col))
             if parsed.note:
-                shown = None if col.kind == "district" else str(raw_value)  # no full postcodes
+                shown = None if col.kind == "district" else _quoted(spec, raw_value)
                 report.notice(parsed.note[0].upper() + parsed.note[1:] + ".", **place,
                               value=shown)
             record[col.key] = parsed.value if parsed.ok else None
+            if col.free_text and record[col.key]:
+                record[col.key] = _without_personal_details(record[col.key], place, report)
     frame = pd.DataFrame(records, columns=["row", *spec.keys])
     frame = frame[[*spec.keys, "row"]]
     _report_duplicates(frame, spec, where, report)
@@ -317,6 +320,36 @@ def _hidden_parts(worksheet, header_row: int) -> list[str]:
     if columns:
         parts.append(f"column(s) {', '.join(columns)}")
     return parts
+
+
+def _without_personal_details(text: str, place: dict, report: Report) -> str:
+    """Return free text with full postcodes, emails and phone numbers taken out, and say so.
+
+    The warning names the cell, not its content (:mod:`toolkit.inputs.personal`).
+    """
+    kinds = personal_details(text)
+    if not kinds:
+        return text
+    report.warning(f"This text looks like it holds {' and '.join(kinds)}, so it was taken "
+                   f"out: packs and tables show {REDACTED_TEXT!r} instead. Keep people's "
+                   "contact details out of the workbook.", **place)
+    return redacted(text)
+
+
+def _quoted(spec: Table, raw_value: Any) -> str | None:
+    """Return a cell's content to quote in a message, or None on a sheet about people.
+
+    A sheet whose rows are people (staff, the staff survey) may hold personal data typed in
+    the wrong place, such as a home address in the postcode district column; messages name
+    the cell (sheet, row, column) and never repeat it, so it reaches no log or manifest.
+    """
+    return None if spec.personal else str(raw_value)
+
+
+def _unquoted_note(spec: Table) -> str:
+    """Return the words saying a cell's content is not repeated (sheets about people)."""
+    return (" Its content is not repeated here, as this sheet is about people."
+            if spec.personal else "")
 
 
 def _report_duplicates(frame: pd.DataFrame, spec: Table, where: dict, report: Report) -> None:
