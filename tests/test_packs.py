@@ -310,6 +310,19 @@ def test_manifest_records_inputs_versions_and_timings(batch):
 
 
 @pytest.mark.slow
+def test_no_file_of_the_run_names_the_folders_of_the_machine(batch):
+    folder = str(batch["out"].parent / "reg")
+    written = [p for p in batch["out"].rglob("*") if p.suffix in {".json", ".html", ".csv",
+                                                                  ".log"}]
+    assert any(p.name == "manifest.json" for p in written)
+    for path in written:
+        assert folder not in path.read_text(encoding="utf-8"), path
+    manifest = json.loads((batch["out"] / "manifest.json").read_text(encoding="utf-8"))
+    inputs = manifest["packs"]["organisation/good-trust"]["inputs"]
+    assert inputs[0]["path"] == "good-trust.xlsx"
+
+
+@pytest.mark.slow
 def test_second_run_with_nothing_changed_does_no_work(batch):
     second = batch["second"]
     assert second.ran == []

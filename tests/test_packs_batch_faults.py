@@ -228,3 +228,35 @@ def test_out_on_a_read_only_disk_is_a_plain_message(tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "mkdir", read_only)
     with pytest.raises(InputError, match="read-only"):
         packs_runner.output_folder(tmp_path / "new")
+
+
+# ------------------------------------------------------------- no folders of the machine
+
+def test_the_manifest_and_logs_name_inputs_by_file_name_only(tmp_path, monkeypatch):
+    home = tmp_path / "home" / "marybrown" / "Documents"
+    home.mkdir(parents=True)
+    book = home / "our-year.xlsx"
+    book.write_text("not really a workbook", encoding="utf-8")
+    one = PackJob("organisation", "ours", "ours", "Ours", NOTEBOOK, inputs=[book],
+                  workbooks=[book], parameters={"registry_path": str(home / "reg.yml"),
+                                                "workbook_paths": [str(book)]})
+
+    def failing(job, out_dir, timeout=0):
+        text = f"{book}: this file could not be opened as an Excel workbook (.xlsx)."
+        log = packs_runner._write_log(Path(out_dir), job, f"Traceback ...\n{text}\n")
+        return packs_runner.PackResult(job.id, job.kind, job.slug, packs_runner.FAILED,
+                                       reason=text, log=log)
+
+    monkeypatch.setattr(packs_runner, "build_pack", failing)
+    out = tmp_path / "out"
+    summary = packs_runner.run_packs([one], out, workers=0, progress=False)
+    manifest = (out / packs_manifest.MANIFEST_NAME).read_text(encoding="utf-8")
+    for text in (manifest, (out / "logs" / "ours.log").read_text(encoding="utf-8"),
+                 (out / packs_manifest.INDEX_NAME).read_text(encoding="utf-8")):
+        assert str(tmp_path) not in text and "marybrown" not in text
+    entry = json.loads(manifest)["packs"]["organisation/ours"]
+    assert entry["inputs"][0]["path"] == "our-year.xlsx"
+    assert entry["reason"].startswith("our-year.xlsx: this file could not be opened")
+    assert entry["parameters"]["workbook_paths"] == ["our-year.xlsx"]
+    assert entry["notebook"]["path"] == "organisation.md"
+    assert summary.exit_code == 1

@@ -22,6 +22,7 @@ import shutil
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 import toolkit
@@ -146,6 +147,65 @@ def remove_temporary_files(folder: Path) -> int:
                     path.unlink()
                 count += 1
     return count
+
+
+# ---------------------------------------------------------------------------- privacy
+
+
+def public_text(text: str, folders: Iterable[str | Path]) -> str:
+    """Return ``text`` with the folders of the user's machine taken out of the paths in it.
+
+    Packs, the manifest and the logs name input files by file name (or by their path
+    inside the registry's folder), never by where they are on the user's machine: each of
+    ``folders`` is removed where a path starts with it, then the home folder is shown as
+    ``~``.
+
+    Parameters
+    ----------
+    text : str
+        A message, a path, or a log.
+    folders : iterable of path-like
+        The folders to take out (the registry's, each input's).
+
+    Returns
+    -------
+    str
+    """
+    for folder in sorted({str(f) for f in folders}, key=len, reverse=True):
+        if len(folder) > 1:
+            text = text.replace(folder + os.sep, "")
+    home = str(Path.home())
+    if len(home) > 1:
+        text = text.replace(home + os.sep, "~" + os.sep)
+    return text
+
+
+def public_paths(value: Any, folders: Iterable[str | Path]) -> Any:
+    """Return JSON-ready ``value`` with :func:`public_text` applied to every string in it.
+
+    A string that is still an absolute path afterwards (a file outside those folders) is
+    cut to its file name.
+
+    Parameters
+    ----------
+    value : object
+        Dictionaries, lists, strings and numbers.
+    folders : iterable of path-like
+        The folders to take out.
+
+    Returns
+    -------
+    object
+    """
+    folders = list(folders)
+    if isinstance(value, dict):
+        return {k: public_paths(v, folders) for k, v in value.items()}
+    if isinstance(value, list):
+        return [public_paths(v, folders) for v in value]
+    if isinstance(value, str):
+        text = public_text(value, folders)
+        return Path(text).name if os.path.isabs(text) and "\n" not in text else text
+    return value
 
 
 # ---------------------------------------------------------------------------- hashing

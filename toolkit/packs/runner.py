@@ -50,6 +50,8 @@ from toolkit.packs.manifest import (
     now_text,
     pack_key,
     package_versions,
+    public_paths,
+    public_text,
     read_manifest,
     remove_temporary_files,
     temporary_folder,
@@ -446,9 +448,28 @@ def _remove_outputs(folder: Path, slug: str) -> None:
             path.unlink()
 
 
-def _write_log(out_dir: Path, slug: str, text: str) -> str:
-    path = out_dir / "logs" / f"{slug}.log"
-    atomic_write_text(path, text)
+def job_folders(job: PackJob) -> list[Path]:
+    """Return the folders of a pack's inputs, taken out of what packs and logs print.
+
+    Parameters
+    ----------
+    job : PackJob
+        The pack.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The registry's folder first, then each input's, settings file's and the notebook's.
+    """
+    folders = [Path(v).parent for k, v in job.parameters.items()
+               if k in ("registry_path", "scenario_path", "settings_path") and v]
+    folders += [Path(p).parent for p in [*job.inputs, *job.settings_files, *job.workbooks]]
+    return folders + [Path(job.notebook).parent]
+
+
+def _write_log(out_dir: Path, job: PackJob, text: str) -> str:
+    path = out_dir / "logs" / f"{job.slug}.log"
+    atomic_write_text(path, public_text(text, job_folders(job)))
     return str(path.relative_to(out_dir))
 
 
@@ -514,20 +535,21 @@ def build_pack(job: PackJob, out_dir: str | Path, timeout: int = CELL_TIMEOUT) -
                           for k in temps}
         result.outputs["tables"] = [str(p.relative_to(out_dir)) for p in tables]
         if info["stderr"]:
-            result.log = _write_log(out_dir, job.slug, "Warnings printed while the notebook "
+            result.log = _write_log(out_dir, job, "Warnings printed while the notebook "
                                     "ran:\n" + "".join(info["stderr"]))
     except (PackFailedError, InputError) as exc:
-        result.reason = str(exc)
-        result.log = _write_log(out_dir, job.slug, traceback.format_exc())
+        result.reason = public_text(str(exc), job_folders(job))
+        result.log = _write_log(out_dir, job, traceback.format_exc())
         _remove_outputs(folder, job.slug)
     except TimeoutError:
         result.reason = (f"A step of the notebook ran longer than {timeout} seconds and was "
                          "stopped (raise the limit with --timeout).")
-        result.log = _write_log(out_dir, job.slug, traceback.format_exc())
+        result.log = _write_log(out_dir, job, traceback.format_exc())
         _remove_outputs(folder, job.slug)
     except Exception as exc:  # noqa: BLE001 - one pack's failure must not stop the others
-        result.reason = f"Unexpected {type(exc).__name__}: {exc}"
-        result.log = _write_log(out_dir, job.slug, traceback.format_exc())
+        result.reason = public_text(f"Unexpected {type(exc).__name__}: {exc}",
+                                    job_folders(job))
+        result.log = _write_log(out_dir, job, traceback.format_exc())
         _remove_outputs(folder, job.slug)
     finally:
         shutil.rmtree(staged, ignore_errors=True)
@@ -629,10 +651,12 @@ def _carried_over(job: PackJob, old: dict) -> PackResult:
 
 
 def _entry(job: PackJob, facts: dict, key: str, result: PackResult) -> dict:
+    """Return a pack's manifest entry: inputs named without the folders of the machine."""
+    folders = job_folders(job)
     return {"id": job.id, "kind": job.kind, "title": result.title, "status": result.status,
-            "reason": result.reason, "fictional": result.fictional, "key": key,
-            "made": now_text(), "outputs": result.outputs, "timings": result.timings,
-            "log": result.log, **facts}
+            "reason": public_text(result.reason, folders), "fictional": result.fictional,
+            "key": key, "made": now_text(), "outputs": result.outputs,
+            "timings": result.timings, "log": result.log, **public_paths(facts, folders)}
 
 
 def _progress(total: int, enabled: bool) -> Any:
