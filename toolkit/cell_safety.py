@@ -6,7 +6,8 @@ A spreadsheet opening a CSV file runs any cell that starts with ``=``, ``+``, ``
 the table beside a pack. Following OWASP's advice on CSV injection, such a text cell is
 written with a single quote in front (``'=HYPERLINK(...)``), which every spreadsheet shows
 as text; the ``csv`` module quotes the cell when it holds a separator or a quote. True
-numbers (and text that is only a number, such as ``-12.50``) are written as they are.
+numbers (and text that is only a number or an amount, such as ``-12.50`` or ``-£1,946.71``)
+are written as they are.
 
 A CSV file the toolkit writes for the user to fill in and give back (``spend
 --unplaced-out``, read again by ``--suppliers``) goes through :func:`restore_text` when it
@@ -33,7 +34,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", 
 #: The prefix that makes a spreadsheet show a cell as text.
 TEXT_PREFIX = "'"
 
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+#: Text that is only a number or an amount of money (``-12.50``, ``-£1,946.71``, ``-5%``):
+#: a spreadsheet reads it as a number, never as a formula, so it is written as it is.
+_PLAIN_NUMBER = re.compile(
+    r"[+-]?[£$€]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
 
 
 def starts_formula(value: Any) -> bool:
@@ -48,7 +52,7 @@ def starts_formula(value: Any) -> bool:
     -------
     bool
         True for text starting with one of :data:`FORMULA_STARTS` that is not just a
-        number (``-12.50`` is a number, ``-1+2`` is not).
+        number or amount (``-12.50`` and ``-£1,946.71`` are numbers, ``-1+2`` is not).
     """
     return (isinstance(value, str) and value.startswith(FORMULA_STARTS)
             and not _PLAIN_NUMBER.fullmatch(value))
