@@ -97,8 +97,9 @@ def test_plan_lists_network_authority_organisations_and_appraisals(tmp_path):
     jobs = packs.plan_packs(registry)
     assert [j.id for j in jobs] == [
         "organisation/good-trust", "organisation/script-trust", "organisation/broken-trust",
+        "organisation/notes-trust", "organisation/gone-trust",
         "appraisal/x-scenario", "authority/testshire", "network/network"]
-    appraisal = jobs[3]
+    appraisal = jobs[5]
     assert appraisal.parameters["scenario_path"].endswith("x_scenario.yml")
     assert packs.select(jobs, ["good-trust"])[0].slug == "good-trust"
     with pytest.raises(InputError, match="No pack is called"):
