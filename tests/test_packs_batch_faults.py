@@ -260,3 +260,22 @@ def test_the_manifest_and_logs_name_inputs_by_file_name_only(tmp_path, monkeypat
     assert entry["parameters"]["workbook_paths"] == ["our-year.xlsx"]
     assert entry["notebook"]["path"] == "organisation.md"
     assert summary.exit_code == 1
+
+
+@pytest.mark.parametrize("number, words", [(28, "the disk is full"), (30, "read-only")])
+def test_a_full_disk_while_writing_a_pack_fails_that_pack_in_plain_words(tmp_path, monkeypatch,
+                                                                        number, words):
+    import errno
+
+    number = {28: errno.ENOSPC, 30: errno.EROFS}[number]
+
+    def render(executed, one, folder, timings):
+        raise OSError(number, os.strerror(number), str(folder / f"{one.slug}.html"))
+
+    monkeypatch.setattr(packs_runner, "execute", lambda *a, **k: object())
+    monkeypatch.setattr(packs_runner, "_render", render)
+    result = packs_runner.build_pack(job("a"), tmp_path)
+    assert result.status == packs_runner.FAILED
+    assert words in result.reason and "a.html" in result.reason
+    assert "Errno" not in result.reason and "Traceback" not in result.reason
+    assert not runner_temporaries(tmp_path)

@@ -546,6 +546,12 @@ def build_pack(job: PackJob, out_dir: str | Path, timeout: int = CELL_TIMEOUT) -
                          "stopped (raise the limit with --timeout).")
         result.log = _write_log(out_dir, job, traceback.format_exc())
         _remove_outputs(folder, job.slug)
+    except OSError as exc:  # a full or read-only disk while writing this pack's files
+        result.reason = public_text(cannot_write(Path(exc.filename or folder), exc),
+                                    job_folders(job))
+        with contextlib.suppress(OSError):
+            result.log = _write_log(out_dir, job, traceback.format_exc())
+            _remove_outputs(folder, job.slug)
     except Exception as exc:  # noqa: BLE001 - one pack's failure must not stop the others
         result.reason = public_text(f"Unexpected {type(exc).__name__}: {exc}",
                                     job_folders(job))
