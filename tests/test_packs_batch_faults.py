@@ -176,7 +176,8 @@ def test_ctrl_c_with_the_pool_stops_the_workers_and_records_what_finished(tmp_pa
         return bar
 
     monkeypatch.setattr(packs_runner, "_progress", interrupting_bar)
-    with pytest.raises(packs_runner.PacksInterrupted, match="the others were stopped"):
+    with pytest.raises(packs_runner.PacksInterrupted, match="1 of 2 pack.*the others were "
+                       "stopped"):
         packs_runner.run_packs([job("a"), job("b")], tmp_path, workers=2, progress=False)
     assert manifest_ids(tmp_path) == {"organisation/a"}
     pid = int((tmp_path / "b.pid").read_text(encoding="utf-8"))

@@ -240,7 +240,14 @@ def worker_setup(run_dir: str | None = None) -> None:
 
 
 def _stop_worker(signum: int, frame: Any) -> None:
-    """End a worker told to stop: unwinds its pack (temporary folder, kernel) and exits."""
+    """End a worker told to stop: unwinds its pack (temporary folder, kernel) and exits.
+
+    What the worker would print while its kernel is shut down mid-cell (asyncio's "Task
+    exception was never retrieved", nbclient's "Kernel died") is for no one: its standard
+    error goes to the null device first, so the user sees only the run's own message.
+    """
+    with contextlib.suppress(OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
     raise SystemExit(128 + signum)
 
 
@@ -742,6 +749,7 @@ def _run_pool(jobs: list[PackJob], out_dir: Path, workers: int, bar: Any,
                                 initializer=worker_setup, initargs=(run_dir,)) as pool:
         futures = {pool.submit(build_pack, job, out_dir, timeout): job for job in jobs}
         pending = list(futures)
+        recorded: set[cf.Future] = set()
         try:
             while pending:
                 running = [futures[f].id for f in pending[:workers]]
@@ -749,13 +757,15 @@ def _run_pool(jobs: list[PackJob], out_dir: Path, workers: int, bar: Any,
                 done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
                 for future in done:
                     record(_collect(future, futures[future]))
+                    recorded.add(future)
                     bar.update(1)
                 pending = [f for f in pending if f not in done]
             bar.set_postfix_str("done")
         except BaseException:
             _stop_pool(pool)
             for future in pending:  # finished while the interrupt was handled
-                if future.done() and not future.cancelled() and future.exception() is None:
+                if (future not in recorded and future.done() and not future.cancelled()
+                        and future.exception() is None):
                     record(future.result())
             raise
 
