@@ -54,7 +54,17 @@ def _read_holder(path: Path) -> dict | None:
 
 
 def _is_running(pid: int) -> bool:
-    """Return whether a process with this id runs on this machine."""
+    """Return whether a process with this id runs on this machine.
+
+    On Windows ``os.kill(pid, 0)`` would send Ctrl-C, so the process is opened instead.
+    """
+    if os.name == "nt":  # pragma: no cover - not tested on Linux
+        import ctypes
+
+        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # query limited info
+        if handle:
+            ctypes.windll.kernel32.CloseHandle(handle)
+        return bool(handle)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
