@@ -21,6 +21,7 @@ PACKAGE = ROOT / "toolkit"
 FLOORS = {
     "toolkit": 0,  # the package's __init__ (its version)
     "toolkit.resources": 0,
+    "toolkit.cell_safety": 0,  # cells written to CSV and workbooks never start a formula
     "toolkit.inputs": 1,
     "toolkit.present": 1,
     "toolkit.measures": 2,

@@ -41,6 +41,7 @@ def make_registry(folder: Path) -> Path:
     good = _workbook(folder, "good-trust", "Good Trust (fictional)", 1)
     script = _workbook(folder, "script-trust", SCRIPT_NAME, 2)
     shutil.copy(SAMPLES / "broken" / "text-in-numbers.xlsx", folder / "broken-trust.xlsx")
+    (folder / "notes-trust.xlsx").write_text("These are my notes, not a workbook.\n")
     for name in ("bradford_payments_sample.csv", "bradford_suppliers_sample.csv"):
         shutil.copy(SAMPLES / "bradford" / name, folder / name)
     registry = {
@@ -54,6 +55,8 @@ def make_registry(folder: Path) -> Path:
                 {"id": "good-trust", "workbooks": [good]},
                 {"id": "script-trust", "workbooks": [script]},
                 {"id": "broken-trust", "workbooks": ["broken-trust.xlsx"]},
+                {"id": "notes-trust", "workbooks": ["notes-trust.xlsx"]},
+                {"id": "gone-trust", "workbooks": ["gone-trust.xlsx"]},
             ]}],
     }
     path = folder / "authorities.yml"
@@ -94,8 +97,9 @@ def test_plan_lists_network_authority_organisations_and_appraisals(tmp_path):
     jobs = packs.plan_packs(registry)
     assert [j.id for j in jobs] == [
         "organisation/good-trust", "organisation/script-trust", "organisation/broken-trust",
+        "organisation/notes-trust", "organisation/gone-trust",
         "appraisal/x-scenario", "authority/testshire", "network/network"]
-    appraisal = jobs[3]
+    appraisal = jobs[5]
     assert appraisal.parameters["scenario_path"].endswith("x_scenario.yml")
     assert packs.select(jobs, ["good-trust"])[0].slug == "good-trust"
     with pytest.raises(InputError, match="No pack is called"):
@@ -124,9 +128,11 @@ def test_atomic_write_and_leftover_temporary_files(tmp_path):
     assert [p.name for p in target.parent.iterdir()] == ["pack.html"]
     leftover = packs_manifest.temporary_path(target)
     leftover.write_text("half")
-    (tmp_path / ".x.cache.tmp").mkdir()
+    packs_manifest.temporary_folder(tmp_path, "x")
+    (tmp_path / ".users-own.tmp").mkdir()  # not the runner's: left alone
     assert packs_manifest.remove_temporary_files(tmp_path) == 2
     assert not leftover.exists() and target.exists()
+    assert [p.name for p in tmp_path.glob(".*")] == [".users-own.tmp"]
 
 
 def test_page_escapes_the_title_and_marks_fictional_data():
@@ -200,7 +206,9 @@ def _made(batch):
 @pytest.mark.slow
 def test_broken_workbook_fails_alone_with_the_checks_messages(batch):
     first = batch["first"]
-    assert [r.id for r in first.failed] == ["organisation/broken-trust"]
+    assert [r.id for r in first.failed] == ["organisation/broken-trust",
+                                            "organisation/notes-trust",
+                                            "organisation/gone-trust"]
     assert first.exit_code == 1
     reason = first.failed[0].reason
     assert "broken-trust.xlsx has" in reason and "error(s)" in reason
@@ -210,6 +218,25 @@ def test_broken_workbook_fails_alone_with_the_checks_messages(batch):
     assert {r.id for r in _made(batch)} == {"network/network", "authority/testshire",
                                             "organisation/good-trust",
                                             "organisation/script-trust"}
+
+
+@pytest.mark.slow
+def test_a_file_that_is_not_a_workbook_or_is_missing_fails_only_its_organisation(batch):
+    reasons = {r.id: r.reason for r in batch["first"].failed}
+    assert "notes-trust.xlsx" in reasons["organisation/notes-trust"]
+    assert "could not be opened as an Excel workbook" in reasons["organisation/notes-trust"]
+    assert "gone-trust.xlsx" in reasons["organisation/gone-trust"]
+    made = {r.id for r in _made(batch)}
+    assert {"authority/testshire", "network/network"} <= made
+    html = (batch["out"] / "authorities" / "testshire.html").read_text(encoding="utf-8")
+    assert "notes-trust: its workbook notes-trust.xlsx could not be read" in html
+    assert "gone-trust: its workbook gone-trust.xlsx could not be read" in html
+    assert str(batch["out"].parent) not in html  # files named by name, not by folder
+
+
+def test_a_missing_workbook_does_not_stop_the_plan(tmp_path):
+    jobs = packs.plan_packs(make_registry(tmp_path / "reg"), scenarios=[])
+    assert "organisation/gone-trust" in {job.id for job in jobs}
 
 
 @pytest.mark.slow
@@ -281,6 +308,19 @@ def test_manifest_records_inputs_versions_and_timings(batch):
     assert entry["notebook"]["sha256"] and entry["toolkit_sha256"]
     assert entry["settings"]["values"]["lm3"]["seed"] == 2016
     assert manifest["packs"]["organisation/broken-trust"]["status"] == "failed"
+
+
+@pytest.mark.slow
+def test_no_file_of_the_run_names_the_folders_of_the_machine(batch):
+    folder = str(batch["out"].parent / "reg")
+    written = [p for p in batch["out"].rglob("*") if p.suffix in {".json", ".html", ".csv",
+                                                                  ".log"}]
+    assert any(p.name == "manifest.json" for p in written)
+    for path in written:
+        assert folder not in path.read_text(encoding="utf-8"), path
+    manifest = json.loads((batch["out"] / "manifest.json").read_text(encoding="utf-8"))
+    inputs = manifest["packs"]["organisation/good-trust"]["inputs"]
+    assert inputs[0]["path"] == "good-trust.xlsx"
 
 
 @pytest.mark.slow

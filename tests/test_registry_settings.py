@@ -34,8 +34,20 @@ def test_registry_problems_name_the_key(tmp_path):
         load_registry(path)
     text = str(info.value)
     assert "authorities[0].id" in text and "authorities[0].ons_code" in text
-    assert "authorities[0].organisations[0].workbooks[0]" in text
     assert "used twice" in text
+
+
+def test_a_missing_workbook_is_a_warning_so_the_other_packs_are_made(tmp_path):
+    path = tmp_path / "r.yml"
+    path.write_text(
+        "authorities:\n"
+        "  - id: y\n    name: Y\n    ons_code: E06000023\n"
+        "    organisations:\n      - id: a\n        workbooks: [missing.xlsx]\n")
+    registry = load_registry(path)
+    (warning,) = registry.report.warnings
+    assert warning.column == "authorities[0].organisations[0].workbooks[0]"
+    assert "does not exist" in warning.message
+    assert registry.authority("y").organisations[0].latest.name == "missing.xlsx"
 
 
 def test_slugs_are_safe():

@@ -52,8 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args._run(args) or 0)
-    except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(str(exc) or "Interrupted.", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into a command that stopped reading (head)
         import os
@@ -62,6 +62,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except toolkit_user_errors() as exc:
         print(f"keepitlocal {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a read-only or full disk, a folder given as a file
+        from toolkit.inputs.errors import file_trouble_text
+
+        message = file_trouble_text(exc)
+        if message is None:
+            raise
+        print(f"keepitlocal {args.command}: {message}", file=sys.stderr)
         return 2
 
 

@@ -35,6 +35,8 @@ from typing import Any
 
 import pandas as pd
 
+from toolkit.cell_safety import write_csv
+
 #: Fewer people than this, and a figure about them is suppressed (the settings file's
 #: ``checks.small_group_threshold`` overrides it per pack).
 SMALL_GROUP_THRESHOLD = 5
@@ -578,9 +580,8 @@ def write_table_csv(frame: pd.DataFrame, name: str) -> Path | None:
     if folder is None:
         return None
     stem = f"{_state['slug'] or 'pack'}__{table_slug(name)}"
-    path = folder / f"{stem}.csv"
-    frame.to_csv(path, index=False, encoding="utf-8")
-    return path
+    # Text that a spreadsheet could run as a formula is written with a quote in front.
+    return write_csv(frame, folder / f"{stem}.csv")
 
 
 def show_html(markup: str) -> None:

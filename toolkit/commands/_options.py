@@ -28,6 +28,34 @@ def default_registry() -> Path:
     return shipped / "authorities.yml" if shipped is not None else DEFAULT_REGISTRY
 
 
+def positive_int(text: str) -> int:
+    """Read an option that must be a whole number of at least 1 (such as ``--top``).
+
+    Parameters
+    ----------
+    text : str
+        What was typed.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        Shown by argparse as one plain line, naming the option.
+    """
+    import argparse
+
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {number}")
+    return number
+
+
 def add_boundary_arguments(parser, innermost_only: bool = False) -> None:
     """Add the workbook, settings, boundary and JSON arguments shared by LM3's commands.
 

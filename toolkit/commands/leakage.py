@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from toolkit.commands._options import add_boundary_arguments, inputs_from_args
+from toolkit.commands._options import add_boundary_arguments, inputs_from_args, positive_int
 
 NAME = "leakage"
 HELP = ("Leakage: the largest non-local spending by supplier and by category, and the pence "
@@ -14,7 +14,7 @@ HELP = ("Leakage: the largest non-local spending by supplier and by category, an
 def add_arguments(parser) -> None:
     """Add the command's arguments."""
     add_boundary_arguments(parser, innermost_only=True)
-    parser.add_argument("--top", type=int, default=10, metavar="N",
+    parser.add_argument("--top", type=positive_int, default=10, metavar="N",
                         help="how many suppliers to list (default 10)")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from toolkit.commands._options import positive_int
 from toolkit.inputs.errors import InputError
 from toolkit.spend import DEFAULT_TOP
 
@@ -49,7 +50,7 @@ def add_arguments(parser) -> None:
     for role in ("amount", "supplier", "postcode", "category", "date"):
         parser.add_argument(f"--{role}-column", metavar="NAME",
                             help=f"name of the {role} column, if not found by itself")
-    parser.add_argument("--top", type=int, default=None, metavar="N",
+    parser.add_argument("--top", type=positive_int, default=None, metavar="N",
                         help="number of top suppliers to consider (default: the setting "
                              f"spend.top_suppliers, {DEFAULT_TOP} as CLES)")
     parser.add_argument("--basis", metavar="BASIS", default=None,

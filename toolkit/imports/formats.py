@@ -118,6 +118,9 @@ def _cell_text(value: Any) -> str:
 def _read_excel_rows(path: Path) -> list[list[str]]:
     import openpyxl
 
+    from toolkit.inputs.workbook import refuse_unreadable_excel
+
+    refuse_unreadable_excel(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file

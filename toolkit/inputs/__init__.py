@@ -13,4 +13,5 @@ from a wing above. Modules:
 - ``registry``: ``load_registry``, the authorities, boundaries and organisations; ``slugify``.
 - ``geography``: postcodes, ``Boundary`` and ``NestedBoundaries``, postcode lookups.
 - ``names``: ``supplier_key``, the one rule for matching supplier names.
+- ``personal``: ``personal_details``, ``redacted`` (postcodes, emails, phones in free text).
 """

@@ -7,11 +7,56 @@ all of them at once, not only the first.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import asdict, dataclass, field
 
 
 class InputError(ValueError):
     """An input the user must fix. Its message is meant for the user, not a developer."""
+
+
+#: Why a file could not be written or read, in plain words, by ``errno``.
+FILE_TROUBLES = {
+    errno.EROFS: "the disk is read-only",
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "your disk quota is full",
+    errno.EACCES: "you may not write or read there",
+    errno.EPERM: "you may not write or read there",
+    errno.EISDIR: "it is a folder, not a file",
+    errno.ENOTDIR: "part of the path is a file, not a folder",
+    errno.EEXIST: "a file of that name stands where a folder is needed",
+    errno.ENAMETOOLONG: "the name is too long",
+}
+
+
+def file_trouble_text(exc: OSError, path=None) -> str | None:
+    """Return a plain message for a file that could not be written or read, or None.
+
+    Parameters
+    ----------
+    exc : OSError
+        The failure (with ``errno`` and usually ``filename``).
+    path : path-like, optional
+        What was being written, when ``exc`` does not say.
+
+    Returns
+    -------
+    str or None
+        Such as "Could not write packs/manifest.json: the disk is full. ..."; None for
+        failures that are not the user's to fix.
+    """
+    why = FILE_TROUBLES.get(exc.errno)
+    if why is None:
+        return None
+    where = exc.filename or path or "a file"
+    fix = {errno.ENOSPC: "Free some space, or choose another folder (--out), then run again.",
+           errno.EDQUOT: "Free some space, or choose another folder (--out), then run again.",
+           errno.EROFS: "Choose a folder on a disk you can write to (--out), then run again.",
+           errno.EISDIR: "Give a file name, not a folder.",
+           errno.ENOTDIR: "Check the path: a file stands where a folder should be.",
+           errno.EEXIST: "Check the path: a file stands where a folder should be.",
+           }.get(exc.errno, "Choose another folder or file, then run again.")
+    return f"Could not use {where}: {why}. {fix}"
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from toolkit.inputs.errors import InputError, Report
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-ONS_CODE = re.compile(r"^[EWSN]\d{8}$")
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # whole string: fullmatch
+ONS_CODE = re.compile(r"[EWSN]\d{8}")  # whole string: fullmatch
 
 
 def slugify(text) -> str:
@@ -109,6 +109,7 @@ class Registry:
     path: Path
     authorities: list[Authority] = field(default_factory=list)
     fictional: bool = False
+    report: Report = field(default_factory=Report)
 
     def authority(self, authority_id: str) -> Authority:
         """Return the authority with this id."""
@@ -133,12 +134,17 @@ class Registry:
         return next((a for a in self.authorities if a.ons_code == code), None)
 
 
-def _file(base: Path, value, key: str, file: str, report: Report) -> Path | None:
+def _file(base: Path, value, key: str, file: str, report: Report,
+          missing: str = "error") -> Path | None:
     if value in (None, ""):
         return None
     path = (base / str(value)).resolve()
-    if not path.exists():
+    if not path.exists() and missing == "error":
         report.error("This file does not exist.", file=file, column=key, value=str(value))
+    elif not path.exists():
+        report.warning("This workbook does not exist: its organisation's pack fails, and the "
+                       "other packs are made without it.", file=file, column=key,
+                       value=str(value))
     return path
 
 
@@ -162,7 +168,7 @@ def _organisation(base: Path, raw, key: str, file: str, report: Report) -> Organ
         report.error("Each organisation needs an id and its workbooks.", file=file, column=key)
         return None
     org_id = str(raw["id"])
-    if not SLUG.match(org_id):
+    if not SLUG.fullmatch(org_id):
         report.error("An id must be lower case letters, digits and hyphens.", file=file,
                      column=f"{key}.id", value=org_id, expected="such as 'manningham-trust'")
     books = raw.get("workbooks") or []
@@ -170,7 +176,8 @@ def _organisation(base: Path, raw, key: str, file: str, report: Report) -> Organ
         books = [books]
     if not books:
         report.error("No workbooks listed.", file=file, column=f"{key}.workbooks")
-    paths = [_file(base, b, f"{key}.workbooks[{i}]", file, report) for i, b in enumerate(books)]
+    paths = [_file(base, b, f"{key}.workbooks[{i}]", file, report, missing="warning")
+             for i, b in enumerate(books)]
     return Organisation(org_id, tuple(p for p in paths if p is not None))
 
 
@@ -183,10 +190,10 @@ def _authority(base: Path, raw, key: str, file: str, report: Report) -> Authorit
             report.error(f"Missing '{required}'.", file=file, column=f"{key}.{required}")
     if not all(raw.get(k) for k in ("id", "name", "ons_code")):
         return None
-    if not SLUG.match(str(raw["id"])):
+    if not SLUG.fullmatch(str(raw["id"])):
         report.error("An id must be lower case letters, digits and hyphens.", file=file,
                      column=f"{key}.id", value=str(raw["id"]))
-    if not ONS_CODE.match(str(raw["ons_code"])):
+    if not ONS_CODE.fullmatch(str(raw["ons_code"])):
         report.error("Not an ONS local authority code.", file=file, column=f"{key}.ons_code",
                      value=str(raw["ons_code"]), expected="a code such as E08000032")
     from toolkit.inputs.settings import is_basis
@@ -257,7 +264,7 @@ def load_registry(path: str | Path) -> Registry:
         for i, raw in enumerate(data["authorities"])
     ]
     registry = Registry(path, [a for a in authorities if a is not None],
-                        bool(data.get("fictional", False)))
+                        bool(data.get("fictional", False)), report)
     _check_unique(registry, file, report)
     report.raise_if_errors(f"The registry {path.name}")
     return registry

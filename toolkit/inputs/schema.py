@@ -109,6 +109,10 @@ class Column:
         Bounds for numeric kinds; ``None`` for no bound.
     aliases : tuple of str
         Other header texts accepted on reading (renamed columns).
+    free_text : bool
+        Whether people describe things here in their own words (an activity, an outcome):
+        full postcodes, emails and phone numbers typed here are taken out on reading
+        (:mod:`toolkit.inputs.personal`).
     """
 
     key: str
@@ -120,6 +124,7 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     aliases: tuple[str, ...] = ()
+    free_text: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,9 @@ class Table:
         Whether the table holds exactly one data row (about, balance).
     help : str
         What the sheet is for, in plain English, for the instructions sheet.
+    personal : bool
+        Whether each row is about one person (staff, staff survey): messages about its
+        cells name the cell, never its content.
     """
 
     key: str
@@ -149,6 +157,7 @@ class Table:
     single_row: bool = False
     help: str = ""
     example: tuple[tuple, ...] = field(default=())
+    personal: bool = False
 
     def column(self, key: str) -> Column:
         """Return the column whose key is ``key``."""
@@ -228,7 +237,8 @@ TABLES: tuple[Table, ...] = (
         "staff",
         "Staff",
         (
-            Column("role", "Role", "text", help="Job title. No names, please."),
+            Column("role", "Role", "text", help="Job title. No names, please.",
+                   free_text=True),
             Column("fte", "FTE", "number", minimum=0.0, maximum=1.5,
                    help="Full-time equivalent: 1 for full time, 0.5 for half time."),
             Column("gross_pay", "Gross pay (£ a year)", "money", minimum=0.0,
@@ -239,6 +249,7 @@ TABLES: tuple[Table, ...] = (
                    required=False, help="Hourly pay at or above the real Living Wage."),
         ),
         help="One line per member of staff (or per post).",
+        personal=True,
     ),
     Table(
         "staff_survey",
@@ -252,6 +263,7 @@ TABLES: tuple[Table, ...] = (
         ),
         required=False,
         help="Anonymous answers from staff about where they spend their pay.",
+        personal=True,
     ),
     Table(
         "supplier_survey",
@@ -272,7 +284,8 @@ TABLES: tuple[Table, ...] = (
         "volunteers",
         "Volunteers",
         (
-            Column("activity", "Activity", "text", help="What volunteers do."),
+            Column("activity", "Activity", "text", help="What volunteers do.",
+                   free_text=True),
             Column("hours", "Hours (a year)", "number", minimum=0.0,
                    help="Total volunteer hours in the year for this activity."),
             Column("hourly_wage", "Equivalent hourly wage (£)", "money", required=False,
@@ -286,8 +299,10 @@ TABLES: tuple[Table, ...] = (
         "outcomes",
         "Outcomes",
         (
-            Column("outcome", "Outcome", "text", help="The change for people."),
-            Column("stakeholder", "Stakeholder", "text", help="Who experiences it."),
+            Column("outcome", "Outcome", "text", help="The change for people.",
+                   free_text=True),
+            Column("stakeholder", "Stakeholder", "text", help="Who experiences it.",
+                   free_text=True),
             Column("quantity", "Quantity", "number", minimum=0.0,
                    help="How many people (or units) in the year."),
             Column("proxy_id", "Proxy value id", "id", required=False,

@@ -276,6 +276,36 @@ def _get(tree: dict, path: str) -> Any:
     return node
 
 
+def not_utf8_message(path: Path, exc: UnicodeDecodeError, what: str) -> str:
+    """Return what to do about a text file saved in another encoding than UTF-8.
+
+    Parameters
+    ----------
+    path : path-like
+        The file.
+    exc : UnicodeDecodeError
+        The decoding failure (its byte).
+    what : str
+        How to name the file, such as "settings file".
+
+    Returns
+    -------
+    str
+    """
+    byte = exc.object[exc.start:exc.start + 1].hex().upper() if exc.object else "?"
+    return (f"The {what} is not saved as UTF-8 text (byte 0x{byte} is not UTF-8; Windows "
+            "editors often save as 'ANSI' or 'Windows-1252'). Save it again with the "
+            "encoding UTF-8 (in Notepad: File, Save as, Encoding: UTF-8).")
+
+
+def _line_of_byte(path: Path, offset: int) -> int | None:
+    """Return the line number holding byte ``offset`` of a file."""
+    try:
+        return Path(path).read_bytes()[:offset].count(b"\n") + 1
+    except OSError:
+        return None
+
+
 def read_yaml_mapping(path: Path, report: Report, what: str = "settings file") -> dict:
     """Read a YAML file that must hold a mapping; problems go to ``report``, not raised.
 
@@ -302,6 +332,14 @@ def read_yaml_mapping(path: Path, report: Report, what: str = "settings file") -
             data = yaml.safe_load(handle)
     except FileNotFoundError:
         report.error(f"The {what} does not exist.", file=str(path))
+        return {}
+    except IsADirectoryError:
+        report.error(f"This is a folder, not a {what}: give the YAML file itself.",
+                     file=str(path))
+        return {}
+    except UnicodeDecodeError as exc:
+        report.error(not_utf8_message(path, exc, what), file=str(path),
+                     row=_line_of_byte(path, exc.start))
         return {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

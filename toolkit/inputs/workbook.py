@@ -8,6 +8,7 @@ read the file again, so every figure in a pack traces back to rows shown here.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
@@ -17,9 +18,11 @@ from typing import Any
 
 import pandas as pd
 
+from toolkit.cell_safety import starts_formula
 from toolkit.inputs import cells
 from toolkit.inputs.errors import InputError, Report
 from toolkit.inputs.names import supplier_key
+from toolkit.inputs.personal import REDACTED_TEXT, personal_details, redacted
 from toolkit.inputs.schema import INSTRUCTIONS_SHEET, TABLES, Column, Table, table
 
 LISTS_SHEET = "Lists"
@@ -234,27 +237,29 @@ def _parse_table(spec: Table, raw: _RawSheet, file: str, report: Report) -> pd.D
                     "This share was read as a percent because other numbers in the column "
                     "are over 1; check it (type it with a % sign to be sure).",
                     **where, row=data_rows[index][0], column=col.header,
-                    value=str(column_cells[index][0]),
-                    expected=f"{parsed_cells[index].value:.2%}")
+                    value=_quoted(spec, column_cells[index][0]),
+                    expected=None if spec.personal else f"{parsed_cells[index].value:.2%}")
         else:
             parsed_cells = [_parse_cell(col, raw_value) for raw_value, _ in column_cells]
         for record, parsed, (raw_value, _) in zip(records, parsed_cells, column_cells,
                                                   strict=True):
             place = {**where, "row": record["row"], "column": col.header}
             if parsed.error:
-                report.error(f"This cell holds {parsed.error}.", **place, value=str(raw_value),
-                             expected=_expected(col))
+                report.error(f"This cell holds {parsed.error}.{_unquoted_note(spec)}", **place,
+                             value=_quoted(spec, raw_value), expected=_expected(col))
             elif parsed.value is None and col.required and pos is not None:
                 report.error("This cell is empty but must be filled in.", **place,
                              expected=_expected(col))
             elif (bound := _check_bounds(col, parsed.value)) is not None:
-                report.error(f"This cell holds {bound}.", **place, value=str(raw_value),
-                             expected=_expected(col))
+                report.error(f"This cell holds {bound}.{_unquoted_note(spec)}", **place,
+                             value=_quoted(spec, raw_value), expected=_expected(col))
             if parsed.note:
-                shown = None if col.kind == "district" else str(raw_value)  # no full postcodes
+                shown = None if col.kind == "district" else _quoted(spec, raw_value)
                 report.notice(parsed.note[0].upper() + parsed.note[1:] + ".", **place,
                               value=shown)
             record[col.key] = parsed.value if parsed.ok else None
+            if col.free_text and record[col.key]:
+                record[col.key] = _without_personal_details(record[col.key], place, report)
     frame = pd.DataFrame(records, columns=["row", *spec.keys])
     frame = frame[[*spec.keys, "row"]]
     _report_duplicates(frame, spec, where, report)
@@ -317,6 +322,36 @@ def _hidden_parts(worksheet, header_row: int) -> list[str]:
     return parts
 
 
+def _without_personal_details(text: str, place: dict, report: Report) -> str:
+    """Return free text with full postcodes, emails and phone numbers taken out, and say so.
+
+    The warning names the cell, not its content (:mod:`toolkit.inputs.personal`).
+    """
+    kinds = personal_details(text)
+    if not kinds:
+        return text
+    report.warning(f"This text looks like it holds {' and '.join(kinds)}, so it was taken "
+                   f"out: packs and tables show {REDACTED_TEXT!r} instead. Keep people's "
+                   "contact details out of the workbook.", **place)
+    return redacted(text)
+
+
+def _quoted(spec: Table, raw_value: Any) -> str | None:
+    """Return a cell's content to quote in a message, or None on a sheet about people.
+
+    A sheet whose rows are people (staff, the staff survey) may hold personal data typed in
+    the wrong place, such as a home address in the postcode district column; messages name
+    the cell (sheet, row, column) and never repeat it, so it reaches no log or manifest.
+    """
+    return None if spec.personal else str(raw_value)
+
+
+def _unquoted_note(spec: Table) -> str:
+    """Return the words saying a cell's content is not repeated (sheets about people)."""
+    return (" Its content is not repeated here, as this sheet is about people."
+            if spec.personal else "")
+
+
 def _report_duplicates(frame: pd.DataFrame, spec: Table, where: dict, report: Report) -> None:
     if frame.empty or spec.single_row:
         return
@@ -361,10 +396,53 @@ def _raw_from_rows(name: str, rows, file: str, report: Report) -> _RawSheet:
     return _RawSheet(name, header_number, headers, rows[start + 1:])
 
 
+#: First bytes of an OLE2 compound file (CFB): an encrypted .xlsx, or an old .xls.
+CFB_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
+
+
+def refuse_unreadable_excel(path: Path) -> None:
+    """Refuse, in plain words, an Excel file that is password-protected or an old .xls.
+
+    Excel saves a workbook with a password to open as an OLE2 compound file holding an
+    ``EncryptionInfo`` stream (MS-OFFCRYPTO), not as the zip file an .xlsx is; the same
+    container without that stream is an Excel 97-2003 workbook.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The Excel file.
+
+    Raises
+    ------
+    InputError
+        Saying what to do.
+
+    References
+    ----------
+    Microsoft, [MS-OFFCRYPTO] Office Document Cryptography Structure, 2.3.4 (EncryptionInfo
+    stream); [MS-CFB] Compound File Binary File Format, 2.2 (header signature).
+    """
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(len(CFB_SIGNATURE)) != CFB_SIGNATURE:
+                return
+            data = handle.read()
+    except OSError:
+        return  # the reader says why it cannot open it
+    if "EncryptionInfo".encode("utf-16-le") in data:
+        raise InputError(f"{path.name}: this workbook is password-protected, so it cannot be "
+                         "read. Open it in Excel, remove the password (File, Info, Protect "
+                         "Workbook, Encrypt with Password: clear it), save it, and try again.")
+    raise InputError(f"{path.name}: this is an Excel 97-2003 workbook (.xls) with an .xlsx "
+                     "name. Open it in Excel or LibreOffice and save it as 'Excel Workbook "
+                     "(.xlsx)'.")
+
+
 def _read_excel(path: Path, report: Report) -> dict[str, _RawSheet]:
     import openpyxl
 
     file = path.name
+    refuse_unreadable_excel(path)
     try:
         book = openpyxl.load_workbook(path, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -381,7 +459,30 @@ def _read_excel(path: Path, report: Report) -> dict[str, _RawSheet]:
     return sheets
 
 
-def _decode(data: bytes) -> str:
+def _utf16(data: bytes) -> str | None:
+    """Return the name of the UTF-16 encoding ``data`` is in, or None (by BOM or NUL bytes)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = data[:4096]
+    if len(sample) >= 2 and sample.count(b"\x00") * 3 > len(sample):
+        return "utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"
+    return None
+
+
+def _decode(data: bytes, name: str, report: Report) -> str:
+    """Return a CSV file's text: UTF-8, UTF-16 (as Excel's "Unicode text") or Windows-1252."""
+    wide = _utf16(data)
+    if wide:
+        try:
+            text = data.decode(wide).lstrip("\ufeff")
+        except UnicodeDecodeError:
+            raise InputError(f"{name}: this file looks like UTF-16 text but cannot be read as "
+                             "it. Save it from Excel or LibreOffice as 'CSV UTF-8'.") from None
+        report.notice("Read as UTF-16 text (Excel's 'Unicode text').", file=name)
+        return text
+    if b"\x00" in data:
+        raise InputError(f"{name}: this file holds NUL bytes, so it is not a CSV text file. "
+                         "Save it from Excel or LibreOffice as 'CSV UTF-8'.")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding).replace("\u00ef\u00bb\u00bf", "")
@@ -393,7 +494,7 @@ def _decode(data: bytes) -> str:
 def _read_csv_folder(path: Path, report: Report) -> dict[str, _RawSheet]:
     sheets = {}
     for csv_path in sorted(path.glob("*.csv")):
-        text = _decode(csv_path.read_bytes())
+        text = _decode(csv_path.read_bytes(), f"{path.name}/{csv_path.name}", report)
         rows = [(number, values, [False] * len(values))
                 for number, values in enumerate(csv.reader(io.StringIO(text)), start=1)]
         rows = [(n, [None if v.strip() == "" else v for v in vals], f) for n, vals, f in rows]
@@ -625,5 +726,18 @@ def _fill_sheet(worksheet, spec: Table, rows: Any) -> None:
                 if col.kind == "yesno" and isinstance(value, bool):
                     value = "yes" if value else "no"
                 cell = worksheet.cell(row=2 + offset, column=position, value=value)
+                if isinstance(value, str):
+                    _as_text(cell)
                 if col.kind in NUMBER_FORMATS:
                     cell.number_format = NUMBER_FORMATS[col.kind]
+
+
+def _as_text(cell) -> None:
+    """Keep a text cell text: ``=HYPERLINK(...)`` typed as a payee is never a live formula.
+
+    openpyxl takes text starting with ``=`` as a formula; the cell is stored as a string
+    instead, shown with Excel's quote prefix (OWASP, "CSV Injection").
+    """
+    cell.data_type = "s"
+    if starts_formula(cell.value):
+        cell.quotePrefix = True

@@ -390,7 +390,13 @@ def _authority_inputs(registry: Any, authority: Any, settings_path: Any) -> Auth
         if not org.workbooks:
             inputs.excluded.append((org.id, "no workbook is listed"))
             continue
-        wb = read_workbook_once(org.latest)
+        try:
+            wb = read_workbook_once(org.latest)
+        except InputError as exc:  # not a workbook, or missing: this organisation only
+            why = _first_line(exc, org.latest)
+            inputs.excluded.append((org.id, f"its workbook {Path(org.latest).name} could not "
+                                            f"be read ({why}); see its own pack's failure note"))
+            continue
         if wb.report.errors:
             inputs.excluded.append((org.id, f"its workbook {Path(org.latest).name} has "
                                             f"{len(wb.report.errors)} error(s); see its own "
@@ -398,6 +404,12 @@ def _authority_inputs(registry: Any, authority: Any, settings_path: Any) -> Auth
         else:
             inputs.workbooks[org.id] = wb
     return inputs
+
+
+def _first_line(exc: Exception, path: Path) -> str:
+    """Return the first line of an error's message, naming ``path`` by its file name only."""
+    text = (str(exc) or type(exc).__name__).splitlines()[0]
+    return text.replace(str(Path(path).parent) + os.sep, "")
 
 
 def open_authority(registry_path: str | Path, authority_id: str,

@@ -22,12 +22,16 @@ import shutil
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 import toolkit
 from toolkit.present import escape
 
 MANIFEST_NAME = "manifest.json"
+
+#: How the runner's temporary files and folders are named: ``.keepitlocal-<name>.<x>.tmp``.
+TEMP_PREFIX, TEMP_SUFFIX = ".keepitlocal-", ".tmp"
 INDEX_NAME = "index.html"
 
 #: Packages whose versions can change a pack, recorded in the manifest and in every key.
@@ -50,7 +54,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         The bytes to write.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMP_PREFIX}{path.name}.",
+                                   suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
@@ -94,11 +99,33 @@ def temporary_path(path: Path) -> Path:
     -------
     pathlib.Path
     """
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    return path.with_name(f"{TEMP_PREFIX}{path.name}.{os.getpid()}{TEMP_SUFFIX}")
+
+
+def temporary_folder(parent: Path, label: str) -> Path:
+    """Make and return a new temporary folder in ``parent``, named as the runner's own.
+
+    Parameters
+    ----------
+    parent : pathlib.Path
+        Where to make it.
+    label : str
+        A file-safe word saying what it is for (a pack's slug, ``run``).
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    return Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{label}.", suffix=TEMP_SUFFIX,
+                                 dir=parent))
 
 
 def remove_temporary_files(folder: Path) -> int:
-    """Remove temporary files an interrupted run left in ``folder`` and below.
+    """Remove the runner's own temporary files an interrupted run left in ``folder``.
+
+    Only names the runner makes (``.keepitlocal-*.tmp``) are removed: a user's own
+    ``.notes.tmp`` is left alone. Call it only while holding the folder's lock
+    (:mod:`toolkit.packs.lock`), so that no other run's files are taken.
 
     Parameters
     ----------
@@ -112,7 +139,7 @@ def remove_temporary_files(folder: Path) -> int:
     """
     count = 0
     if folder.is_dir():
-        for path in sorted(folder.rglob(".*.tmp"), reverse=True):
+        for path in sorted(folder.rglob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"), reverse=True):
             with contextlib.suppress(OSError):
                 if path.is_dir():
                     shutil.rmtree(path)
@@ -120,6 +147,65 @@ def remove_temporary_files(folder: Path) -> int:
                     path.unlink()
                 count += 1
     return count
+
+
+# ---------------------------------------------------------------------------- privacy
+
+
+def public_text(text: str, folders: Iterable[str | Path]) -> str:
+    """Return ``text`` with the folders of the user's machine taken out of the paths in it.
+
+    Packs, the manifest and the logs name input files by file name (or by their path
+    inside the registry's folder), never by where they are on the user's machine: each of
+    ``folders`` is removed where a path starts with it, then the home folder is shown as
+    ``~``.
+
+    Parameters
+    ----------
+    text : str
+        A message, a path, or a log.
+    folders : iterable of path-like
+        The folders to take out (the registry's, each input's).
+
+    Returns
+    -------
+    str
+    """
+    for folder in sorted({str(f) for f in folders}, key=len, reverse=True):
+        if len(folder) > 1:
+            text = text.replace(folder + os.sep, "")
+    home = str(Path.home())
+    if len(home) > 1:
+        text = text.replace(home + os.sep, "~" + os.sep)
+    return text
+
+
+def public_paths(value: Any, folders: Iterable[str | Path]) -> Any:
+    """Return JSON-ready ``value`` with :func:`public_text` applied to every string in it.
+
+    A string that is still an absolute path afterwards (a file outside those folders) is
+    cut to its file name.
+
+    Parameters
+    ----------
+    value : object
+        Dictionaries, lists, strings and numbers.
+    folders : iterable of path-like
+        The folders to take out.
+
+    Returns
+    -------
+    object
+    """
+    folders = list(folders)
+    if isinstance(value, dict):
+        return {k: public_paths(v, folders) for k, v in value.items()}
+    if isinstance(value, list):
+        return [public_paths(v, folders) for v in value]
+    if isinstance(value, str):
+        text = public_text(value, folders)
+        return Path(text).name if os.path.isabs(text) and "\n" not in text else text
+    return value
 
 
 # ---------------------------------------------------------------------------- hashing

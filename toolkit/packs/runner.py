@@ -29,24 +29,20 @@ import multiprocessing.util
 import os
 import re
 import shutil
+import signal
 import sys
-import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from toolkit.inputs.errors import InputError
-from toolkit.packs.plan import (
-    RUNNER_PARAMETERS,
-    PackJob,
-    declared_parameters,
-    parameters_cell,
-    read_notebook,
-)
+from toolkit.inputs.errors import InputError, file_trouble_text
+from toolkit.packs.lock import locked
 from toolkit.packs.manifest import (
     INDEX_NAME,
+    TEMP_PREFIX,
+    TEMP_SUFFIX,
     atomic_write_text,
     code_digest,
     file_digest,
@@ -54,11 +50,21 @@ from toolkit.packs.manifest import (
     now_text,
     pack_key,
     package_versions,
+    public_paths,
+    public_text,
     read_manifest,
     remove_temporary_files,
+    temporary_folder,
     temporary_path,
     text_digest,
     write_manifest,
+)
+from toolkit.packs.plan import (
+    RUNNER_PARAMETERS,
+    PackJob,
+    declared_parameters,
+    parameters_cell,
+    read_notebook,
 )
 from toolkit.packs.render import PdfUnavailableError, html_to_pdf, notebook_to_html, pack_css
 
@@ -74,6 +80,10 @@ OK, HTML_ONLY, FAILED, UNCHANGED = "ok", "html-only", "failed", "unchanged"
 
 class PackFailedError(Exception):
     """A pack could not be made; the message is the cause in plain words."""
+
+
+class PacksInterrupted(KeyboardInterrupt):
+    """The run was stopped (Ctrl-C); the message says what finished and was recorded."""
 
 
 @dataclass
@@ -219,6 +229,7 @@ def worker_setup(run_dir: str | None = None) -> None:
         The run's temporary folder (its kernel spec and its cache of parsed inputs).
     """
     _use_run_dir(run_dir)
+    _follow_the_parent()
     os.environ.setdefault("MPLBACKEND", "Agg")
     preload()
     # Shut the kernel down when the worker ends (atexit does not run in forked workers).
@@ -226,6 +237,31 @@ def worker_setup(run_dir: str | None = None) -> None:
     atexit.register(_KERNEL.discard)
     with contextlib.suppress(Exception):  # a kernel that cannot start fails the first pack
         _KERNEL.manager(Path.cwd())
+
+
+def _stop_worker(signum: int, frame: Any) -> None:
+    """End a worker told to stop: unwinds its pack (temporary folder, kernel) and exits.
+
+    What the worker would print while its kernel is shut down mid-cell (asyncio's "Task
+    exception was never retrieved", nbclient's "Kernel died") is for no one: its standard
+    error goes to the null device first, so the user sees only the run's own message.
+    """
+    with contextlib.suppress(OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
+    raise SystemExit(128 + signum)
+
+
+def _follow_the_parent() -> None:
+    """Let the parent stop a worker: Ctrl-C is the parent's, SIGTERM ends the worker cleanly.
+
+    The terminal sends Ctrl-C to every process of the run; a worker ignores it, and the
+    parent, which hears it too, stops each worker with SIGTERM, which unwinds the pack it
+    is making (its ``finally`` removes the temporary folder and shuts the kernel down).
+    """
+    if multiprocessing.parent_process() is None:
+        return  # packs made in the parent process (--workers 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop_worker)
 
 
 def notebook_parameters(nb: Any, job: PackJob, tables_dir: Path) -> dict:
@@ -376,6 +412,8 @@ def execute(job: PackJob, tables_dir: Path, kernel: WarmKernel | None = None,
             km=kernel.manager(cwd))
     except PapermillExecutionError as exc:
         kernel.discard()
+        if exc.ename == "KeyboardInterrupt":  # Ctrl-C reached the kernel: the run stops
+            raise KeyboardInterrupt from None
         cell = exc.exec_count - 1 if exc.exec_count else None  # less the hidden first cell
         raise PackFailedError(_plain_error(exc.ename, exc.evalue, cell)) from exc
     except BaseException:
@@ -417,9 +455,28 @@ def _remove_outputs(folder: Path, slug: str) -> None:
             path.unlink()
 
 
-def _write_log(out_dir: Path, slug: str, text: str) -> str:
-    path = out_dir / "logs" / f"{slug}.log"
-    atomic_write_text(path, text)
+def job_folders(job: PackJob) -> list[Path]:
+    """Return the folders of a pack's inputs, taken out of what packs and logs print.
+
+    Parameters
+    ----------
+    job : PackJob
+        The pack.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The registry's folder first, then each input's, settings file's and the notebook's.
+    """
+    folders = [Path(v).parent for k, v in job.parameters.items()
+               if k in ("registry_path", "scenario_path", "settings_path") and v]
+    folders += [Path(p).parent for p in [*job.inputs, *job.settings_files, *job.workbooks]]
+    return folders + [Path(job.notebook).parent]
+
+
+def _write_log(out_dir: Path, job: PackJob, text: str) -> str:
+    path = out_dir / "logs" / f"{job.slug}.log"
+    atomic_write_text(path, public_text(text, job_folders(job)))
     return str(path.relative_to(out_dir))
 
 
@@ -467,7 +524,7 @@ def build_pack(job: PackJob, out_dir: str | Path, timeout: int = CELL_TIMEOUT) -
     folder.mkdir(parents=True, exist_ok=True)
     result = PackResult(job.id, job.kind, job.slug, FAILED, title=job.title,
                         fictional=job.fictional)
-    staged = Path(tempfile.mkdtemp(prefix=f".{job.slug}.", suffix=".tmp", dir=out_dir))
+    staged = temporary_folder(out_dir, job.slug)
     start = time.perf_counter()
     try:
         executed = execute(job, staged, timeout=timeout)
@@ -485,24 +542,31 @@ def build_pack(job: PackJob, out_dir: str | Path, timeout: int = CELL_TIMEOUT) -
                           for k in temps}
         result.outputs["tables"] = [str(p.relative_to(out_dir)) for p in tables]
         if info["stderr"]:
-            result.log = _write_log(out_dir, job.slug, "Warnings printed while the notebook "
+            result.log = _write_log(out_dir, job, "Warnings printed while the notebook "
                                     "ran:\n" + "".join(info["stderr"]))
     except (PackFailedError, InputError) as exc:
-        result.reason = str(exc)
-        result.log = _write_log(out_dir, job.slug, traceback.format_exc())
+        result.reason = public_text(str(exc), job_folders(job))
+        result.log = _write_log(out_dir, job, traceback.format_exc())
         _remove_outputs(folder, job.slug)
     except TimeoutError:
         result.reason = (f"A step of the notebook ran longer than {timeout} seconds and was "
                          "stopped (raise the limit with --timeout).")
-        result.log = _write_log(out_dir, job.slug, traceback.format_exc())
+        result.log = _write_log(out_dir, job, traceback.format_exc())
         _remove_outputs(folder, job.slug)
+    except OSError as exc:  # a full or read-only disk while writing this pack's files
+        result.reason = public_text(cannot_write(Path(exc.filename or folder), exc),
+                                    job_folders(job))
+        with contextlib.suppress(OSError):
+            result.log = _write_log(out_dir, job, traceback.format_exc())
+            _remove_outputs(folder, job.slug)
     except Exception as exc:  # noqa: BLE001 - one pack's failure must not stop the others
-        result.reason = f"Unexpected {type(exc).__name__}: {exc}"
-        result.log = _write_log(out_dir, job.slug, traceback.format_exc())
+        result.reason = public_text(f"Unexpected {type(exc).__name__}: {exc}",
+                                    job_folders(job))
+        result.log = _write_log(out_dir, job, traceback.format_exc())
         _remove_outputs(folder, job.slug)
     finally:
         shutil.rmtree(staged, ignore_errors=True)
-        for tmp in folder.glob(f".{job.slug}.*.{os.getpid()}.tmp"):
+        for tmp in folder.glob(f"{TEMP_PREFIX}{job.slug}.*.{os.getpid()}{TEMP_SUFFIX}"):
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
     result.timings["total"] = round(time.perf_counter() - start, 3)
@@ -555,8 +619,8 @@ def settings_values(files: list[Path]) -> dict:
     -------
     dict
     """
-    from toolkit.packs.plan import plain
     from toolkit.inputs.settings import load_settings
+    from toolkit.packs.plan import plain
 
     try:
         return plain(dict(load_settings(*files)))
@@ -600,10 +664,12 @@ def _carried_over(job: PackJob, old: dict) -> PackResult:
 
 
 def _entry(job: PackJob, facts: dict, key: str, result: PackResult) -> dict:
+    """Return a pack's manifest entry: inputs named without the folders of the machine."""
+    folders = job_folders(job)
     return {"id": job.id, "kind": job.kind, "title": result.title, "status": result.status,
-            "reason": result.reason, "fictional": result.fictional, "key": key,
-            "made": now_text(), "outputs": result.outputs, "timings": result.timings,
-            "log": result.log, **facts}
+            "reason": public_text(result.reason, folders), "fictional": result.fictional,
+            "key": key, "made": now_text(), "outputs": result.outputs,
+            "timings": result.timings, "log": result.log, **public_paths(facts, folders)}
 
 
 def _progress(total: int, enabled: bool) -> Any:
@@ -614,14 +680,40 @@ def _progress(total: int, enabled: bool) -> Any:
                 disable=not enabled or total == 0, dynamic_ncols=True)
 
 
+class _Recorder:
+    """Record each pack as it finishes: its manifest entry, written at once (atomically).
+
+    A run that is killed half-way leaves a manifest naming every pack it finished.
+    """
+
+    def __init__(self, out_dir: Path, jobs: list[PackJob], entries: dict, facts: dict,
+                 keys: dict, workers: int, start: float) -> None:
+        self.out_dir, self.entries, self.facts, self.keys = out_dir, entries, facts, keys
+        self.by_id = {job.id: job for job in jobs}
+        self.workers, self.start = workers, start
+        self.results: list[PackResult] = []
+
+    def __call__(self, result: PackResult) -> None:
+        """Add one pack's result and write the manifest."""
+        self.results.append(result)
+        self.entries[result.id] = _entry(self.by_id[result.id], self.facts[result.id],
+                                         self.keys[result.id], result)
+        write_manifest(self.out_dir, self.entries, _run_facts(self.workers, self.start))
+
+
+def _run_facts(workers: int, start: float) -> dict:
+    return {"finished": now_text(), "workers": workers,
+            "seconds": round(time.perf_counter() - start, 3), "versions": package_versions()}
+
+
 def _run_inline(jobs: list[PackJob], out_dir: Path, bar: Any, run_dir: str,
-                timeout: int, results: list[PackResult]) -> None:
+                timeout: int, record: _Recorder) -> None:
     saved = {k: os.environ.get(k) for k in ("JUPYTER_PATH", "KEEPITLOCAL_PACK_CACHE")}
     worker_setup(run_dir)
     try:
         for job in jobs:
             bar.set_postfix_str(f"running {job.id}")
-            results.append(build_pack(job, out_dir, timeout))
+            record(build_pack(job, out_dir, timeout))
             bar.update(1)
     finally:
         _KERNEL.discard()
@@ -651,25 +743,50 @@ def start_method() -> str:
 
 
 def _run_pool(jobs: list[PackJob], out_dir: Path, workers: int, bar: Any,
-              run_dir: str, timeout: int, results: list[PackResult]) -> None:
+              run_dir: str, timeout: int, record: _Recorder) -> None:
     context = multiprocessing.get_context(start_method())
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                 initializer=worker_setup, initargs=(run_dir,)) as pool:
         futures = {pool.submit(build_pack, job, out_dir, timeout): job for job in jobs}
         pending = list(futures)
+        recorded: set[cf.Future] = set()
         try:
             while pending:
                 running = [futures[f].id for f in pending[:workers]]
                 bar.set_postfix_str("running " + ", ".join(running))
                 done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
                 for future in done:
-                    results.append(_collect(future, futures[future]))
+                    record(_collect(future, futures[future]))
+                    recorded.add(future)
                     bar.update(1)
                 pending = [f for f in pending if f not in done]
             bar.set_postfix_str("done")
         except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
+            _stop_pool(pool)
+            for future in pending:  # finished while the interrupt was handled
+                if (future not in recorded and future.done() and not future.cancelled()
+                        and future.exception() is None):
+                    record(future.result())
             raise
+
+
+def _stop_pool(pool: cf.ProcessPoolExecutor, grace: float = 10.0) -> None:
+    """Cancel the packs not started and stop the workers making the others.
+
+    Each worker gets SIGTERM, which unwinds the pack it is making (its temporary folder is
+    removed, its kernel shut down); one still running after ``grace`` seconds is killed.
+    """
+    processes = list(getattr(pool, "_processes", {}).values())  # no public way to reach them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(grace)
+            if process.is_alive():
+                process.kill()
+                process.join(grace)
 
 
 def _collect(future: cf.Future, job: PackJob) -> PackResult:
@@ -684,6 +801,11 @@ def run_packs(jobs: list[PackJob], out_dir: str | Path = "packs", workers: int |
               force: bool = False, progress: bool = True,
               timeout: int = CELL_TIMEOUT, prune: bool = False) -> RunSummary:
     """Make the packs whose inputs or code changed, then write the manifest and index.
+
+    The output folder is locked for the run (:mod:`toolkit.packs.lock`): a second run into
+    it refuses at once. The manifest is written again after each pack, so a run that is
+    stopped records every pack it finished; Ctrl-C stops the workers, leaves no temporary
+    folder and raises :class:`PacksInterrupted` saying what was recorded.
 
     Parameters
     ----------
@@ -708,10 +830,68 @@ def run_packs(jobs: list[PackJob], out_dir: str | Path = "packs", workers: int |
     Returns
     -------
     RunSummary
+
+    Raises
+    ------
+    InputError
+        When another run holds the folder's lock, or the folder cannot be written.
+    PacksInterrupted
+        On Ctrl-C, after the finished packs are recorded.
     """
-    start = time.perf_counter()
+    out_dir = output_folder(out_dir)
+    with locked(out_dir):
+        return _run_locked(jobs, out_dir, workers, force, progress, timeout, prune)
+
+
+def output_folder(out_dir: str | Path) -> Path:
+    """Return the packs folder, made if needed, or say plainly why it cannot be.
+
+    Parameters
+    ----------
+    out_dir : path-like
+        The ``--out`` folder.
+
+    Returns
+    -------
+    pathlib.Path
+        Absolute.
+
+    Raises
+    ------
+    InputError
+        When it is a file, or cannot be made or written (read-only, full disk).
+    """
     out_dir = Path(out_dir).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"--out {out_dir} is a file, not a folder: give a folder for the "
+                         "packs.")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(cannot_write(out_dir, exc)) from None
+    return out_dir
+
+
+def cannot_write(path: Path, exc: OSError) -> str:
+    """Return a plain message for a file or folder of the run that could not be written.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        What was being written.
+    exc : OSError
+        Why it failed.
+
+    Returns
+    -------
+    str
+    """
+    return file_trouble_text(exc, path) or f"Could not write {path}: {exc.strerror or exc}."
+
+
+def _run_locked(jobs: list[PackJob], out_dir: Path, workers: int | None, force: bool,
+                progress: bool, timeout: int, prune: bool) -> RunSummary:
+    start = time.perf_counter()
     remove_temporary_files(out_dir)
     previous = read_manifest(out_dir)["packs"]
     code, versions = code_digest(), package_versions()
@@ -722,30 +902,41 @@ def run_packs(jobs: list[PackJob], out_dir: str | Path = "packs", workers: int |
     entries = dict(previous)
     if prune:
         entries = _pruned(entries, {job.id for job in jobs}, out_dir)
-    results: list[PackResult] = []
-    run_dir = tempfile.mkdtemp(prefix=".run.", suffix=".tmp", dir=out_dir)
-    write_kernel_spec(Path(run_dir))
-    with _progress(len(todo), progress) as bar:
-        try:
-            if workers == 0 or len(todo) <= 1:
-                if todo:
-                    _run_inline(todo, out_dir, bar, run_dir, timeout, results)
-            else:
-                _run_pool(todo, out_dir, min(workers, len(todo)), bar, run_dir, timeout,
-                          results)
-        finally:
-            shutil.rmtree(run_dir, ignore_errors=True)
-            by_id = {job.id: job for job in jobs}
-            for result in results:
-                entries[result.id] = _entry(by_id[result.id], facts[result.id],
-                                            keys[result.id], result)
-            _finish(out_dir, entries, workers, start)
+    record = _Recorder(out_dir, jobs, entries, facts, keys, workers, start)
+    try:
+        _make(todo, out_dir, workers, progress, timeout, record)
+    except KeyboardInterrupt:
+        raise PacksInterrupted(
+            f"Interrupted: {len(record.results)} of {len(todo)} pack(s) finished and are "
+            f"recorded in {out_dir / 'manifest.json'}; the others were stopped. Run again to "
+            "make them.") from None
+    except OSError as exc:
+        raise InputError(cannot_write(Path(exc.filename or out_dir), exc)) from None
+    results = record.results
     done = {r.id for r in results}
     results += [_carried_over(job, previous.get(job.id, {})) for job in jobs
                 if job.id not in done]
     order = {job.id: i for i, job in enumerate(jobs)}
     results.sort(key=lambda r: order[r.id])
     return RunSummary(results, time.perf_counter() - start, out_dir, workers)
+
+
+def _make(todo: list[PackJob], out_dir: Path, workers: int, progress: bool, timeout: int,
+          record: _Recorder) -> None:
+    """Make the packs to do, in this process or a pool, then write manifest and index."""
+    run_dir = temporary_folder(out_dir, "run")
+    write_kernel_spec(run_dir)
+    with _progress(len(todo), progress) as bar:
+        try:
+            if workers == 0 or len(todo) <= 1:
+                if todo:
+                    _run_inline(todo, out_dir, bar, str(run_dir), timeout, record)
+            else:
+                _run_pool(todo, out_dir, min(workers, len(todo)), bar, str(run_dir), timeout,
+                          record)
+        finally:
+            shutil.rmtree(run_dir, ignore_errors=True)
+            _finish(out_dir, record.entries, record.workers, record.start)
 
 
 def _pruned(entries: dict, planned: set[str], out_dir: Path) -> dict:
@@ -764,8 +955,6 @@ def _pruned(entries: dict, planned: set[str], out_dir: Path) -> dict:
 def _finish(out_dir: Path, entries: dict, workers: int, start: float) -> None:
     """Write the manifest and the index page (also after an interrupted run)."""
     remove_temporary_files(out_dir)
-    run = {"finished": now_text(), "workers": workers,
-           "seconds": round(time.perf_counter() - start, 3), "versions": package_versions()}
-    write_manifest(out_dir, entries, run)
+    write_manifest(out_dir, entries, _run_facts(workers, start))
     fictional = any(e.get("fictional") for e in entries.values())
     atomic_write_text(out_dir / INDEX_NAME, index_html(entries, out_dir, pack_css(), fictional))

@@ -21,6 +21,7 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
+from toolkit.cell_safety import neutral_row
 from toolkit.inputs.geography import Boundary, normalise_postcode
 
 _FAR_DISTRICTS = ("M1", "B1", "EC1A", "G2", "CF10", "NE1", "S1", "L1", "NG1", "PL1", "AB10",
@@ -138,22 +139,22 @@ def write_sample_payments(out_dir, authority_id: str, authority_name: str,
     suppliers_path = out_dir / f"{authority_id}_suppliers_sample.csv"
     rows = _payment_rows(rng, suppliers, authority_name, list(local_codes))
     with open(payments_path, "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv.writer(handle)  # rows through neutral_row: no cell starts a formula
         writer.writerow([f"{authority_name} Council: payments over £500, April to June "
                          f"(FICTIONAL sample made by the Keep It Local toolkit, not real data)"])
         writer.writerow(["Published under the Local Government Transparency Code (sample)"])
         writer.writerow([])
         writer.writerow(["Body Name", "Payment Date", "Transaction Number", "Net Amount",
                          "Supplier Name", "Supplier ID", "Expense Type", "Service Area"])
-        writer.writerows(rows)
+        writer.writerows(neutral_row(row) for row in rows)
     with open(suppliers_path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["name", "postcode", "type"])
         for supplier in suppliers:
             if supplier["listed"]:
-                writer.writerow([supplier["name"].replace(" Ltd", " Limited", 1)
-                                 if rng.random() < 0.3 else supplier["name"],
-                                 supplier["postcode"], supplier["type"]])
+                writer.writerow(neutral_row([supplier["name"].replace(" Ltd", " Limited", 1)
+                                             if rng.random() < 0.3 else supplier["name"],
+                                             supplier["postcode"], supplier["type"]]))
     return payments_path, suppliers_path
 
 

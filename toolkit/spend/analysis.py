@@ -52,6 +52,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from toolkit.cell_safety import restore_text
 from toolkit.inputs.errors import InputError, Report
 from toolkit.inputs.geography import (
     Boundary,
@@ -171,7 +172,8 @@ def read_supplier_list(path, report: Report | None = None) -> SupplierList:
                          f"'postcode', 'type'). Found: {', '.join(rows[0])}.")
     records = []
     for line, cells in enumerate(rows[1:], start=2):
-        values = {role: (cells[i].strip() if i is not None and i < len(cells) else "")
+        values = {role: restore_text(cells[i].strip() if i is not None and i < len(cells)
+                                     else "")
                   for role, i in index.items()}
         if not values["name"]:
             if any(c.strip() for c in cells):
@@ -629,10 +631,14 @@ class SpendResult:
         return charts
 
     def write_unplaced(self, path) -> Path:
-        """Write :meth:`unplaced` as CSV (UTF-8); fill in ``postcode`` and pass it back."""
-        path = Path(path)
-        self.unplaced().to_csv(path, index=False, encoding="utf-8")
-        return path
+        """Write :meth:`unplaced` as CSV (UTF-8); fill in ``postcode`` and pass it back.
+
+        Names that a spreadsheet could run as a formula are written with a quote in front
+        (:mod:`toolkit.cell_safety`); :func:`read_supplier_list` takes it off again.
+        """
+        from toolkit.cell_safety import write_csv
+
+        return write_csv(self.unplaced(), path)
 
 
 _money = money

@@ -760,9 +760,17 @@ def read_payments_file(path, overrides: dict | None = None, report: Report | Non
     report = report if report is not None else Report()
     if not path.exists():
         raise InputError(f"{path}: file not found.")
+    if path.is_dir():
+        raise InputError(f"{path.name}: this is a folder, not a payments file. Give the files "
+                         f"in it, such as {path / '*.csv'}.")
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        return _read_excel_payments(path, overrides, report, max_payment)
-    return _read_csv_payments(path, overrides, report, max_payment)
+        one = _read_excel_payments(path, overrides, report, max_payment)
+    else:
+        one = _read_csv_payments(path, overrides, report, max_payment)
+    if one.records == 0:
+        report.warning(f"The header is on line {one.header_line}, but no payment rows follow "
+                       "it.", file=path.name)
+    return one
 
 
 def _read_csv_payments(path: Path, overrides: dict | None, report: Report,
@@ -897,6 +905,9 @@ def _read_excel_payments(path: Path, overrides: dict | None, report: Report,
 
     from openpyxl import load_workbook
 
+    from toolkit.inputs.workbook import refuse_unreadable_excel
+
+    refuse_unreadable_excel(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
@@ -1302,12 +1313,23 @@ def read_payments(paths, overrides: dict | None = None, max_payment: float | Non
         rejected.append(one.rejected)
         one.frame = one.frame.iloc[0:0]
         files.append(one)
+    if not any(one.records for one in files):
+        raise InputError(_no_rows_message(files))
+    frames = [f for f in frames if len(f)] or frames[:1]  # a month with no rows adds nothing
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     for column in ("file", "supplier", "supplier_id", "category", "postcode"):
         frame[column] = frame[column].astype("category")
     if len(files) > 1:
         _warn_repeats_across_files(frame, report)
     return Payments(frame, pd.concat(rejected, ignore_index=True), files, report)
+
+
+def _no_rows_message(files: list[PaymentsFile]) -> str:
+    """Say that the payments files hold headers only, and what to do."""
+    names = ", ".join(f"{one.path.name} (header on line {one.header_line})" for one in files)
+    return (f"No payment rows: {names} hold(s) column headings but no payments below them. "
+            "Export the payments themselves (not only the headings), or check that the right "
+            "file was given.")
 
 
 def repeats_across_files(frame: pd.DataFrame) -> pd.DataFrame:
