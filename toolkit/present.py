@@ -281,6 +281,13 @@ def format_value(value: Any, kind: str) -> str:
 # ---------------------------------------------------------------------------- headlines
 
 
+#: What LM3 measures, said once in each organisation pack and by ``keepitlocal lm3``
+#: (METHODS §1: turnover through the area, not value added; not to be added to SROI or GVA).
+LM3_MEANING = (
+    "LM3 measures turnover passing through the area over three rounds, not value added or "
+    "new income: do not add LM3 pounds to SROI pounds or to GVA."
+)
+
 @dataclass(frozen=True)
 class Headline:
     """One headline figure of a pack, with its range and basis.
