@@ -328,3 +328,17 @@ def test_the_pack_says_once_what_lm3_measures(halifax, monkeypatch):
     assert html.count("do not add LM3 pounds to SROI pounds or to GVA") == 1
     notebook = (package_folder().parent / "notebooks" / "organisation.md").read_text()
     assert notebook.count("sections.show_lm3(") == 1
+
+
+def test_leakage_counts_employer_costs_as_leaving_in_round_two(halifax):
+    from toolkit.measures.leakage import leakage
+
+    _, inputs = halifax
+    found = leakage(inputs, SETTINGS)
+    rounds = found.rounds[found.rounds["round"] == 2]
+    assert rounds["pence"].sum() == pytest.approx(100.0)
+    employer = rounds.loc[rounds["line"].str.startswith("employer costs"), "pence"].item()
+    assert employer == pytest.approx(100.0 * found.lm3.employer_costs / found.lm3.spending_total)
+    categories = found.by_category.set_index("category")
+    assert categories.loc["employer costs (National Insurance, pension)", "pence_per_pound"] == \
+        pytest.approx(employer)

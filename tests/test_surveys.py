@@ -86,7 +86,8 @@ def test_html_escapes_user_text():
 def test_text_format_puts_each_option_on_its_own_line():
     lines = render(questionnaire("staff"), "text").splitlines()
     assert all(any(line.strip() == band for line in lines) for band in PAY_BANDS)
-    assert len([line for line in lines if re.match(r"Question \d", line)]) == len(table("staff_survey").columns)
+    questions = [line for line in lines if re.match(r"Question \d", line)]
+    assert len(questions) == len(table("staff_survey").columns)
 
 
 def test_bad_kind_and_format_are_clear_errors():
