@@ -79,7 +79,8 @@ SETTINGS_DOCS: dict[str, SettingDoc] = {
         "Number of bootstrap resamples (LM3's interval no longer resamples: kept so that "
         "settings files giving it still load)", "toolkit choice", True, "count"),
     "lm3.seed": SettingDoc(
-        "Random seed, so that the same inputs give the same intervals", "toolkit choice",
+        "Random seed (LM3's interval no longer draws random numbers: kept so that settings "
+        "files giving it still load)", "toolkit choice",
         True, "count"),
     "lm3.take_home_share": SettingDoc(
         "Take-home pay as a share of gross pay (tax and National Insurance are not spent "
