@@ -290,6 +290,7 @@ def test_halifax_full_range_covers_the_unknown_and_take_home(halifax):
     headline = sections.lm3_headline(result)
     assert (headline.low, headline.high) == (result.full_low, result.full_high)
     assert "Full range" in headline.note and "Survey 90% interval" in headline.note
+    assert f"(full range {headline.range_text})" in headline.sentence()
 
 
 # ------------------------------------------------------------------ 6. empty Staff sheet

@@ -188,7 +188,7 @@ def combined_headlines(figures: Sequence[OrganisationFigures], where: str) -> li
         Headline("Income studied, all organisations", both["income"], "money"),
         Headline("LM3, income-weighted across organisations", both["lm3_weighted"], "ratio",
                  both["lm3_weighted_full_low"], both["lm3_weighted_full_high"], basis,
-                 _combined_range_note(both)),
+                 _combined_range_note(both), range_label="full range"),
         Headline("LM3, average of organisations' scores", both["lm3_average"], "ratio",
                  basis=basis, note="Each organisation counts the same, whatever its size"),
         Headline("Local share of spending, spend-weighted", both["share_weighted"], "share",

@@ -64,7 +64,8 @@ def lm3_headline(result: Any) -> Headline:
     if result.staff_weighting == "equal":
         note += " Staff answers weighted equally (no pay bands)."
     return Headline(f"Local multiplier (LM3), {result.boundary_name}", result.lm3, "ratio",
-                    result.full_low, result.full_high, lm3_basis(result), note)
+                    result.full_low, result.full_high, lm3_basis(result), note,
+                    range_label="full range")
 
 
 def lm3_table(results: Sequence[Any]) -> pd.DataFrame:
