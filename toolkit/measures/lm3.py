@@ -837,7 +837,8 @@ def supplier_survey_weights(supplier_survey: pd.DataFrame, spending: pd.DataFram
     joined by supplier name (see :func:`supplier_key`) to the spending table. Its weight in
     the local group is the spending with it on rows classed local; in the non-local group,
     the rest (unknown locations count as not local). Respondents with no spending row are
-    reported and left out; so are those whose spending is £0 or less.
+    reported and left out; so are those whose spending is £0 or less. ``settings`` gives the
+    assumed staff-cost share (default: the shipped settings).
 
     References
     ----------
@@ -847,8 +848,11 @@ def supplier_survey_weights(supplier_survey: pd.DataFrame, spending: pd.DataFram
     survey = _need_columns(supplier_survey, SUPPLIER_SURVEY_COLUMNS, "The supplier survey")
     survey = _with_optional(survey, SUPPLIER_SURVEY_OPTIONAL)
     spending = _need_columns(spending, SPENDING_COLUMNS, "The spending table")
-    s_assumed = (0.4 if settings is None
-                 else float(settings.central("lm3.supplier_staff_cost_share")))
+    if settings is None:
+        from toolkit.inputs.settings import load_settings
+
+        settings = load_settings()
+    s_assumed = float(settings.central("lm3.supplier_staff_cost_share"))
     answers_given = [supplier_answer(rec, s_assumed) for rec in survey.to_dict("records")]
     shares = np.asarray([a[0] for a in answers_given], dtype=float)
     keys = spending["supplier"].map(supplier_key)
