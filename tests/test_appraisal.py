@@ -877,7 +877,5 @@ def test_evidenced_options_use_the_full_lm3_range():
 
     from toolkit.appraisal.evidence import lm3_range
 
-    survey_only = SimpleNamespace(lm3_low=1.88, lm3_high=1.93)
-    assert lm3_range(survey_only) == (1.88, 1.93)
     full = SimpleNamespace(lm3_low=1.88, lm3_high=1.93, full_low=1.70, full_high=2.01)
     assert lm3_range(full) == (1.70, 2.01)

@@ -435,9 +435,39 @@ def test_supplier_survey(tmp_path):
         ["Timestamp", "Your business name", "What share of our payments do you spend locally?"],
         ["x", "Oak Lane Bakery", "About 80%"], ["x", "", "50"]])
     result = run_import(tmp_path, supplier_survey=[path])
-    assert result.tables["supplier_survey"].to_dict("records") == [
+    table = result.tables["supplier_survey"]
+    assert table[["supplier", "local_share"]].to_dict("records") == [
         {"supplier": "Oak Lane Bakery", "local_share": 0.8}]
+    assert table[["spending_local", "wages_local"]].isna().all().all()
     assert result.unsettled[0].reason == "no supplier named"
+
+
+def test_supplier_survey_with_nefs_two_questions_keeps_both(tmp_path):
+    path = write_csv(tmp_path / "suppliers.csv", [
+        ["Your business name", "What share of your spending goes to local businesses?",
+         "What share of your wage bill is paid to staff who live locally?",
+         "Staff costs as a share of your costs (%)"],
+        ["Oak Lane Bakery", "30%", "90%", "60%"],
+        ["Canal Mill Ltd", "20", "not sure", ""]])
+    result = run_import(tmp_path, supplier_survey=[path])
+    table = result.tables["supplier_survey"]
+    assert table[["supplier", "spending_local", "wages_local", "staff_cost_share"]].to_dict(
+        "records") == [{"supplier": "Oak Lane Bakery", "spending_local": 0.3,
+                        "wages_local": 0.9, "staff_cost_share": 0.6}]
+    assert [(u.row, u.answer) for u in result.unsettled] == [(3, "not sure")]
+
+
+def test_staff_survey_keeps_where_respondents_live_and_needs_no_pay_band(tmp_path):
+    path = write_csv(tmp_path / "staff.csv", [
+        ["What share of your take-home pay do you spend locally?", "Do you live in Bradford?",
+         "First half of your home postcode"],
+        ["60%", "yes", "BD8"], ["40", "no", ""], ["70%", "", "BD1 1AA"]])
+    result = run_import(tmp_path, staff_survey=[path])
+    table = result.tables["staff_survey"]
+    assert table["local_share"].tolist() == [0.6, 0.4, 0.7]
+    assert table["lives_locally"].tolist()[:2] == [True, False]
+    assert table["home_district"].tolist() == ["BD8", None, "BD1"]
+    assert table["pay_band"].isna().all()
 
 
 # --------------------------------------------------------- workbook round trips

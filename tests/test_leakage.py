@@ -62,6 +62,7 @@ def hand_inputs(spending=SPENDING, staff=STAFF, r1=100_000.0) -> Lm3Inputs:
         staff_survey=pd.DataFrame(columns=["pay_band", "local_share", "row"]),
         supplier_survey=pd.DataFrame(columns=["supplier", "local_share", "row"]),
         boundary_name="Testtown",
+        employer_costs=0.0,  # the hand case counts gross pay only, as nef's examples do
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -24,6 +25,8 @@ from toolkit.measures.lm3 import (
     lm3_from_workbook,
     lm3_inputs,
     northumberland_values,
+    prior_spread,
+    student_t_quantile,
     weighted_share,
 )
 
@@ -32,6 +35,11 @@ FAST = load_settings(overrides={"lm3": {"bootstrap_samples": 200}})
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def gross_only(inputs):
+    """The inputs with no employer costs: nef's published cases count gross pay only."""
+    return replace(inputs, employer_costs=0.0)
 
 
 def spending(rows):
@@ -124,7 +132,7 @@ def test_constant_share_through_staff_take_home():
     # £10 -> £8 to local staff -> take-home 80% of it, all spent locally: £6.40.
     inputs = Lm3Inputs(10.0, spending([("Away", 20.0, False)]), staff([(80.0, True)]),
                        staff_survey([1.0] * 5), supplier_survey([]), "Test")
-    result = compute_lm3(inputs, SETTINGS)
+    result = compute_lm3(gross_only(inputs), SETTINGS)
     assert (result.r1, result.r2, result.r3) == pytest.approx((10, 8, 6.4))
     assert result.lm3 == pytest.approx(2.44)
 
@@ -179,7 +187,7 @@ def test_round2_uses_local_share_of_all_spending_including_pay():
         spending([("A", 300.0, True), ("B", 100.0, False)]),
         staff([(400.0, True), (200.0, False)]),
         staff_survey([]), supplier_survey([]), "Test")
-    result = compute_lm3(inputs, SETTINGS)
+    result = compute_lm3(gross_only(inputs), SETTINGS)
     assert result.local_share_of_spending == pytest.approx(0.7)
     assert result.r2_staff == pytest.approx(400.0)
     assert result.r2_suppliers == pytest.approx(300.0)
@@ -249,7 +257,7 @@ def test_supplier_survey_matches_names_as_the_spend_analysis_does():
 def test_unknown_location_is_not_local_and_reported():
     inputs = Lm3Inputs(100.0, spending([("A", 50.0, True), ("B", 50.0, None)]),
                        staff([(100.0, None)]), staff_survey([]), supplier_survey([]), "Test")
-    result = compute_lm3(inputs, SETTINGS)
+    result = compute_lm3(gross_only(inputs), SETTINGS)
     assert result.r2 == pytest.approx(25.0)
     assert result.unknown_spending == pytest.approx(50.0)
     assert result.unknown_staff_pay == pytest.approx(100.0)
@@ -309,20 +317,25 @@ def test_single_respondent_below_lowered_threshold_is_never_zero_width():
     result = compute_lm3(suppliers_only(100.0, 0.5, 0.9, n=1), one)
     assert result.assumed == []
     assert result.rho_suppliers == pytest.approx(0.9)
+    # One answer: the pseudo-answer's spread alone, t with 1 degree of freedom, clipped at 1.
+    spread = prior_spread(SETTINGS.span("lm3.assumed_respend_suppliers"), 0.90)
+    half = student_t_quantile(0.95, 1) * spread
+    assert result.lm3_low == pytest.approx(1 + 0.5 + 0.5 * max(0.0, 0.9 - half))
+    assert result.lm3_high == pytest.approx(1 + 0.5 + 0.5 * min(1.0, 0.9 + half))
     assert result.lm3_high > result.lm3_low
-    assert any("no width" in n for n in result.notes)
 
 
 def test_identical_answers_are_widened_not_certain():
     result = compute_lm3(suppliers_only(100.0, 0.5, 0.8), SETTINGS)
-    assert result.lm3_high - result.lm3_low > 0
-    assert result.lm3_low <= result.lm3 <= result.lm3_high
-    # Widened by the assumed span's width (0.4 - 0.2 below, 0.6 - 0.4 above) around 0.8.
-    assert result.lm3_low == pytest.approx(1 + 0.5 + 0.5 * 0.6)
-    assert result.lm3_high == pytest.approx(1 + 0.5 + 0.5 * 1.0)
+    # Five equal answers, equal weights: se = spread / 5 (one pseudo-answer pooled in).
+    spread = prior_spread(SETTINGS.span("lm3.assumed_respend_suppliers"), 0.90)
+    half = student_t_quantile(0.95, 4) * spread / 5
+    assert result.lm3_low == pytest.approx(1 + 0.5 + 0.5 * (0.8 - half))
+    assert result.lm3_high == pytest.approx(1 + 0.5 + 0.5 * (0.8 + half))
+    assert result.lm3_low < result.lm3 < result.lm3_high
 
 
-def test_bootstrap_is_seeded_and_reproducible():
+def test_interval_is_reproducible_and_draws_no_random_numbers():
     shares = [0.1, 0.9, 0.5, 0.3, 0.7, 0.65, 0.2, 0.45, 0.8, 0.35, 0.55, 0.15]
     rows = [(f"L{i}", 10.0 + 7.0 * i, True) for i in range(12)] + [("Away", 500.0, False)]
     inputs = Lm3Inputs(100.0, spending(rows), staff([]), staff_survey([]),
@@ -330,15 +343,16 @@ def test_bootstrap_is_seeded_and_reproducible():
     first, second = compute_lm3(inputs, SETTINGS), compute_lm3(inputs, SETTINGS)
     assert (first.lm3_low, first.lm3_high) == (second.lm3_low, second.lm3_high)
     other = compute_lm3(inputs, load_settings(overrides={"lm3": {"seed": 7}}))
-    assert (other.lm3_low, other.lm3_high) != (first.lm3_low, first.lm3_high)
+    assert (other.lm3_low, other.lm3_high) == (first.lm3_low, first.lm3_high)
     low, high = first.rho_suppliers_interval
     assert low < first.rho_suppliers < high
+    assert first.to_dict()["bootstrap"]["used"] is False
 
 
 def test_take_home_share_span_effect_is_shown():
     inputs = Lm3Inputs(10.0, spending([]), staff([(10.0, True)]), staff_survey([1.0] * 5),
                        supplier_survey([]), "Test")
-    result = compute_lm3(inputs, SETTINGS)
+    result = compute_lm3(gross_only(inputs), SETTINGS)
     assert result.take_home["assumed"] is True
     assert result.take_home["lm3_low"] == pytest.approx(1 + 1 + 0.75)
     assert result.take_home["lm3_high"] == pytest.approx(1 + 1 + 0.85)
@@ -399,7 +413,7 @@ def test_no_spending_and_no_staff_is_a_clear_error():
 def test_no_local_staff_gives_defined_result():
     inputs = Lm3Inputs(10.0, spending([("A", 5.0, True)]), staff([(5.0, False)]),
                        staff_survey([0.5]), supplier_survey([]), "Test")
-    result = compute_lm3(inputs, SETTINGS)
+    result = compute_lm3(gross_only(inputs), SETTINGS)
     assert result.r2_staff == 0 and result.r3_staff == 0
     assert result.lm3 == pytest.approx(1 + 0.5 + 0.5 * 0.4)
     assert all("staff" not in a for a in result.assumed)
@@ -409,7 +423,7 @@ def test_no_local_staff_gives_defined_result():
 def test_no_suppliers_gives_defined_result():
     inputs = Lm3Inputs(10.0, spending([]), staff([(5.0, True), (5.0, False)]),
                        staff_survey([]), supplier_survey([]), "Test")
-    result = compute_lm3(inputs, SETTINGS)
+    result = compute_lm3(gross_only(inputs), SETTINGS)
     assert result.r2 == pytest.approx(5.0) and result.r2_suppliers == 0
     assert any("spending table is empty" in n for n in result.notes)
 

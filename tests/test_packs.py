@@ -410,7 +410,17 @@ def test_combined_lm3_is_income_weighted_and_averaged_and_says_which():
     assert both["share_weighted"] == pytest.approx(590 / 1100)
     assert both["share_average"] == pytest.approx((0.5 + 0.9) / 2)
     assert both["assumed"] is True
-    labels = [h.label for h in sections.combined_headlines([big, small], "Testshire")]
+    big.lm3.full_low, big.lm3.full_high = 0.9, 3.2
+    both = sections.combine_lm3([big, small])
+    # A result without a full range (older scripts' objects) falls back to its interval.
+    assert both["lm3_weighted_full_low"] == pytest.approx((900 * 0.9 + 100 * 1.0) / 1000)
+    assert both["lm3_weighted_full_high"] == pytest.approx((900 * 3.2 + 100 * 3.0) / 1000)
+    headlines = sections.combined_headlines([big, small], "Testshire")
+    weighted = next(h for h in headlines if h.label.startswith("LM3, income-weighted"))
+    assert (weighted.low, weighted.high) == (both["lm3_weighted_full_low"],
+                                             both["lm3_weighted_full_high"])
+    assert "full range" in weighted.note and "survey intervals alone" in weighted.note
+    labels = [h.label for h in headlines]
     assert "LM3, income-weighted across organisations" in labels
     assert "LM3, average of organisations' scores" in labels
     assert "Local share of spending, spend-weighted" in labels

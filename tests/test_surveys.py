@@ -40,8 +40,22 @@ def test_staff_question_is_about_take_home_pay_and_supplier_about_local_staff_an
     staff = questionnaire("staff", area="Calderdale")
     supplier = questionnaire("supplier", area="Calderdale")
     assert "take-home pay" in staff.questions[1].text
-    assert "staff who live in Calderdale" in supplier.questions[1].text
-    assert "suppliers based in Calderdale" in supplier.questions[1].text
+    by_key = {q.key: q for q in supplier.questions}
+    assert "businesses based in Calderdale" in by_key["spending_local"].text
+    assert "staff who live in Calderdale" in by_key["wages_local"].text
+    assert "staff costs" in by_key["staff_cost_share"].text
+    assert "suppliers based in Calderdale" in by_key["local_share"].text
+
+
+def test_staff_are_asked_where_they_live_and_the_pay_band_is_optional():
+    form = questionnaire("staff", area="Calderdale")
+    by_key = {q.key: q for q in form.questions}
+    assert "live in Calderdale" in by_key["lives_locally"].text
+    assert "postcode" in by_key["home_district"].text
+    assert by_key["pay_band"].required is False and by_key["local_share"].required is True
+    text = render(form, "text")
+    assert "(optional): Which band is your pay" in text
+    assert "Answer: Yes or no" in text
 
 
 @pytest.mark.parametrize("kind", ["staff", "supplier"])
@@ -72,7 +86,8 @@ def test_html_escapes_user_text():
 def test_text_format_puts_each_option_on_its_own_line():
     lines = render(questionnaire("staff"), "text").splitlines()
     assert all(any(line.strip() == band for line in lines) for band in PAY_BANDS)
-    assert len([line for line in lines if re.match(r"Question \d", line)]) == 2
+    questions = [line for line in lines if re.match(r"Question \d", line)]
+    assert len(questions) == len(table("staff_survey").columns)
 
 
 def test_bad_kind_and_format_are_clear_errors():

@@ -283,6 +283,13 @@ def format_value(value: Any, kind: str) -> str:
 # ---------------------------------------------------------------------------- headlines
 
 
+#: What LM3 measures, said once in each organisation pack and by ``keepitlocal lm3``
+#: (METHODS §1: turnover through the area, not value added; not to be added to SROI or GVA).
+LM3_MEANING = (
+    "LM3 measures turnover passing through the area over three rounds, not value added or "
+    "new income: do not add LM3 pounds to SROI pounds or to GVA."
+)
+
 @dataclass(frozen=True)
 class Headline:
     """One headline figure of a pack, with its range and basis.
@@ -302,6 +309,8 @@ class Headline:
         ``suppressed``.
     note : str
         One sentence on where it comes from or why it is missing.
+    range_label : str
+        What the range is, in words (``"range"``, or ``"full range"`` for LM3).
     """
 
     label: str
@@ -311,6 +320,7 @@ class Headline:
     high: float | None = None
     basis: str = "evidenced"
     note: str = ""
+    range_label: str = "range"
 
     def __post_init__(self):
         if self.basis not in BASIS_LABELS:
@@ -335,6 +345,13 @@ class Headline:
         return f"{format_value(self.low, self.kind)} to {format_value(self.high, self.kind)}"
 
     @property
+    def labelled_range(self) -> str:
+        """The range with its label when it is not a plain range ("full range: 1.8 to 2.1")."""
+        if not self.range_text or self.range_label == "range":
+            return self.range_text
+        return f"{self.range_label}: {self.range_text}"
+
+    @property
     def basis_text(self) -> str:
         """The basis as written in a pack."""
         return BASIS_LABELS[self.basis]
@@ -355,7 +372,7 @@ class Headline:
             return f"{self.label}: {self.basis_text}. {self.note.rstrip('.')}.".replace(" .", "")
         text = f"{self.label}: {self.value_text}"
         if self.range_text:
-            text += f" (range {self.range_text})"
+            text += f" ({self.range_label} {self.range_text})"
         text += f", {self.basis_text}."
         if self.note and with_note:
             text += f" {self.note.rstrip('.')}."
@@ -374,7 +391,7 @@ def headlines_frame(headlines: Sequence[Headline]) -> pd.DataFrame:
     -------
     pandas.DataFrame
     """
-    rows = [{"figure": h.label, "value": h.value_text, "range": h.range_text,
+    rows = [{"figure": h.label, "value": h.value_text, "range": h.labelled_range,
              "basis": h.basis_text, "note": h.note} for h in headlines]
     return pd.DataFrame(rows, columns=["figure", "value", "range", "basis", "note"])
 
@@ -398,7 +415,7 @@ def headlines_html(headlines: Sequence[Headline]) -> str:
         css = "basis-" + re.sub(r"[^a-z]+", "-", h.basis)
         body.append(
             f"<tr><th scope='row'>{escape(h.label)}</th><td class='num'>{escape(h.value_text)}"
-            f"</td><td class='num'>{escape(h.range_text)}</td><td class='{css}'>"
+            f"</td><td class='num'>{escape(h.labelled_range)}</td><td class='{css}'>"
             f"{escape(h.basis_text)}</td><td>{escape(h.note)}</td></tr>"
         )
     return (f"<table class='headlines'><thead><tr>{head}</tr></thead>"

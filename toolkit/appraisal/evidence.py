@@ -61,7 +61,7 @@ def workbook_pattern(path: str | Path, settings, boundary: dict | None = None):
 
 
 def lm3_range(result) -> tuple[float, float]:
-    """Return the LM3 range an appraisal uses: the full range where the result has it.
+    """Return the LM3 range an appraisal uses: the full range.
 
     Parameters
     ----------
@@ -74,10 +74,7 @@ def lm3_range(result) -> tuple[float, float]:
         not local and local, the take-home span, thin groups' spans, with the survey
         interval), so that evidenced options do not look near-certain beside assumed ones.
     """
-    # Fallback until the `lm3` branch (issue 14, LM3 part) lands with Lm3Result.full_low and
-    # full_high: then the survey interval is used. Remove the getattr defaults at that merge.
-    return (float(getattr(result, "full_low", result.lm3_low)),
-            float(getattr(result, "full_high", result.lm3_high)))
+    return float(result.full_low), float(result.full_high)
 
 
 def surplus_per_pound(balance: dict, file: str = "the workbook") -> tuple[float, str]:

@@ -43,7 +43,9 @@ def _money(value: float) -> str:
 
 
 def describe(result) -> str:
-    """Return an LM3 result as plain text: rounds, score, interval, assumptions, notes."""
+    """Return an LM3 result as plain text: rounds, score, both ranges, assumptions, notes."""
+    from toolkit.present import LM3_MEANING
+
     pct = int(round(result.confidence * 100))
     lines = [
         f"Local area: {result.boundary_name}",
@@ -54,8 +56,9 @@ def describe(result) -> str:
         f"  Round 3  re-spent locally    {_money(result.r3):>14}  "
         f"({result.pence_per_pound['round_3']:.0f}p of each £1; staff {_money(result.r3_staff)},"
         f" suppliers {_money(result.r3_suppliers)})",
-        f"  LM3 {result.lm3:.2f}  ({pct}% interval {result.lm3_low:.2f} to "
-        f"{result.lm3_high:.2f})",
+        f"  LM3 {result.lm3:.2f}  (full range {result.full_low:.2f} to {result.full_high:.2f};"
+        f" survey {pct}% interval {result.lm3_low:.2f} to {result.lm3_high:.2f})",
+        f"  {result.full_range_covers}",
         f"  Survey respondents: staff {result.respondents_staff}, local suppliers "
         f"{result.respondents_suppliers}",
         "  Assumed: " + ("; ".join(result.assumed) if result.assumed
@@ -69,6 +72,7 @@ def describe(result) -> str:
                      f"£{north['local_per_pound']:.2f} to the area"
                      f"{' (assumed rate)' if north['rho_local_assumed'] else ''}; to a non-local"
                      f" one {non_local}.")
+    lines.append(f"  {LM3_MEANING}")
     for note in result.notes:
         lines.append(f"  - {note}")
     return "\n".join(lines)

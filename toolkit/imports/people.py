@@ -34,7 +34,7 @@ from toolkit.imports.formats import (
     parse_money,
     read_rows,
 )
-from toolkit.inputs import geography
+from toolkit.inputs import cells, geography
 from toolkit.inputs.errors import InputError
 from toolkit.inputs.schema import PAY_BANDS
 
@@ -56,7 +56,18 @@ PAYROLL_ALIASES: dict[str, tuple[str, ...]] = {
     "living_wage": ("Living wage", "Paid real Living Wage", "Real Living Wage"),
 }
 
-SURVEY_ROLES = ("pay_band", "local_share", "supplier")
+SURVEY_ROLES = ("pay_band", "local_share", "supplier", "lives_locally", "home_district",
+                "spending_local", "wages_local", "staff_cost_share")
+
+#: The workbook columns each survey's import writes, in sheet order (METHODS §1).
+SURVEY_COLUMNS = {
+    "staff_survey": ("pay_band", "local_share", "lives_locally", "home_district"),
+    "supplier_survey": ("supplier", "spending_local", "wages_local", "staff_cost_share",
+                        "local_share"),
+}
+
+#: Shares a supplier reply may give: nef's two answers and its cost split, or one combined.
+_SUPPLIER_SHARES = ("spending_local", "wages_local", "staff_cost_share", "local_share")
 
 _WEEKS_NOTE = "weeks of pay a year"
 _HOURS_NOTE = "hours a week of a full-time post"
@@ -449,34 +460,75 @@ def _band_of(amount: float) -> tuple[str | None, str]:
 # --------------------------------------------------------------------------- surveys
 
 
+_SHARE_WORDS = ("%", "share", "proportion", "how much", "percent", "what part")
+_COMBINED_WORDS = ("pay you", "we pay", "income", "receive", "payments")
+
+
+def _supplier_role(folded: str) -> str | None:
+    """Return which of nef's supplier questions a header asks, or None."""
+    if "wage" in folded or "payroll" in folded:
+        return "wages_local"
+    if "cost" in folded and "staff" in folded and "local" not in folded:
+        return "staff_cost_share"
+    if "local" in folded and any(w in folded for w in ("goods", "businesses", "purchases")) \
+            and not any(w in folded for w in _COMBINED_WORDS):
+        return "spending_local"
+    return None
+
+
+def _staff_role(folded: str) -> str | None:
+    """Return the staff question a header asks (pay band, where they live), or None."""
+    if "postcode" in folded or "post code" in folded:
+        return "home_district"
+    if any(w in folded for w in ("do you live", "live in", "lives in", "resident",
+                                 "live locally")):
+        return "lives_locally"
+    if "pay" in folded and any(w in folded for w in ("band", "salary", "earn", "range")):
+        return "pay_band"
+    return None
+
+
 def _survey_columns(headers: list[str], kind: str) -> dict[str, int]:
-    """Guess a form's question columns from their wording (pay band, local share, supplier)."""
+    """Guess a form's question columns from their wording (see :data:`SURVEY_COLUMNS`)."""
     found: dict[str, int] = {}
     for index, text in enumerate(headers):
         folded = fold_header(text)
-        if "local_share" not in found and "local" in folded and any(
-                w in folded for w in ("%", "share", "proportion", "how much", "percent",
-                                      "what part")):
-            found["local_share"] = index
-        elif kind == "staff_survey" and "pay_band" not in found and "pay" in folded and any(
-                w in folded for w in ("band", "salary", "earn", "range")):
-            found["pay_band"] = index
-        elif kind == "supplier_survey" and "supplier" not in found and any(
-                w in folded for w in ("organisation", "organization", "business", "company",
-                                      "supplier")):
-            found["supplier"] = index
+        if kind == "supplier_survey":
+            role = _supplier_role(folded)
+            if role is None and "supplier" not in found and any(
+                    w in folded for w in ("organisation", "organization", "business",
+                                          "company", "supplier")) and not any(
+                    w in folded for w in _SHARE_WORDS):
+                role = "supplier"
+        else:
+            role = _staff_role(folded)
+        if role is None and "local" in folded and any(w in folded for w in _SHARE_WORDS):
+            role = "local_share"
+        if role is not None and role not in found:
+            found[role] = index
     return found
+
+
+def _survey_found(columns: dict[str, int], kind: str) -> bool:
+    """Return whether a header has the questions a reply needs."""
+    if kind == "staff_survey":
+        return "local_share" in columns
+    answers = "local_share" in columns or {"spending_local", "wages_local"} <= set(columns)
+    return "supplier" in columns and answers
 
 
 def read_survey(path: str | Path, kind: str, result: ImportResult,
                 mapping: dict[str, str] | None = None) -> pd.DataFrame:
     """Read a form tool's export of staff or supplier survey replies.
 
-    The question columns are found by their wording (a column about the share spent
-    "locally"; for staff, one about pay band; for suppliers, one naming the business), or
-    named with a mapping. Each answer is read with :func:`parse_share_answer` and
-    :func:`parse_pay_band`; a reply with an answer that cannot be read is not written, and
-    each such answer is listed in ``result.unsettled`` for the user to settle.
+    The question columns are found by their wording, or named with a mapping. Staff: the
+    share spent "locally" (needed), and, when asked, the pay band, whether they live in the
+    area, and their postcode district. Suppliers: the business's name with nef's two
+    questions (spending with local businesses, wage bill to local staff) and its staff-cost
+    share, or one combined share. Each answer is read with :func:`parse_share_answer`,
+    :func:`parse_pay_band` and the workbook's yes/no and district rules; a reply with an
+    answer that cannot be read is not written, and each such answer is listed in
+    ``result.unsettled`` for the user to settle.
 
     Parameters
     ----------
@@ -484,18 +536,20 @@ def read_survey(path: str | Path, kind: str, result: ImportResult,
     kind : {"staff_survey", "supplier_survey"}
     result : ImportResult
     mapping : dict of str to str, optional
-        Role to header text (roles: pay_band, local_share, supplier).
+        Role to header text (roles: :data:`SURVEY_ROLES`).
 
     Returns
     -------
     DataFrame
-        The schema's keys for the table: ``pay_band``, ``local_share`` (staff) or
-        ``supplier``, ``local_share`` (suppliers).
+        The schema's keys for the table (:data:`SURVEY_COLUMNS`); a question not asked is
+        blank.
+
+    References
+    ----------
+    METHODS §1 (the staff and supplier questions).
     """
     path = Path(path)
     rows = read_rows(path)
-    wanted = ("pay_band", "local_share") if kind == "staff_survey" else ("supplier",
-                                                                          "local_share")
     if mapping:
         header = mapped_header(rows, mapping, SURVEY_ROLES, path.name, kind)
         columns = dict(header.columns)
@@ -503,18 +557,21 @@ def read_survey(path: str | Path, kind: str, result: ImportResult,
         header, columns = None, {}
         for index, cells in enumerate(rows[:10]):
             columns = _survey_columns(cells, kind)
-            if all(role in columns for role in wanted):
+            if _survey_found(columns, kind):
                 header = index + 1
                 break
         if header is None:
-            raise InputError(f"{path.name}: no question columns for {' and '.join(wanted)} "
-                             f"were found. The file starts:\n{describe_top_rows(rows, 3)}\n"
+            needed = ("local_share" if kind == "staff_survey"
+                      else "supplier and local_share (or spending_local and wages_local)")
+            raise InputError(f"{path.name}: no question columns for {needed} were found. The "
+                             f"file starts:\n{describe_top_rows(rows, 3)}\n"
                              f'Name them with --map "{kind}: '
-                             + ",".join(f"{r}=Question text" for r in wanted) + '".')
+                             + ("local_share=Question text" if kind == "staff_survey" else
+                                "supplier=Question text,local_share=Question text") + '".')
     header_row = header if isinstance(header, int) else header.row
-    missing = [role for role in wanted if role not in columns]
-    if missing:
-        raise InputError(f"{path.name}: the mapping gives no column for {', '.join(missing)}.")
+    if not _survey_found(columns, kind):
+        raise InputError(f"{path.name}: the mapping gives no column for the share spent "
+                         f"locally{' or the supplier' if kind == 'supplier_survey' else ''}.")
     names = {role: rows[header_row - 1][i] for role, i in columns.items()}
     summary = FileSummary(path.name, kind, "form export", "survey replies", header_row)
     result.files.append(summary)
@@ -530,33 +587,77 @@ def read_survey(path: str | Path, kind: str, result: ImportResult,
         else:
             records.append(record)
             summary.used += 1
-    return pd.DataFrame(records, columns=list(wanted))
+    return pd.DataFrame(records, columns=list(SURVEY_COLUMNS[kind]))
 
 
 def _survey_record(cells, columns, names, kind, file, row, result) -> dict | None:
+    """Return one reply as a workbook row, or None (its unreadable answers listed)."""
     def cell(role):
-        i = columns[role]
-        return cells[i] if i < len(cells) else ""
+        i = columns.get(role)
+        return cells[i] if i is not None and i < len(cells) else ""
 
-    record, settled = {}, True
-    share, reason = parse_share_answer(cell("local_share"))
-    if share is None:
-        result.unsettled.append(Unsettled(file, row, names["local_share"], cell("local_share"),
-                                          reason))
-        settled = False
-    record["local_share"] = share
+    def unsettled(role, reason, answer=None):
+        result.unsettled.append(Unsettled(file, row, names[role],
+                                          cell(role) if answer is None else answer, reason))
+
+    record: dict = {}
+    settled = _survey_shares(cell, columns, kind, record, unsettled)
     if kind == "staff_survey":
-        band, why = parse_pay_band(cell("pay_band"))
-        if band is None:
-            result.unsettled.append(Unsettled(file, row, names["pay_band"], cell("pay_band"),
-                                              why))
-            settled = False
-        record["pay_band"] = band
+        settled &= _staff_extras(cell, columns, record, unsettled)
     else:
         supplier = cell("supplier").strip()
         if not supplier:
-            result.unsettled.append(Unsettled(file, row, names["supplier"], "",
-                                              "no supplier named"))
+            unsettled("supplier", "no supplier named", "")
             settled = False
         record["supplier"] = supplier
     return record if settled else None
+
+
+def _survey_shares(cell, columns, kind, record, unsettled) -> bool:
+    """Read the reply's shares into ``record``; return whether it has a usable answer."""
+    roles = ("local_share",) if kind == "staff_survey" else _SUPPLIER_SHARES
+    reasons = {}
+    for role in roles:
+        if role not in columns:
+            continue
+        share, reason = parse_share_answer(cell(role))
+        record[role] = share
+        if share is None:
+            reasons[role] = reason
+    if kind == "staff_survey":
+        needed = [("local_share",)]
+    else:
+        needed = [("spending_local", "wages_local"), ("local_share",)]
+    usable = any(all(record.get(r) is not None for r in group) for group in needed)
+    if not usable:
+        for role, reason in reasons.items():
+            if role != "staff_cost_share":
+                unsettled(role, reason)
+    elif "staff_cost_share" in reasons and reasons["staff_cost_share"] != "no answer":
+        unsettled("staff_cost_share", reasons["staff_cost_share"])
+        return False
+    return usable
+
+
+def _staff_extras(cell, columns, record, unsettled) -> bool:
+    """Read pay band (when asked), lives in the area and postcode district into ``record``."""
+    settled = True
+    if "pay_band" in columns:
+        band, why = parse_pay_band(cell("pay_band"))
+        if band is None:
+            unsettled("pay_band", why)
+            settled = False
+        record["pay_band"] = band
+    if "lives_locally" in columns:
+        parsed = cells.parse_yesno(cell("lives_locally"))
+        if parsed.error:
+            unsettled("lives_locally", "not yes or no")
+            settled = False
+        record["lives_locally"] = parsed.value if parsed.ok else None
+    if "home_district" in columns:
+        parsed = cells.parse_district(cell("home_district"))
+        if parsed.error:
+            unsettled("home_district", parsed.error, "")  # never keep what was written
+            settled = False
+        record["home_district"] = parsed.value if parsed.ok else None
+    return settled

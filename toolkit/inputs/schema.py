@@ -255,11 +255,18 @@ TABLES: tuple[Table, ...] = (
         "staff_survey",
         "Staff survey",
         (
-            Column("pay_band", "Pay band", "choice", choices=PAY_BANDS,
-                   help="The respondent's pay band."),
+            Column("pay_band", "Pay band", "choice", choices=PAY_BANDS, required=False,
+                   help="The respondent's pay band. Optional: without it answers are "
+                        "weighted equally."),
             Column("local_share", "Share of take-home pay spent locally (%)", "percent",
                    maximum=1.0, minimum=0.0,
                    help="Their answer, from 0% to 100%."),
+            Column("lives_locally", "Lives in the area (yes/no)", "yesno", required=False,
+                   help="Whether the respondent lives in the area. Only residents' answers "
+                        "are used for local staff."),
+            Column("home_district", "Home postcode district", "district", required=False,
+                   help="Or the respondent's postcode district (such as HX1); it decides "
+                        "where they live when given."),
         ),
         required=False,
         help="Anonymous answers from staff about where they spend their pay.",
@@ -272,10 +279,22 @@ TABLES: tuple[Table, ...] = (
             Column("supplier", "Supplier", "text",
                    help="As named in the Spending sheet. Capitals, punctuation, "
                         "'Ltd' or 'Limited' and a leading 'The' do not matter."),
+            Column("spending_local", "Share of their spending with local businesses (%)",
+                   "percent", maximum=1.0, minimum=0.0, required=False,
+                   help="nef's first question: of what they spend on goods and services, "
+                        "the share with businesses based in the area."),
+            Column("wages_local", "Share of their wage bill paid to local staff (%)",
+                   "percent", maximum=1.0, minimum=0.0, required=False,
+                   help="nef's second question: the share of their wage bill paid to staff "
+                        "who live in the area."),
+            Column("staff_cost_share", "Staff costs as a share of their costs (%)", "percent",
+                   maximum=1.0, minimum=0.0, required=False,
+                   help="Their split of costs between staff and the rest. Blank uses the "
+                        "setting lm3.supplier_staff_cost_share (assumed)."),
             Column("local_share", "Share of income spent locally (%)", "percent",
-                   maximum=1.0, minimum=0.0,
-                   help="Share of what you pay them that they spend on local staff "
-                        "and local suppliers."),
+                   maximum=1.0, minimum=0.0, required=False,
+                   help="Or one combined answer: the share of what you pay them that they "
+                        "spend on local staff and local suppliers."),
         ),
         required=False,
         help="Answers from suppliers about where they re-spend what you pay them.",

@@ -74,11 +74,13 @@ SETTINGS_DOCS: dict[str, SettingDoc] = {
         "Figures about fewer people than this are suppressed in packs (privacy)",
         "toolkit choice", True, "count"),
     "lm3.confidence": SettingDoc(
-        "Confidence level of bootstrap intervals", "toolkit choice", True, "share"),
+        "Confidence level of LM3's survey intervals", "toolkit choice", True, "share"),
     "lm3.bootstrap_samples": SettingDoc(
-        "Number of bootstrap resamples", "toolkit choice", True, "count"),
+        "Number of bootstrap resamples (LM3's interval no longer resamples: kept so that "
+        "settings files giving it still load)", "toolkit choice", True, "count"),
     "lm3.seed": SettingDoc(
-        "Random seed, so that the same inputs give the same intervals", "toolkit choice",
+        "Random seed (LM3's interval no longer draws random numbers: kept so that settings "
+        "files giving it still load)", "toolkit choice",
         True, "count"),
     "lm3.take_home_share": SettingDoc(
         "Take-home pay as a share of gross pay (tax and National Insurance are not spent "
@@ -92,6 +94,17 @@ SETTINGS_DOCS: dict[str, SettingDoc] = {
     "lm3.top_pay_band_midpoint": SettingDoc(
         "Pay given to the open-ended top pay band when weighting staff replies",
         "toolkit choice", True, "money"),
+    "lm3.employer_on_cost_rate": SettingDoc(
+        "Employer costs (employer National Insurance and pension) as a share of gross pay, "
+        "counted in round 2's denominator and none of them local, when the Balance sheet's "
+        "staff costs do not give them",
+        "assumed: about employer NI at 13.8% above £9,100 and a 3% auto-enrolment pension on "
+        "a £25,000 salary in 2024-25 (METHODS §1); not checked against a published average",
+        False, "share"),
+    "lm3.supplier_staff_cost_share": SettingDoc(
+        "Staff costs as a share of a supplier's costs, combining nef's two supplier questions "
+        "when the supplier does not give it",
+        "assumed; no published source checked (METHODS §1)", False, "range"),
     "social_value.discount_schedule": SettingDoc(
         "Declining discount rates by year, applied as a cumulative factor",
         "HM Treasury Green Book (METHODS §3)", True, "schedule"),

@@ -595,6 +595,7 @@ def check_workbook(workbook: Workbook, tolerance: float | None = None,
         thin_threshold)
     _check_about(workbook)
     _check_expenditure(workbook, tolerance)
+    _check_staff_costs(workbook)
     _check_surveys(workbook, thin)
     _check_outcomes(workbook)
     _check_balance(workbook)
@@ -628,11 +629,54 @@ def _check_expenditure(workbook: Workbook, tolerance: float) -> None:
             file=workbook.path.name, sheet="Balance", row=2, column="Total expenditure (£)")
 
 
+def _check_staff_costs(workbook: Workbook) -> None:
+    """Warn when the accounts give staff costs but the Staff sheet lists nobody (METHODS §1)."""
+    costs = workbook.balance.get("staff_costs")
+    if costs is None or pd.isna(costs) or not costs > 0 or len(workbook.table("staff")):
+        return
+    workbook.report.warning(
+        f"The Staff sheet is empty but the Balance sheet gives staff costs of £{costs:,.2f}: "
+        f"LM3 counts them as pay to people whose home is unknown (not local), so staff add "
+        f"nothing to rounds 2 and 3. Fill in the Staff sheet.",
+        file=workbook.path.name, sheet="Staff", row=2)
+
+
+def _survey_answers(workbook: Workbook, key: str) -> int:
+    """Return the number of survey rows giving an answer (combined, or nef's two parts)."""
+    frame = workbook.table(key)
+    answered = frame["local_share"].notna()
+    if key == "supplier_survey":
+        answered |= frame["spending_local"].notna() & frame["wages_local"].notna()
+    return int(answered.sum())
+
+
+def _check_supplier_answers(workbook: Workbook) -> None:
+    """Report supplier survey rows with no usable answer, naming the row and column."""
+    for _, rec in workbook.table("supplier_survey").iterrows():
+        parts = [rec["spending_local"], rec["wages_local"]]
+        given = [p is not None and not pd.isna(p) for p in parts]
+        if any(given) and not all(given) and (rec["local_share"] is None
+                                              or pd.isna(rec["local_share"])):
+            workbook.report.error(
+                "Give both nef answers (spending with local businesses and wage bill to local "
+                "staff), or the combined share spent locally.", file=workbook.path.name,
+                sheet="Supplier survey", row=int(rec["row"]),
+                column=table("supplier_survey").column(
+                    "wages_local" if given[0] else "spending_local").header)
+        elif not any(given) and (rec["local_share"] is None or pd.isna(rec["local_share"])):
+            workbook.report.error(
+                "This answer is empty: give nef's two shares or the combined share.",
+                file=workbook.path.name, sheet="Supplier survey", row=int(rec["row"]),
+                column=table("supplier_survey").column("local_share").header)
+
+
 def _check_surveys(workbook: Workbook, thin: int) -> None:
+    if workbook.has("supplier_survey"):
+        _check_supplier_answers(workbook)
     for key, group in (("staff_survey", "staff"), ("supplier_survey", "supplier")):
         if not workbook.has(key):
             continue
-        count = int(workbook.table(key)["local_share"].notna().sum())
+        count = _survey_answers(workbook, key)
         if count == 0:
             workbook.report.notice(
                 f"The {group} survey sheet has no answers, so an assumed re-spending rate "

@@ -7,7 +7,8 @@ nef's *Plugging the Leaks* asks where money entering an area leaves it. With LM3
   (or whose location is unknown, which LM3 counts as not local) and every £ of pay to staff who
   live outside the area. Because round 2 applies the year's spending pattern to the income
   studied, the pence of each £1 of income lost through one supplier is
-  ``100 * amount / total spending`` (total spending = non-staff spending plus staff pay).
+  ``100 * amount / total spending`` (total spending = non-staff spending plus staff costs:
+  gross pay and the employer's costs, which all leave the area).
 - **Round 3**, the re-spending of what stayed: tax and National Insurance on local staff pay
   (take-home share ``t``), the part of take-home pay local staff spend outside the area, and
   the part of their income local suppliers spend outside it.
@@ -57,13 +58,16 @@ def _with_flags(frame: pd.DataFrame, amount_column: str) -> pd.DataFrame:
     return out
 
 
-def total_spending(inputs: Lm3Inputs) -> float:
-    """Return non-staff spending plus staff gross pay: the base of round 2's local share.
+def total_spending(inputs: Lm3Inputs, result: Lm3Result | None = None) -> float:
+    """Return non-staff spending plus staff costs: the base of round 2's local share.
 
     Parameters
     ----------
     inputs : Lm3Inputs
         Spending and staff tables.
+    result : Lm3Result, optional
+        LM3 computed from ``inputs``: its total (with employer costs, given or assumed) is
+        used. Without it, employer costs count only as the inputs give them.
 
     Returns
     -------
@@ -78,9 +82,12 @@ def total_spending(inputs: Lm3Inputs) -> float:
     ----------
     METHODS §1 (R2 = R1 * local spending / total spending).
     """
+    if result is not None:
+        return float(result.spending_total)
     spending = pd.to_numeric(inputs.spending["amount"], errors="coerce").fillna(0.0).sum()
     pay = pd.to_numeric(inputs.staff["gross_pay"], errors="coerce").fillna(0.0).sum()
-    total = float(spending + pay)
+    employer = inputs.employer_costs if inputs.employer_costs is not None else 0.0
+    total = float(spending + pay + employer + (inputs.unlisted_staff_costs or 0.0))
     if not total > 0:
         raise InputError("Spending plus staff pay adds up to £0 or less, so leakage cannot be "
                          "worked out. Fill in the Spending and Staff sheets.")
@@ -92,13 +99,15 @@ def _rows_text(rows) -> str:
     return ", ".join(str(v) for v in values)
 
 
-def leakage_by_supplier(inputs: Lm3Inputs) -> pd.DataFrame:
+def leakage_by_supplier(inputs: Lm3Inputs, result: Lm3Result | None = None) -> pd.DataFrame:
     """Rank suppliers by the spending with them that leaves the area (round 2).
 
     Parameters
     ----------
     inputs : Lm3Inputs
         Spending classified as local (True), not local (False) or unknown (None).
+    result : Lm3Result, optional
+        LM3 of the same inputs, whose total spending (with employer costs) is the base.
 
     Returns
     -------
@@ -113,7 +122,7 @@ def leakage_by_supplier(inputs: Lm3Inputs) -> pd.DataFrame:
     ----------
     nef, *Plugging the Leaks* (Ward and Lewis 2002); METHODS §1.
     """
-    total = total_spending(inputs)
+    total = total_spending(inputs, result)
     spending = _with_flags(inputs.spending, "amount")
     leaving = spending[spending["local"].map(lambda v: v is not True)].copy()
     leaving["status"] = leaving["local"].map(lambda v: NOT_LOCAL if v is False else UNKNOWN)
@@ -133,7 +142,8 @@ def _ranked(frame: pd.DataFrame, total: float, keys: list[str]) -> pd.DataFrame:
     return frame[["rank", *keys, "amount", "share_of_spending", "pence_per_pound", "rows"]]
 
 
-def leakage_by_category(inputs: Lm3Inputs, small_group: int = 5) -> pd.DataFrame:
+def leakage_by_category(inputs: Lm3Inputs, small_group: int = 5,
+                        result: Lm3Result | None = None) -> pd.DataFrame:
     """Rank spending categories (and staff pay) by the money that leaves the area (round 2).
 
     Parameters
@@ -143,6 +153,9 @@ def leakage_by_category(inputs: Lm3Inputs, small_group: int = 5) -> pd.DataFrame
     small_group : int
         Staff pay to fewer people than this is not shown in pounds (it would show a
         person's pay); its pence per £1 is still shown.
+    result : Lm3Result, optional
+        LM3 of the same inputs: its total is the base, and its employer costs (none local)
+        are a line of their own.
 
     Returns
     -------
@@ -158,7 +171,7 @@ def leakage_by_category(inputs: Lm3Inputs, small_group: int = 5) -> pd.DataFrame
     ----------
     nef, *Plugging the Leaks* (Ward and Lewis 2002); METHODS §1.
     """
-    total = total_spending(inputs)
+    total = total_spending(inputs, result)
     spending = _with_flags(inputs.spending, "amount")
     rows = []
     for category, part in spending.groupby("category", sort=False):
@@ -166,6 +179,7 @@ def leakage_by_category(inputs: Lm3Inputs, small_group: int = 5) -> pd.DataFrame
     staff = _with_flags(inputs.staff, "gross_pay")
     if len(staff):
         rows.append(_category_row("staff pay", "staff", staff, "gross_pay"))
+    rows.extend(_staff_cost_rows(result, len(staff)))
     columns = ["category", "kind", "amount", "unknown", "local", "local_share", "people",
                "note", "rows"]
     frame = pd.DataFrame(rows, columns=columns)
@@ -190,6 +204,27 @@ def _category_row(category: str, kind: str, part: pd.DataFrame, column: str) -> 
         "people": len(leaving) if kind == "staff" else None, "note": note,
         "rows": _rows_text(leaving["row"]),
     }
+
+
+def _staff_cost_rows(result: Lm3Result | None, people: int) -> list[dict]:
+    """Return the category lines for employer costs and staff costs with no Staff rows."""
+    if result is None:
+        return []
+    rows = []
+    basis = "assumed (setting lm3.employer_on_cost_rate)" if result.employer_costs_assumed \
+        else "from the accounts"
+    if result.employer_costs:
+        rows.append({"category": "employer costs (National Insurance, pension)", "kind": "staff",
+                     "amount": result.employer_costs, "unknown": 0.0, "local": 0.0,
+                     "local_share": 0.0, "people": people,
+                     "note": f"none of it local; {basis}", "rows": ""})
+    if result.unlisted_staff_costs:
+        rows.append({"category": "staff costs with no Staff sheet rows", "kind": "staff",
+                     "amount": result.unlisted_staff_costs,
+                     "unknown": result.unlisted_staff_costs, "local": 0.0, "local_share": 0.0,
+                     "people": None, "note": "homes unknown: counted as not local",
+                     "rows": ""})
+    return rows
 
 
 def _suppress_staff_pounds(frame: pd.DataFrame, small_group: int) -> pd.DataFrame:
@@ -230,7 +265,7 @@ def pence_by_round(inputs: Lm3Inputs, result: Lm3Result) -> pd.DataFrame:
     nef, *Plugging the Leaks* (Ward and Lewis 2002); METHODS §1 (R3 = R2_staff * t *
     rho_staff + R2_suppliers * rho_suppliers).
     """
-    total = total_spending(inputs)
+    total = total_spending(inputs, result)
     spending = _with_flags(inputs.spending, "amount")
     staff = _with_flags(inputs.staff, "gross_pay")
 
@@ -250,7 +285,11 @@ def pence_by_round(inputs: Lm3Inputs, result: Lm3Result) -> pd.DataFrame:
         (2, False, "staff living outside the area", pence_of(staff, "gross_pay", False),
          "evidenced"),
         (2, False, "staff, home unknown (counted as not local)",
-         pence_of(staff, "gross_pay", None), "evidenced"),
+         pence_of(staff, "gross_pay", None) + 100.0 * result.unlisted_staff_costs / total,
+         "evidenced"),
+        (2, False, "employer costs (National Insurance, pension)",
+         100.0 * result.employer_costs / total,
+         "assumed" if result.employer_costs_assumed else "evidenced"),
         (3, True, "re-spent locally by local staff", 100.0 * result.r3_staff / r1,
          _both(staff_basis)),
         (3, True, "re-spent locally by local suppliers", 100.0 * result.r3_suppliers / r1,
@@ -402,8 +441,8 @@ def leakage(source, settings, boundary=None, result: Lm3Result | None = None
         notes.append("Spending or pay whose location is unknown is counted as leaving the "
                      "area, as LM3 counts it; adding postcodes may show it stays.")
     return LeakageResult(
-        by_supplier=leakage_by_supplier(inputs),
-        by_category=leakage_by_category(inputs, small_group=small),
+        by_supplier=leakage_by_supplier(inputs, result),
+        by_category=leakage_by_category(inputs, small_group=small, result=result),
         rounds=rounds, summary=pence_lost_summary(rounds), lm3=result, inputs=inputs,
         boundary_name=inputs.boundary_name, notes=notes,
     )

@@ -7,22 +7,34 @@ LM3 follows the money for three rounds (METHODS.md §1)::
 - R1, round 1: the income studied (the whole income, or chosen lines such as one contract:
   the income sheet's ``in_lm3`` column, blank meaning yes).
 - R2, round 2: R1 times the year's local share of spending, where spending is non-staff
-  spending plus staff gross pay and "local" is local suppliers plus the pay of staff who live
-  locally. So R2 never exceeds R1. R2 is kept in two groups, staff and suppliers.
+  spending plus staff costs (gross pay and the employer's costs: employer National Insurance
+  and pension, none of them local) and "local" is local suppliers plus the gross pay of staff
+  who live locally. So R2 never exceeds R1. Employer costs come from the Balance sheet's staff
+  costs less the Staff sheet's gross pay, or else from the setting
+  ``lm3.employer_on_cost_rate`` (assumed). R2 is kept in two groups, staff and suppliers.
 - R3, round 3: what round 2's local recipients re-spend locally, from the surveys:
   ``R3 = R2_staff * t * rho_staff + R2_suppliers * rho_suppliers``, with ``t`` take-home pay
   as a share of gross (a setting, assumed) and ``rho_g`` each group's mean re-spending share
-  weighted by the money each respondent received. People who did not reply are given their
-  group's mean: the survey stands for its group.
+  weighted by the money each respondent received (staff: their pay band's midpoint, or equal
+  weights when pay bands are not given). Only answers from staff who live in the area make
+  ``rho_staff``; others are set aside and counted. A supplier answers nef's two questions
+  (spending with local businesses, wage bill to local staff), combined with its staff-cost
+  share, or one combined share. People who did not reply are given their group's mean: the
+  survey stands for its group.
 
 A group with fewer respondents than ``checks.thin_survey_threshold`` is *thin*: its rate is
 the assumed one from the settings (``lm3.assumed_respend_*``), with its low-to-high span, and
-it is listed in :attr:`Lm3Result.assumed`. The interval is a seeded percentile bootstrap over
-respondents; with a thin group it is the bootstrap of the surveyed group computed at the low
-and the high end of the thin group's span, taking the outer bounds. A bootstrap with no width
-(one respondent, or everyone giving the same answer) is never shown as certainty: it is widened
-by the width of the group's assumed span, placed around the surveyed rate, and the notes say
-why.
+it is listed in :attr:`Lm3Result.assumed`.
+
+Two ranges are reported, each labelled (METHODS §1). The *survey interval* (``lm3_low``,
+``lm3_high``) covers the sampling of round 3 only: for each surveyed group a Student t
+interval on the weighted mean, with a jackknife-type (HC3) standard error that also carries
+one pseudo-answer whose spread is the group's assumed range, so that it always has width and
+moves smoothly when an answer changes; LM3's interval combines the groups (Welch-Satterthwaite
+degrees of freedom), with thin groups set at each end of their span and the outer bounds
+kept. The *full range* (``full_low``, ``full_high``) also spans what is not known: spending
+and pay whose location is unknown counted not local at the low end and local at the high end,
+the take-home share's range, and thin groups' spans.
 
 Supplier spending with no postcode (or one that cannot be placed) is counted as not local for
 the point estimate (the conservative choice), and the amount is reported; nothing is guessed.
@@ -35,6 +47,10 @@ nef, *Plugging the Leaks: making the most of every pound that enters your local 
 (B. Ward and J. Lewis, 2002) (METHODS §1).
 nef (2005), LM3 work with Northumberland County Council: the local and non-local supplier
 variant, £1.76 against £0.36 (METHODS §1).
+J. G. MacKinnon and H. White (1985), "Some heteroskedasticity-consistent covariance matrix
+estimators with improved finite sample properties", *Journal of Econometrics* 29: the HC3
+standard error. M. Abramowitz and I. Stegun (1964), *Handbook of Mathematical Functions*,
+26.7.3-4: Student's t distribution for whole degrees of freedom.
 """
 
 from __future__ import annotations
@@ -42,6 +58,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 from itertools import product
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -53,9 +70,19 @@ from toolkit.inputs.schema import PAY_BAND_MIDPOINTS, PAY_BANDS
 
 SPENDING_COLUMNS = ("supplier", "category", "amount", "local", "row")
 STAFF_COLUMNS = ("role", "fte", "gross_pay", "local", "row")
-STAFF_SURVEY_COLUMNS = ("pay_band", "local_share", "row")
-SUPPLIER_SURVEY_COLUMNS = ("supplier", "local_share", "row")
+STAFF_SURVEY_COLUMNS = ("local_share", "row")
+STAFF_SURVEY_OPTIONAL = ("pay_band", "resident")
+SUPPLIER_SURVEY_COLUMNS = ("supplier", "row")
+SUPPLIER_SURVEY_OPTIONAL = ("spending_local", "wages_local", "staff_cost_share", "local_share")
 GROUPS = ("staff", "suppliers")
+
+#: How the survey interval is made, in words (shown in packs and JSON).
+INTERVAL_METHOD = (
+    "Student t interval on each group's weighted mean, with a jackknife-type (HC3) standard "
+    "error and one pseudo-answer whose spread is the group's assumed range (so it always has "
+    "width); groups combined with Welch-Satterthwaite degrees of freedom; clipped to shares "
+    "of 0% to 100%"
+)
 
 
 @dataclass
@@ -75,11 +102,14 @@ class Lm3Inputs:
         Columns ``role``, ``fte``, ``gross_pay`` (pounds a year), ``local`` (whether the person
         lives in the area: True, False or None) and ``row``.
     staff_survey : pandas.DataFrame
-        Columns ``pay_band`` (one of :data:`toolkit.inputs.schema.PAY_BANDS`),
-        ``local_share`` (0 to 1, share of take-home pay spent locally) and ``row``. May be empty.
+        Columns ``local_share`` (0 to 1, share of take-home pay spent locally) and ``row``;
+        optional ``pay_band`` (one of :data:`toolkit.inputs.schema.PAY_BANDS`; blank weights
+        answers equally) and ``resident`` (True, False or None: whether the respondent lives
+        in the area; only residents' answers are used). May be empty.
     supplier_survey : pandas.DataFrame
-        Columns ``supplier`` (as named in ``spending``), ``local_share`` (0 to 1) and ``row``.
-        May be empty.
+        Columns ``supplier`` (as named in ``spending``) and ``row``, with either nef's two
+        answers ``spending_local`` and ``wages_local`` (0 to 1; optional
+        ``staff_cost_share``) or one combined ``local_share`` (0 to 1). May be empty.
     boundary_name : str
         The area called local, as results must state it.
     notes : list of str, optional
@@ -87,6 +117,15 @@ class Lm3Inputs:
     take_home_share : float, optional
         Take-home pay as a share of gross, when the organisation gives it from its payroll
         (evidenced); ``None`` uses the assumed setting ``lm3.take_home_share``.
+    employer_costs : float, optional
+        Employer National Insurance and pension in pounds, none of them local (from the
+        Balance sheet); ``None`` uses the setting ``lm3.employer_on_cost_rate`` times gross
+        pay, labelled assumed.
+    employer_costs_source : str, optional
+        Where ``employer_costs`` came from, in words.
+    unlisted_staff_costs : float, optional
+        Staff costs in the accounts with no Staff sheet rows: pay to people whose home is
+        unknown (not local for the estimate, local at the full range's high end).
     """
 
     r1: float
@@ -97,6 +136,9 @@ class Lm3Inputs:
     boundary_name: str
     notes: list[str] = field(default_factory=list)
     take_home_share: float | None = None
+    employer_costs: float | None = None
+    employer_costs_source: str = ""
+    unlisted_staff_costs: float = 0.0
 
 
 @dataclass
@@ -110,7 +152,13 @@ class Lm3Result:
     r2_staff, r2_suppliers, r3_staff, r3_suppliers : float
         Rounds 2 and 3 split into staff and suppliers.
     lm3, lm3_low, lm3_high : float
-        The score and its interval (``confidence``, 90% by default).
+        The score and its survey interval (``confidence``, 90% by default): the sampling of
+        round 3 only.
+    full_low, full_high : float
+        The full range: the survey interval widened over what is not known (unknown
+        locations counted not local and local, the take-home share's range, thin groups'
+        spans). JSON: ``full_range_low``, ``full_range_high``; ``full_range_covers`` says
+        what it spans.
     pence_per_pound : dict
         ``{"round_2": ..., "round_3": ...}``: pence of each £1 of round 1 staying local in
         rounds 2 and 3.
@@ -129,6 +177,16 @@ class Lm3Result:
         non-staff spending): the "local supplier mix" of the resilience profile.
     notes : list of str
         Plain-English notes: unknown locations, thin surveys, unmatched suppliers.
+    employer_costs : float
+        Employer costs counted in round 2's denominator (none local);
+        ``employer_costs_assumed`` says whether they came from the on-cost setting.
+    staff_answers_set_aside : int
+        Staff survey answers from people who live outside the area, not used.
+    staff_weighting : str
+        ``"pay band"`` or ``"equal"`` (pay bands not given).
+    bootstrap : dict
+        Kept for scripts that read it: ``used`` is False (the survey interval no longer
+        resamples) and ``method`` says how it is made.
     """
 
     r1: float
@@ -163,10 +221,26 @@ class Lm3Result:
     northumberland: dict = field(default_factory=dict)
     bootstrap: dict = field(default_factory=dict)
     local_supplier_share: float | None = None
+    full_low: float | None = None
+    full_high: float | None = None
+    full_range_covers: str = ""
+    employer_costs: float = 0.0
+    employer_costs_assumed: bool = False
+    unlisted_staff_costs: float = 0.0
+    staff_answers_set_aside: int = 0
+    staff_answers_residence_unknown: int = 0
+    staff_weighting: str = "pay band"
+    interval_method: str = INTERVAL_METHOD
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the result as a JSON-ready dictionary (plain floats, lists and dicts)."""
-        return _plain(asdict(self))
+        """Return the result as a JSON-ready dictionary (plain floats, lists and dicts).
+
+        The full range is given as ``full_range_low`` and ``full_range_high``.
+        """
+        data = _plain(asdict(self))
+        data["full_range_low"] = data.pop("full_low")
+        data["full_range_high"] = data.pop("full_high")
+        return data
 
 
 def _plain(value: Any) -> Any:
@@ -316,6 +390,138 @@ def bootstrap_shares(shares, weights, samples: int, rng: np.random.Generator) ->
     return (w * shares[picks]).sum(axis=1) / w.sum(axis=1)
 
 
+# --------------------------------------------------------------------------- the interval
+
+
+def _t_two_sided(t: float, df: int) -> float:
+    """Return P(|T| < t) for Student's t with whole ``df`` (Abramowitz and Stegun 26.7.3-4)."""
+    theta = math.atan(t / math.sqrt(df))
+    sin, cos2 = math.sin(theta), math.cos(theta) ** 2
+    if df % 2:
+        total, term = 0.0, math.cos(theta)
+        if df > 1:
+            total = term
+            for j in range(3, df - 1, 2):
+                term *= cos2 * (j - 1) / j
+                total += term
+        return 2.0 / math.pi * (theta + sin * total)
+    total = term = 1.0
+    for j in range(2, df - 1, 2):
+        term *= cos2 * (j - 1) / j
+        total += term
+    return sin * total
+
+
+def student_t_quantile(p: float, df: float) -> float:
+    """Return the ``p`` quantile (``p`` above 0.5) of Student's t with ``df`` degrees of freedom.
+
+    Parameters
+    ----------
+    p : float
+        Probability, above 0.5 and below 1 (0.95 for a two-sided 90% interval).
+    df : float
+        Degrees of freedom; a fraction is rounded down (the wider, safer choice), and
+        anything below 1 is taken as 1.
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    Abramowitz and Stegun (1964), 26.7.3-4 (the distribution), solved by bisection.
+    """
+    if not 0.5 < p < 1.0:
+        raise InputError(f"A t quantile needs a probability between 0.5 and 1; got {p}.")
+    whole = max(1, int(math.floor(df)))
+    target, low, high = 2.0 * p - 1.0, 0.0, 1.0
+    while _t_two_sided(high, whole) < target:
+        high *= 2.0
+    for _ in range(60):
+        middle = (low + high) / 2.0
+        low, high = (middle, high) if _t_two_sided(middle, whole) < target else (low, middle)
+    return (low + high) / 2.0
+
+
+def prior_spread(span: tuple[float, float], level: float) -> float:
+    """Return the spread of the pseudo-answer: the assumed range's half-width over z.
+
+    The assumed range (``lm3.assumed_respend_*``) is read as a ``level`` range, so its
+    half-width over the normal quantile is a standard deviation (0.20 / 1.645 = 0.12 for
+    30% to 70% at 90%).
+    """
+    z = NormalDist().inv_cdf(0.5 + level / 2.0)
+    return (float(span[1]) - float(span[0])) / 2.0 / z
+
+
+def weighted_mean_se(shares, weights, spread: float):
+    """Return the weighted mean share, its standard error and degrees of freedom.
+
+    The standard error is of the jackknife (HC3) kind: each answer's weighted deviation from
+    the mean is divided by one minus its leverage ``w_j / sum(w)``, so that a heavily
+    weighted answer counts as it would if left out. One pseudo-answer with deviation
+    ``spread`` (see :func:`prior_spread`) is pooled in, so that identical answers still give
+    an interval with width, and the interval moves smoothly as any answer changes.
+
+    Parameters
+    ----------
+    shares, weights : array-like
+        One entry per respondent along the last axis; leading axes are separate surveys
+        (a simulation can pass thousands at once).
+    spread : float
+        Standard deviation of the pseudo-answer.
+
+    Returns
+    -------
+    mean, se : numpy.ndarray or float
+        Over the last axis.
+    df : int
+        Respondents less one (at least 1).
+
+    References
+    ----------
+    METHODS §1 (rho_g = sum_j w_j rho_j / sum_j w_j; an interval with close to nominal
+    coverage at 5 to 30 answers, never of zero width); MacKinnon and White (1985), HC3.
+    """
+    x = np.asarray(shares, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    n = x.shape[-1]
+    total = w.sum(axis=-1, keepdims=True)
+    mean = (w * x).sum(axis=-1, keepdims=True) / total
+    scaled = w * n / total
+    leverage = w / total
+    deviation = scaled * (x - mean)
+    deviation = np.where(leverage < 1.0, deviation / np.maximum(1.0 - leverage, 1e-12), 0.0)
+    variance = ((deviation ** 2).sum(axis=-1) + spread ** 2 * (scaled ** 2).mean(axis=-1)) \
+        / (n * n)
+    return mean[..., 0], np.sqrt(variance), max(n - 1, 1)
+
+
+def share_interval(shares, weights, spread: float, level: float):
+    """Return the survey interval of a group's weighted mean share, clipped to 0 to 1.
+
+    Parameters
+    ----------
+    shares, weights : array-like
+        As for :func:`weighted_mean_se` (leading axes allowed).
+    spread : float
+        Standard deviation of the pseudo-answer (:func:`prior_spread`).
+    level : float
+        Confidence, such as 0.90.
+
+    Returns
+    -------
+    low, high : numpy.ndarray or float
+
+    References
+    ----------
+    METHODS §1; Student t with respondents less one degrees of freedom.
+    """
+    mean, se, df = weighted_mean_se(shares, weights, spread)
+    half = student_t_quantile(0.5 + level / 2.0, df) * se
+    return np.clip(mean - half, 0.0, 1.0), np.clip(mean + half, 0.0, 1.0)
+
+
 # --------------------------------------------------------------------------- checking inputs
 
 
@@ -380,14 +586,42 @@ class _Round2:
     unknown_staff_pay: float
     notes: list[str]
     supplier_total: float = 0.0
+    employer_costs: float = 0.0
+    employer_costs_assumed: bool = False
 
     @property
     def local(self) -> float:
         return self.local_staff + self.local_suppliers
 
 
-def _round2_money(inputs: Lm3Inputs) -> _Round2:
-    """Sum spending and pay into local, not local and unknown, with notes."""
+def _employer_costs(inputs: Lm3Inputs, gross: float, settings) -> tuple[float, bool, str]:
+    """Return employer costs (none local), whether assumed, and a note saying where from.
+
+    References
+    ----------
+    METHODS §1 (staff costs include the employer's costs; none of it is local; from the
+    accounts' staff costs less gross pay, else an on-cost rate from the settings, assumed).
+    """
+    if inputs.employer_costs is not None and not pd.isna(inputs.employer_costs):
+        cost = float(inputs.employer_costs)
+        if cost < 0:
+            raise InputError(f"Employer costs must be £0 or more; got £{cost:,.2f}.")
+        source = inputs.employer_costs_source or "given with the inputs"
+        note = (f"Employer costs of £{cost:,.0f} ({source}) are counted as spending, none of "
+                f"it local (employer National Insurance and pension)." if cost else "")
+        return cost, False, note
+    if not gross > 0:
+        return 0.0, False, ""
+    rate = float(settings.value("lm3.employer_on_cost_rate"))
+    cost = gross * rate
+    return cost, True, (
+        f"Employer costs are not given, so {rate:.0%} of gross pay (£{cost:,.0f}; setting "
+        f"lm3.employer_on_cost_rate, assumed) is counted as spending, none of it local. Give "
+        f"staff costs in the Balance sheet to use your accounts' own figure.")
+
+
+def _round2_money(inputs: Lm3Inputs, settings) -> _Round2:
+    """Sum spending and staff costs into local, not local and unknown, with notes."""
     spending = _need_columns(inputs.spending, SPENDING_COLUMNS, "The spending table")
     staff = _need_columns(inputs.staff, STAFF_COLUMNS, "The staff table")
     amount = _numbers(spending, "amount", "The spending table")
@@ -397,9 +631,12 @@ def _round2_money(inputs: Lm3Inputs) -> _Round2:
     local_suppliers = float(amount[(s_local == True).to_numpy()].sum())  # noqa: E712
     unknown_spending = float(amount[s_local.isna().to_numpy()].sum())
     local_staff = float(pay[(p_local == True).to_numpy()].sum())  # noqa: E712
-    unknown_staff_pay = float(pay[p_local.isna().to_numpy()].sum())
-    total = float(amount.sum() + pay.sum())
-    notes = []
+    unlisted = float(inputs.unlisted_staff_costs or 0.0)
+    unknown_staff_pay = float(pay[p_local.isna().to_numpy()].sum()) + unlisted
+    employer, employer_assumed, employer_note = _employer_costs(inputs, float(pay.sum()),
+                                                                settings)
+    total = float(amount.sum() + pay.sum()) + employer + unlisted
+    notes = [employer_note] if employer_note else []
     if not total > 0:
         raise InputError(
             "Spending plus staff pay adds up to £0 or less, so the local share of spending "
@@ -412,16 +649,17 @@ def _round2_money(inputs: Lm3Inputs) -> _Round2:
             f"is unknown (no postcode, or one that cannot be placed); it is counted as not local "
             f"(the conservative choice). Add their postcodes to count it properly."
         )
-    if unknown_staff_pay:
+    if unknown_staff_pay - unlisted:
         n = int(p_local.isna().sum())
         notes.append(
-            f"£{unknown_staff_pay:,.0f} of staff pay ({n} row(s)) is paid to staff whose home "
-            f"district is unknown; it is counted as not local (the conservative choice)."
+            f"£{unknown_staff_pay - unlisted:,.0f} of staff pay ({n} row(s)) is paid to staff "
+            f"whose home district is unknown; it is counted as not local (the conservative "
+            f"choice)."
         )
     if local_staff == 0 and len(staff):
         notes.append("No staff pay goes to staff who live locally, so staff add nothing to "
                      "rounds 2 and 3.")
-    if len(staff) == 0:
+    if len(staff) == 0 and not unlisted:
         notes.append("The staff table is empty: no staff pay is counted.")
     if len(spending) == 0:
         notes.append("The spending table is empty: only staff pay is counted as spending.")
@@ -438,7 +676,8 @@ def _round2_money(inputs: Lm3Inputs) -> _Round2:
             f"the Spending sheet."
         )
     return _Round2(total, local_staff, local_suppliers, unknown_spending, unknown_staff_pay,
-                   notes, supplier_total=float(amount.sum()))
+                   notes, supplier_total=float(amount.sum()), employer_costs=employer,
+                   employer_costs_assumed=employer_assumed)
 
 
 # --------------------------------------------------------------------------- surveys
@@ -451,37 +690,82 @@ class _Survey:
     shares: np.ndarray
     weights: np.ndarray
     notes: list[str]
+    set_aside: int = 0
+    residence_unknown: int = 0
+    weighting: str = "money received"
 
     @property
     def n(self) -> int:
         return int(self.shares.size)
 
 
-def staff_survey_weights(staff_survey: pd.DataFrame, settings) -> _Survey:
-    """Return staff respondents' shares, weighted by their pay band's midpoint.
+def _blank(value) -> bool:
+    """Return whether a cell is empty (None, NaN, NA or only spaces)."""
+    if value is None or value is pd.NA:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
 
-    The open-ended top band takes ``lm3.top_pay_band_midpoint`` (a setting).
 
-    References
-    ----------
-    METHODS §1 (for staff, w_j is their pay band's midpoint).
-    """
-    survey = _need_columns(staff_survey, STAFF_SURVEY_COLUMNS, "The staff survey")
+def _with_optional(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """Return ``frame`` with each optional column present (blank where it was absent)."""
+    for column in columns:
+        if column not in frame.columns:
+            frame[column] = None
+    return frame
+
+
+def _pay_band_weights(survey: pd.DataFrame, settings) -> tuple[np.ndarray, str, list[str]]:
+    """Return weights by pay band midpoint, or equal weights when any band is missing."""
+    bands = list(survey["pay_band"])
+    if not bands:
+        return np.zeros(0), "pay band", []
+    if any(_blank(b) for b in bands):
+        missing = sum(_blank(b) for b in bands)
+        return np.ones(len(bands)), "equal", [
+            f"{missing} of the {len(bands)} staff survey answers used give no pay band, so "
+            f"every answer is weighted equally (not by pay): an answer from someone on a small "
+            f"part-time wage counts as much as one on a full salary."]
     midpoints = dict(PAY_BAND_MIDPOINTS)
     midpoints[PAY_BANDS[-1]] = float(settings.value("lm3.top_pay_band_midpoint"))
     by_fold = {band.casefold(): value for band, value in midpoints.items()}
     weights = []
-    for band, row in zip(survey["pay_band"], survey["row"], strict=True):
+    for band, row in zip(bands, survey["row"], strict=True):
         weight = by_fold.get(str(band).strip().casefold())
         if weight is None:
             raise InputError(f"The staff survey, row {row}: pay band {band!r} is not one of "
                              f"{'; '.join(PAY_BANDS)}.")
         weights.append(weight)
-    shares = _shares(survey, "The staff survey")
-    if len(weights) and not sum(weights) > 0:
+    if not sum(weights) > 0:
         raise InputError("The staff survey's pay bands have no pay (check the setting "
                          "lm3.top_pay_band_midpoint).")
-    return _Survey(shares, np.asarray(weights, dtype=float), [])
+    return np.asarray(weights, dtype=float), "pay band", []
+
+
+def staff_survey_weights(staff_survey: pd.DataFrame, settings) -> _Survey:
+    """Return resident staff respondents' shares, weighted by their pay band's midpoint.
+
+    Answers from people who live outside the area (``resident`` False) are set aside and
+    counted; answers that do not say where the respondent lives are used, and counted. The
+    open-ended top band takes ``lm3.top_pay_band_midpoint`` (a setting). When any answer
+    used gives no pay band, all are weighted equally and the notes say so.
+
+    References
+    ----------
+    METHODS §1 (for staff, w_j is their pay band's midpoint; only answers of staff who live
+    in the area make rho_staff; the pay band is optional: without it, weight equally).
+    """
+    survey = _need_columns(staff_survey, STAFF_SURVEY_COLUMNS, "The staff survey")
+    survey = _with_optional(survey, STAFF_SURVEY_OPTIONAL)
+    shares = _shares(survey, "The staff survey")
+    resident = _local_flags(survey.rename(columns={"resident": "local"})[["local"]])
+    outside = (resident == False).to_numpy()  # noqa: E712
+    unknown = resident.isna().to_numpy()
+    used = survey[~outside]
+    weights, weighting, notes = _pay_band_weights(used, settings)
+    return _Survey(shares[~outside], weights, notes, set_aside=int(outside.sum()),
+                   residence_unknown=int(unknown.sum()), weighting=weighting)
 
 
 @dataclass
@@ -489,16 +773,72 @@ class _SupplierSurveys:
     local: _Survey
     nonlocal_: _Survey
     unmatched: list[str]
+    staff_share_assumed: int = 0
 
 
-def supplier_survey_weights(supplier_survey: pd.DataFrame, spending: pd.DataFrame
-                            ) -> _SupplierSurveys:
+def _one_share(value, row, what: str) -> float | None:
+    """Return a share from 0 to 1, ``None`` when blank; refuse others naming the row."""
+    if _blank(value):
+        return None
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    if not math.isfinite(number):
+        raise InputError(f"The supplier survey, row {row}: {what} ({value!r}) is not a number.")
+    if not 0.0 <= number <= 1.0:
+        hint = " Give shares as fractions (0.8 for 80%)." if 1.0 < number <= 100.0 else ""
+        raise InputError(f"The supplier survey, row {row}: {what} is {number}, outside 0% to "
+                         f"100%.{hint}")
+    return float(number)
+
+
+def supplier_answer(record, staff_cost_share: float) -> tuple[float, bool]:
+    """Return one supplier's re-spending share, and whether its staff-cost share was assumed.
+
+    nef's two questions are combined with the supplier's split of costs, ``s``:
+    ``rho = s * wages_local + (1 - s) * spending_local``. A single combined answer
+    (``local_share``) is used when the two are not both given.
+
+    Parameters
+    ----------
+    record : mapping
+        ``spending_local``, ``wages_local``, ``staff_cost_share``, ``local_share``, ``row``.
+    staff_cost_share : float
+        The assumed staff-cost share (setting ``lm3.supplier_staff_cost_share``).
+
+    References
+    ----------
+    nef, *The Money Trail* (Sacks 2002): the supplier questionnaire's two questions;
+    METHODS §1 (rho_j = s_j * wages_local_j + (1 - s_j) * spending_local_j).
+    """
+    row = record.get("row")
+    spending = _one_share(record.get("spending_local"), row, "the share of spending with "
+                          "local businesses")
+    wages = _one_share(record.get("wages_local"), row, "the share of the wage bill paid to "
+                       "local staff")
+    given_s = _one_share(record.get("staff_cost_share"), row, "the staff-cost share")
+    combined = _one_share(record.get("local_share"), row, "the share spent locally")
+    if spending is not None and wages is not None:
+        s = staff_cost_share if given_s is None else given_s
+        return s * wages + (1.0 - s) * spending, given_s is None
+    if combined is not None:
+        return combined, False
+    if spending is not None or wages is not None:
+        raise InputError(f"The supplier survey, row {row}: give both nef answers (the share of "
+                         f"spending with local businesses and the share of the wage bill paid "
+                         f"to local staff), or the one combined share spent locally.")
+    raise InputError(f"The supplier survey, row {row}: the share spent locally is blank. Give "
+                     f"nef's two answers or the combined share.")
+
+
+def supplier_survey_weights(supplier_survey: pd.DataFrame, spending: pd.DataFrame,
+                            settings=None) -> _SupplierSurveys:
     """Split supplier respondents into local and non-local, weighted by spending with them.
 
-    Each respondent is joined by supplier name (see :func:`supplier_key`) to the spending
-    table. Its weight in the local group is the spending with it on rows classed local; in
-    the non-local group, the rest (unknown locations count as not local). Respondents with
-    no spending row are reported and left out; so are those whose spending is £0 or less.
+    Each answer is turned into one share by :func:`supplier_answer`. Each respondent is
+    joined by supplier name (see :func:`supplier_key`) to the spending table. Its weight in
+    the local group is the spending with it on rows classed local; in the non-local group,
+    the rest (unknown locations count as not local). Respondents with no spending row are
+    reported and left out; so are those whose spending is £0 or less. ``settings`` gives the
+    assumed staff-cost share (default: the shipped settings).
 
     References
     ----------
@@ -506,8 +846,15 @@ def supplier_survey_weights(supplier_survey: pd.DataFrame, spending: pd.DataFram
     local suppliers' re-spending counts in round 3).
     """
     survey = _need_columns(supplier_survey, SUPPLIER_SURVEY_COLUMNS, "The supplier survey")
+    survey = _with_optional(survey, SUPPLIER_SURVEY_OPTIONAL)
     spending = _need_columns(spending, SPENDING_COLUMNS, "The spending table")
-    shares = _shares(survey, "The supplier survey")
+    if settings is None:
+        from toolkit.inputs.settings import load_settings
+
+        settings = load_settings()
+    s_assumed = float(settings.central("lm3.supplier_staff_cost_share"))
+    answers_given = [supplier_answer(rec, s_assumed) for rec in survey.to_dict("records")]
+    shares = np.asarray([a[0] for a in answers_given], dtype=float)
     keys = spending["supplier"].map(supplier_key)
     amount = pd.to_numeric(spending["amount"], errors="coerce").fillna(0.0)
     is_local = (_local_flags(spending) == True).to_numpy()  # noqa: E712
@@ -542,10 +889,16 @@ def supplier_survey_weights(supplier_survey: pd.DataFrame, spending: pd.DataFram
             f"{len(unmatched)} supplier survey answer(s) match no supplier in the Spending sheet "
             f"and are left out: {', '.join(unmatched)}. Use the same name in both sheets."
         )
+    assumed_s = sum(flag for _, flag in answers_given)
+    if assumed_s:
+        notes.append(
+            f"{assumed_s} supplier answer(s) give nef's two shares without their staff-cost "
+            f"share; they are combined with the assumed share {s_assumed:.0%} (setting "
+            f"lm3.supplier_staff_cost_share).")
     return _SupplierSurveys(
         _Survey(np.asarray(local[0], float), np.asarray(local[1], float), notes),
         _Survey(np.asarray(other[0], float), np.asarray(other[1], float), []),
-        unmatched,
+        unmatched, staff_share_assumed=int(assumed_s),
     )
 
 
@@ -561,23 +914,23 @@ class _GroupRate:
     thin: bool
     n: int
     span: tuple[float, float]
-    samples: np.ndarray | None = None
+    se: float = 0.0
+    df: int = 1
     corners: tuple[float, float] | None = None
     interval: tuple[float, float] | None = None
     survey_mean: float | None = None
 
 
-def _group_rate(name: str, survey: _Survey, settings, rng: np.random.Generator,
-                matters: bool, notes: list[str], assumed: list[str]) -> _GroupRate:
-    """Return the group's rate: surveyed (with bootstrap) or assumed (with its span)."""
+def _group_rate(name: str, survey: _Survey, settings, matters: bool, notes: list[str],
+                assumed: list[str]) -> _GroupRate:
+    """Return the group's rate: surveyed (with its t interval) or assumed (with its span)."""
     setting = f"lm3.assumed_respend_{name}"
     span = settings.span(setting)
     threshold = int(settings.value("checks.thin_survey_threshold"))
-    samples_n = int(settings.value("lm3.bootstrap_samples"))
     level = float(settings.value("lm3.confidence"))
     survey_mean = weighted_share(survey.shares, survey.weights) if survey.n else None
     label = "staff" if name == "staff" else "local suppliers"
-    if survey.n < threshold:
+    if survey.n < max(threshold, 1):
         rate = _GroupRate(name, settings.central(setting), True, survey.n, span,
                           corners=span, survey_mean=survey_mean)
         if matters:
@@ -592,64 +945,118 @@ def _group_rate(name: str, survey: _Survey, settings, rng: np.random.Generator,
             assumed.append(f"re-spending share of {label} ({setting}: {rate.rho:.0%}, range "
                            f"{span[0]:.0%} to {span[1]:.0%}; {survey.n} respondent(s))")
         return rate
-    if samples_n < 1:
-        raise InputError("The setting lm3.bootstrap_samples must be at least 1.")
-    samples = bootstrap_shares(survey.shares, survey.weights, samples_n, rng)
-    alpha = (1.0 - level) / 2.0
-    low, high = (float(x) for x in np.quantile(samples, [alpha, 1.0 - alpha]))
-    rate = _GroupRate(name, survey_mean, False, survey.n, span, interval=(low, high),
-                      survey_mean=survey_mean)
-    if np.ptp(samples) <= 1e-12:
-        central = settings.central(setting)
-        rate.corners = (max(0.0, survey_mean - (central - span[0])),
-                        min(1.0, survey_mean + (span[1] - central)))
-        if matters:
-            notes.append(
-                f"Every {label} respondent gave the same answer, so the bootstrap has no "
-                f"width; that is not certainty. The interval is widened by the width of the "
-                f"assumed range ({setting}: {span[0]:.0%} to {span[1]:.0%}) around the "
-                f"surveyed rate: {rate.corners[0]:.0%} to {rate.corners[1]:.0%}."
-            )
-    else:
-        rate.samples = samples
-    return rate
+    spread = prior_spread(span, level)
+    _, se, df = weighted_mean_se(survey.shares, survey.weights, spread)
+    low, high = share_interval(survey.shares, survey.weights, spread, level)
+    return _GroupRate(name, survey_mean, False, survey.n, span, se=float(se), df=df,
+                      interval=(float(low), float(high)), survey_mean=survey_mean)
 
 
 def _lm3_interval(base: float, coefficients: dict[str, float], rates: dict[str, _GroupRate],
                   level: float) -> tuple[float, float]:
-    """Return the LM3 interval: bootstrap for surveyed groups, outer bounds over the corners.
+    """Return the LM3 survey interval: t over surveyed groups, outer bounds over the corners.
 
-    LM3 is linear in each group's rate: ``base + sum_g a_g * rho_g``. Groups with bootstrap
-    samples are combined replicate by replicate; groups with only a span (thin, or a
-    bootstrap of no width) are set at each end of their span in turn, and the outer bounds
-    are kept (METHODS §1).
+    LM3 is linear in each group's rate: ``base + sum_g a_g * rho_g``. Surveyed groups'
+    variances add (``a_g^2 se_g^2``) with Welch-Satterthwaite degrees of freedom, and each
+    rate stays within 0 to 1; thin groups are set at each end of their span in turn, and the
+    outer bounds are kept (METHODS §1).
     """
-    alpha = (1.0 - level) / 2.0
-    sampled = [g for g in GROUPS if rates[g].samples is not None]
-    cornered = [g for g in GROUPS if rates[g].samples is None]
+    sampled = [g for g in GROUPS if not rates[g].thin]
+    cornered = [g for g in GROUPS if rates[g].thin]
+    parts = [(coefficients[g] ** 2 * rates[g].se ** 2, rates[g].df) for g in sampled]
+    variance = sum(v for v, _ in parts)
+    half = 0.0
+    if variance > 0:
+        df = variance ** 2 / sum(v ** 2 / d for v, d in parts if v > 0)
+        half = student_t_quantile(0.5 + level / 2.0, df) * math.sqrt(variance)
     lows, highs = [], []
     for ends in product(*(rates[g].corners for g in cornered)):
         fixed = base + sum(coefficients[g] * v for g, v in zip(cornered, ends, strict=True))
-        if sampled:
-            replicate = fixed + sum(coefficients[g] * rates[g].samples for g in sampled)
-            low, high = np.quantile(replicate, [alpha, 1.0 - alpha])
-        else:
-            low = high = fixed
-        lows.append(float(low))
-        highs.append(float(high))
+        centre = fixed + sum(coefficients[g] * rates[g].rho for g in sampled)
+        lows.append(max(centre - half, fixed))
+        highs.append(min(centre + half, fixed + sum(coefficients[g] for g in sampled)))
+    return float(min(lows)), float(max(highs))
+
+
+def _full_range(r1: float, money: _Round2, rates, t_span, level: float) -> tuple[float, float]:
+    """Return the full range: the survey interval over unknown locations and take-home span.
+
+    Unknown locations (spending and pay) are counted not local and then local; the take-home
+    share is set at each end of its range; thin groups' spans are inside
+    :func:`_lm3_interval`. The outer bounds are kept.
+
+    References
+    ----------
+    METHODS §1 (two ranges, each labelled; the full range also spans what is not known).
+    """
+    unknown = (False, True) if money.unknown_spending or money.unknown_staff_pay else (False,)
+    lows, highs = [], []
+    for as_local, t in product(unknown, t_span):
+        staff = money.local_staff + (money.unknown_staff_pay if as_local else 0.0)
+        suppliers = money.local_suppliers + (max(money.unknown_spending, 0.0) if as_local
+                                             else 0.0)
+        r2_staff, r2_suppliers = r1 * staff / money.total, r1 * suppliers / money.total
+        coefficients = {"staff": r2_staff * t / r1, "suppliers": r2_suppliers / r1}
+        low, high = _lm3_interval(1.0 + (r2_staff + r2_suppliers) / r1, coefficients, rates,
+                                  level)
+        lows.append(low)
+        highs.append(high)
     return min(lows), max(highs)
 
 
+def _full_range_words(money: _Round2, t_span, t_given: bool, rates, level: float) -> str:
+    """Return what the full range covers, in words."""
+    parts = [f"the survey interval ({level:.0%}, sampling of round 3)"]
+    unknown = money.unknown_spending + money.unknown_staff_pay
+    if unknown:
+        parts.append(f"£{unknown:,.0f} of spending and pay whose location is unknown, counted "
+                     f"not local at the low end and local at the high end")
+    if not t_given:
+        parts.append(f"take-home pay from {t_span[0]:.0%} to {t_span[1]:.0%} of gross "
+                     f"(assumed)")
+    thin = [g for g in GROUPS if rates[g].thin]
+    if thin:
+        parts.append("the assumed re-spending range of " + " and ".join(
+            "staff" if g == "staff" else "local suppliers" for g in thin))
+    return "Full range: " + "; ".join(parts) + "."
+
+
+def _survey_notes(staff_survey: _Survey, suppliers: _SupplierSurveys, staff_rows: int,
+                  boundary_name: str) -> list[str]:
+    """Return the notes about who answered: set aside, residence unknown, counts."""
+    notes = list(staff_survey.notes) + list(suppliers.local.notes)
+    if staff_survey.set_aside:
+        notes.append(
+            f"{staff_survey.set_aside} staff survey answer(s) come from people who live outside "
+            f"{boundary_name}: they are not evidence about local staff, so they are set aside "
+            f"and not used for the staff re-spending share.")
+    if staff_survey.residence_unknown:
+        notes.append(
+            f"{staff_survey.residence_unknown} staff survey answer(s) do not say whether the "
+            f"respondent lives in the area; they are used as local staff's answers. Ask "
+            f"'Lives in the area' or the home postcode district to be sure.")
+    if suppliers.nonlocal_.n:
+        notes.append(f"{suppliers.nonlocal_.n} supplier survey answer(s) come from suppliers "
+                     f"not known to be local: only local suppliers' re-spending counts in round "
+                     f"3, so they are used only in the local/non-local comparison.")
+    answers = staff_survey.n + staff_survey.set_aside
+    if answers > staff_rows:
+        notes.append(f"The staff survey has {answers} answers but the Staff sheet has "
+                     f"{staff_rows} rows: check for answers given twice or staff left off.")
+    return notes
+
+
 def compute_lm3(inputs: Lm3Inputs, settings) -> Lm3Result:
-    """Compute LM3 with its rounds, a seeded bootstrap interval, and what was assumed.
+    """Compute LM3 with its rounds, its survey interval and full range, and what was assumed.
 
     Parameters
     ----------
     inputs : Lm3Inputs
         Income studied, classified spending and staff, and the two surveys.
     settings : toolkit.inputs.settings.Settings
-        Uses ``lm3.*`` (take-home share, assumed rates and spans, seed, confidence, bootstrap
-        samples, top pay band midpoint) and ``checks.thin_survey_threshold``.
+        Uses ``lm3.*`` (take-home share, assumed rates and spans, confidence, employer
+        on-cost rate, supplier staff-cost share, top pay band midpoint) and
+        ``checks.thin_survey_threshold``.
 
     Returns
     -------
@@ -664,8 +1071,9 @@ def compute_lm3(inputs: Lm3Inputs, settings) -> Lm3Result:
     References
     ----------
     nef, *The Money Trail* (Sacks 2002); nef, *Plugging the Leaks* (Ward and Lewis 2002);
-    METHODS §1 (R2 from the year's local share of spending; R3 from surveys weighted by money
-    received; thin groups assumed; interval at the ends of the assumed span).
+    METHODS §1 (R2 from the year's local share of spending, employer costs in the
+    denominator; R3 from surveys weighted by money received, residents only; thin groups
+    assumed; a survey interval with close to nominal coverage; the full range).
     """
     r1 = float(inputs.r1)
     if not math.isfinite(r1) or r1 <= 0:
@@ -675,7 +1083,7 @@ def compute_lm3(inputs: Lm3Inputs, settings) -> Lm3Result:
             f"left out)."
         )
     notes = list(inputs.notes)
-    money = _round2_money(inputs)
+    money = _round2_money(inputs, settings)
     notes.extend(money.notes)
     share_local = money.local / money.total
     r2_staff = r1 * money.local_staff / money.total
@@ -683,25 +1091,16 @@ def compute_lm3(inputs: Lm3Inputs, settings) -> Lm3Result:
     r2 = r2_staff + r2_suppliers
 
     t, t_span, t_given = _take_home_share(inputs, settings)
-    rng = np.random.default_rng(int(settings.value("lm3.seed")))
     level = float(settings.value("lm3.confidence"))
     staff_survey = staff_survey_weights(inputs.staff_survey, settings)
-    suppliers = supplier_survey_weights(inputs.supplier_survey, inputs.spending)
-    notes.extend(suppliers.local.notes)
-    if suppliers.nonlocal_.n:
-        notes.append(f"{suppliers.nonlocal_.n} supplier survey answer(s) come from suppliers "
-                     f"not known to be local: only local suppliers' re-spending counts in round "
-                     f"3, so they are used only in the local/non-local comparison.")
+    suppliers = supplier_survey_weights(inputs.supplier_survey, inputs.spending, settings)
     staff_rows = 0 if inputs.staff is None else len(inputs.staff)
-    if staff_survey.n > staff_rows:
-        notes.append(f"The staff survey has {staff_survey.n} answers but the Staff sheet has "
-                     f"{staff_rows} rows: check for answers given twice or staff left off.")
+    notes.extend(_survey_notes(staff_survey, suppliers, staff_rows, inputs.boundary_name))
     assumed: list[str] = []
     rates = {
-        "staff": _group_rate("staff", staff_survey, settings, rng, r2_staff != 0, notes,
-                             assumed),
-        "suppliers": _group_rate("suppliers", suppliers.local, settings, rng,
-                                 r2_suppliers != 0, notes, assumed),
+        "staff": _group_rate("staff", staff_survey, settings, r2_staff != 0, notes, assumed),
+        "suppliers": _group_rate("suppliers", suppliers.local, settings, r2_suppliers != 0,
+                                 notes, assumed),
     }
     r3_staff = r2_staff * t * rates["staff"].rho
     r3_suppliers = r2_suppliers * rates["suppliers"].rho
@@ -710,10 +1109,9 @@ def compute_lm3(inputs: Lm3Inputs, settings) -> Lm3Result:
 
     coefficients = {"staff": r2_staff * t / r1, "suppliers": r2_suppliers / r1}
     low, high = _lm3_interval(1.0 + r2 / r1, coefficients, rates, level)
-    if low > lm3 or high < lm3:
-        notes.append("The bootstrap interval did not reach the point estimate; it is extended "
-                     "to include it.")
-        low, high = min(low, lm3), max(high, lm3)
+    low, high = min(low, lm3), max(high, lm3)
+    full_low, full_high = _full_range(r1, money, rates, t_span, level)
+    full_low, full_high = min(full_low, low), max(full_high, high)
     if r2 == 0:
         notes.append("Nothing is spent locally, so rounds 2 and 3 are £0 and LM3 is 1 whatever "
                      "the surveys say.")
@@ -752,7 +1150,16 @@ def compute_lm3(inputs: Lm3Inputs, settings) -> Lm3Result:
         northumberland=northumberland_from_surveys(suppliers, money, settings),
         bootstrap={"samples": int(settings.value("lm3.bootstrap_samples")),
                    "seed": int(settings.value("lm3.seed")),
-                   "thin_threshold": int(settings.value("checks.thin_survey_threshold"))},
+                   "thin_threshold": int(settings.value("checks.thin_survey_threshold")),
+                   "used": False, "method": INTERVAL_METHOD},
+        full_low=full_low, full_high=full_high,
+        full_range_covers=_full_range_words(money, t_span, t_given, rates, level),
+        employer_costs=money.employer_costs,
+        employer_costs_assumed=money.employer_costs_assumed,
+        unlisted_staff_costs=float(inputs.unlisted_staff_costs or 0.0),
+        staff_answers_set_aside=staff_survey.set_aside,
+        staff_answers_residence_unknown=staff_survey.residence_unknown,
+        staff_weighting=staff_survey.weighting if staff_survey.n else "pay band",
     )
 
 
@@ -938,16 +1345,72 @@ def lm3_inputs(wb, settings, boundary=None) -> Lm3Inputs:
     staff = wb.table("staff").copy()
     staff["local"] = pd.Series(classify_local(staff["home_district"], boundary), index=staff.index,
                                dtype=object)
+    costs = staff_costs_from_balance(wb.balance.get("staff_costs"), staff, notes)
     return Lm3Inputs(
         r1=r1,
         spending=spending,
         staff=staff,
-        staff_survey=wb.table("staff_survey"),
+        staff_survey=staff_survey_residence(wb.table("staff_survey"), boundary),
         supplier_survey=wb.table("supplier_survey"),
         boundary_name=getattr(boundary, "name", str(boundary)),
         notes=notes,
         take_home_share=wb.about.get("take_home_share"),
+        **costs,
     )
+
+
+def staff_survey_residence(survey: pd.DataFrame, boundary) -> pd.DataFrame:
+    """Return the staff survey with ``resident``: True, False or None (not said).
+
+    The home postcode district decides when it is given and can be placed; otherwise the
+    yes/no answer "Lives in the area" does.
+
+    References
+    ----------
+    METHODS §1 (ask whether the respondent lives in the area, or their postcode district).
+    """
+    survey = survey.copy()
+    districts = survey["home_district"] if "home_district" in survey else [None] * len(survey)
+    answers = survey["lives_locally"] if "lives_locally" in survey else [None] * len(survey)
+    placed = classify_local(list(districts), boundary)
+    survey["resident"] = pd.Series(
+        [p if p is not None else (None if _blank(a) else bool(a))
+         for p, a in zip(placed, answers, strict=True)], index=survey.index, dtype=object)
+    return survey
+
+
+def staff_costs_from_balance(staff_costs, staff: pd.DataFrame, notes: list[str]) -> dict:
+    """Return ``Lm3Inputs`` fields for employer costs from the Balance sheet's staff costs.
+
+    Employer costs are staff costs less the Staff sheet's gross pay. Staff costs with an
+    empty Staff sheet are pay to people whose home is unknown, and the notes warn. Staff
+    costs below gross pay leave the on-cost setting in use, and the notes say why.
+
+    References
+    ----------
+    METHODS §1 (take employer costs from the accounts' staff costs less gross pay).
+    """
+    if staff_costs is None or pd.isna(staff_costs) or not float(staff_costs) > 0:
+        return {}
+    costs = float(staff_costs)
+    gross = float(pd.to_numeric(staff["gross_pay"], errors="coerce").fillna(0.0).sum())
+    if len(staff) == 0:
+        notes.append(
+            f"Warning: the Staff sheet is empty but the Balance sheet gives staff costs of "
+            f"£{costs:,.0f}. They are counted as spending with people whose home is unknown "
+            f"(not local for LM3; local at the full range's high end), so staff add nothing to "
+            f"rounds 2 and 3. Fill in the Staff sheet to count local staff.")
+        return {"employer_costs": 0.0, "unlisted_staff_costs": costs,
+                "employer_costs_source": "no Staff sheet rows"}
+    if costs < gross:
+        notes.append(
+            f"The Balance sheet's staff costs (£{costs:,.0f}) are less than the Staff sheet's "
+            f"gross pay (£{gross:,.0f}), so employer costs cannot be taken from them; the "
+            f"on-cost setting is used. Check both sheets cover the same year.")
+        return {}
+    return {"employer_costs": costs - gross,
+            "employer_costs_source": f"the Balance sheet's staff costs £{costs:,.0f} less "
+                                     f"gross pay £{gross:,.0f}"}
 
 
 def lm3_from_workbook(wb, settings, boundary=None) -> Lm3Result:
@@ -1055,6 +1518,8 @@ __all__ = [
     "lm3_for_boundaries", "lm3_from_rounds", "constant_share_lm3", "northumberland_values",
     "weighted_share", "bootstrap_shares", "boundary_from_settings", "supplier_key",
     "staff_survey_weights", "supplier_survey_weights", "northumberland_from_surveys",
+    "student_t_quantile", "prior_spread", "weighted_mean_se", "share_interval",
+    "supplier_answer", "staff_survey_residence", "staff_costs_from_balance",
     "as_boundary", "choose_boundaries", "classify_local",
     "authority_for",
 ]

@@ -1,12 +1,14 @@
 """The staff and supplier questionnaires behind round 3 of LM3, printable or as text.
 
 Round 3 of LM3 is only as good as the question asked (METHODS §1): staff are asked what share
-of their *take-home* pay they spend locally, suppliers what share of what they are paid they
-spend on local staff and local suppliers. Each questionnaire is built from the workbook's own
-survey sheets (:mod:`toolkit.inputs.schema`): the questions follow its columns in order, the
-pay bands are its drop-down list, and each question names the column its answer goes in, so
-answers can be copied into the workbook without reinterpretation. Each carries a short
-privacy notice.
+of their *take-home* pay they spend locally and whether they live in the area (or their
+postcode district); the pay band is optional. Suppliers are asked nef's two questions (the
+share of their spending with local businesses, the share of their wage bill paid to local
+staff) and their staff-cost share, or one combined share. Each questionnaire is built from the
+workbook's own survey sheets (:mod:`toolkit.inputs.schema`): the questions follow its columns
+in order, the pay bands are its drop-down list, and each question names the column its answer
+goes in, so answers can be copied into the workbook without reinterpretation. Each carries a
+short privacy notice.
 
 The wording lives in ``toolkit/data/questionnaire_staff.md`` and
 ``questionnaire_supplier.md``; this module fills in the organisation and the area and renders
@@ -15,7 +17,8 @@ it as plain text (to paste into an online form tool), Markdown, or a printable H
 References
 ----------
 nef, *The Money Trail* (J. Sacks, 2002): the LM3 staff and supplier surveys (METHODS §1).
-METHODS §1: staff are asked about take-home pay; suppliers about local staff and suppliers.
+METHODS §1: staff are asked about take-home pay and where they live; suppliers nef's two
+questions and their staff-cost share, or one combined answer.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ class Question:
     header: str
     kind: str
     choices: tuple[str, ...] = ()
+    required: bool = True
 
     @property
     def answer(self) -> str:
@@ -60,6 +64,8 @@ class Question:
             return "Choose one"
         if self.kind == "percent":
             return "A whole number from 0 to 100 (%)"
+        if self.kind == "yesno":
+            return "Yes or no"
         return "Short answer"
 
 
@@ -128,7 +134,8 @@ def questionnaire(kind: str, organisation: str | None = None, area: str | None =
                              f"workbook column {column.header!r}.")
         questions.append(Question(number, column.key, words[f"question {column.key}"],
                                   words.get(f"help {column.key}", ""), spec.sheet,
-                                  column.header, column.kind, tuple(column.choices)))
+                                  column.header, column.kind, tuple(column.choices),
+                                  column.required))
     return Questionnaire(kind, words["title"], words["introduction"], tuple(questions),
                          words["privacy"], words["thanks"])
 
@@ -151,7 +158,8 @@ def _where(q: Question) -> str:
 def _text(form: Questionnaire) -> str:
     lines = [form.title, "", form.introduction, "", "Privacy: " + form.privacy, ""]
     for q in form.questions:
-        lines += [f"Question {q.number} (required): {q.text}", q.help, f"Answer: {q.answer}"]
+        need = "required" if q.required else "optional"
+        lines += [f"Question {q.number} ({need}): {q.text}", q.help, f"Answer: {q.answer}"]
         lines += [f"  {choice}" for choice in q.choices]
         lines += [f"({_where(q)})", ""]
     lines.append(form.thanks)
@@ -164,6 +172,8 @@ def _markdown(form: Questionnaire) -> str:
         lines += [f"## {q.number}. {q.text}", "", q.help, "", f"*{q.answer}*", ""]
         if q.choices:
             lines += [f"- [ ] {choice}" for choice in q.choices] + [""]
+        elif q.kind == "yesno":
+            lines += ["- [ ] Yes", "- [ ] No", ""]
         else:
             lines += ["Answer: ______________________" + (" %" if q.kind == "percent" else ""),
                       ""]
@@ -196,6 +206,8 @@ def _html(form: Questionnaire) -> str:
         if q.choices:
             body.append('<ul class="choices">' + "".join(
                 f"<li>&#9744; {esc(choice)}</li>" for choice in q.choices) + "</ul>")
+        elif q.kind == "yesno":
+            body.append('<ul class="choices"><li>&#9744; Yes</li><li>&#9744; No</li></ul>')
         elif q.kind == "percent":
             body.append('<p><span class="box" aria-label="answer"></span> %</p>')
         else:

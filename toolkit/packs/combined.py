@@ -78,7 +78,8 @@ def combine_lm3(figures: Sequence[OrganisationFigures]) -> dict:
     -------
     dict
         ``count``, ``income``, ``lm3_weighted`` with ``lm3_weighted_low`` and ``_high``
-        (income-weighted averages of each interval's ends), ``lm3_average``,
+        (income-weighted averages of each survey interval's ends) and
+        ``lm3_weighted_full_low`` and ``_full_high`` (the same of each full range), ``lm3_average``,
         ``share_weighted``, ``share_average``, ``assumed`` (any rate assumed).
     """
     done = [f.lm3 for f in figures if not isinstance(f.lm3, Missing)]
@@ -89,12 +90,30 @@ def combine_lm3(figures: Sequence[OrganisationFigures]) -> dict:
         "lm3_weighted": _ratio(sum(r.r1 + r.r2 + r.r3 for r in done), r1),
         "lm3_weighted_low": _ratio(sum(r.r1 * r.lm3_low for r in done), r1),
         "lm3_weighted_high": _ratio(sum(r.r1 * r.lm3_high for r in done), r1),
+        "lm3_weighted_full_low": _ratio(sum(r.r1 * _full(r, "low") for r in done), r1),
+        "lm3_weighted_full_high": _ratio(sum(r.r1 * _full(r, "high") for r in done), r1),
         "lm3_average": sum(r.lm3 for r in done) / len(done) if done else None,
         "share_weighted": _ratio(sum(r.spending_local for r in done), spend),
         "share_average": (sum(r.local_share_of_spending for r in done) / len(done)
                           if done else None),
         "assumed": any(r.assumed for r in done),
     }
+
+
+def _full(result: Any, end: str) -> float:
+    """Return one end of an LM3 result's full range (its survey interval when it has none)."""
+    value = getattr(result, f"full_{end}", None)
+    return getattr(result, f"lm3_{end}") if value is None else value
+
+
+def _combined_range_note(both: dict) -> str:
+    """Say what the combined headline's range is, with the survey interval beside it."""
+    note = ("All rounds over all income; range: income-weighted ends of each full range "
+            "(unknown locations, take-home share, assumed rates and survey sampling)")
+    if both["lm3_weighted_low"] is not None:
+        note += (f"; survey intervals alone {both['lm3_weighted_low']:.2f} to "
+                 f"{both['lm3_weighted_high']:.2f}")
+    return note
 
 
 def combined_table(figures: Sequence[OrganisationFigures]) -> pd.DataFrame:
@@ -122,6 +141,9 @@ def combined_table(figures: Sequence[OrganisationFigures]) -> pd.DataFrame:
                      "LM3": lm3.lm3 if lm3 else None,
                      "LM3 interval": (f"£{lm3.lm3_low:.2f} to £{lm3.lm3_high:.2f}"
                                       if lm3 else "not evidenced"),
+                     "LM3 full range": (f"£{_full(lm3, 'low'):.2f} to "
+                                        f"£{_full(lm3, 'high'):.2f}" if lm3 else
+                                        "not evidenced"),
                      "Local share of spending": lm3.local_share_of_spending if lm3 else None,
                      "Jobs (FTE)": fte,
                      "Basis": ("not evidenced: " + f.lm3.reason if not lm3 else
@@ -165,8 +187,8 @@ def combined_headlines(figures: Sequence[OrganisationFigures], where: str) -> li
         Headline(f"Organisations included, {where}", both["count"], "count"),
         Headline("Income studied, all organisations", both["income"], "money"),
         Headline("LM3, income-weighted across organisations", both["lm3_weighted"], "ratio",
-                 both["lm3_weighted_low"], both["lm3_weighted_high"], basis,
-                 "All rounds over all income; range: income-weighted ends of each interval"),
+                 both["lm3_weighted_full_low"], both["lm3_weighted_full_high"], basis,
+                 _combined_range_note(both), range_label="full range"),
         Headline("LM3, average of organisations' scores", both["lm3_average"], "ratio",
                  basis=basis, note="Each organisation counts the same, whatever its size"),
         Headline("Local share of spending, spend-weighted", both["share_weighted"], "share",

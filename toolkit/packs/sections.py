@@ -41,7 +41,11 @@ def lm3_basis(result: Any) -> str:
 
 
 def lm3_headline(result: Any) -> Headline:
-    """Return the LM3 score of one boundary as a headline with its interval.
+    """Return the LM3 score of one boundary as a headline with its full range.
+
+    The range is the full range (what is not known as well as survey sampling); the note
+    says what it covers and gives the survey interval beside it (METHODS §1: two ranges,
+    each labelled; the headline gives the full range).
 
     Parameters
     ----------
@@ -52,10 +56,16 @@ def lm3_headline(result: Any) -> Headline:
     Headline
     """
     assumed = "; ".join(result.assumed)
-    note = (f"{result.confidence:.0%} interval. Assumed: {assumed}" if assumed
-            else f"{result.confidence:.0%} interval from the surveys")
+    survey = (f"Survey {result.confidence:.0%} interval {result.lm3_low:.2f} to "
+              f"{result.lm3_high:.2f}.")
+    note = f"{result.full_range_covers} {survey}"
+    if assumed:
+        note += f" Assumed: {assumed}."
+    if result.staff_weighting == "equal":
+        note += " Staff answers weighted equally (no pay bands)."
     return Headline(f"Local multiplier (LM3), {result.boundary_name}", result.lm3, "ratio",
-                    result.lm3_low, result.lm3_high, lm3_basis(result), note)
+                    result.full_low, result.full_high, lm3_basis(result), note,
+                    range_label="full range")
 
 
 def lm3_table(results: Sequence[Any]) -> pd.DataFrame:
@@ -71,6 +81,7 @@ def lm3_table(results: Sequence[Any]) -> pd.DataFrame:
     """
     rows = [{"Boundary": r.boundary_name, "Round 1 (£)": r.r1, "Round 2 (£)": r.r2,
              "Round 3 (£)": r.r3, "LM3": r.lm3, "LM3 low": r.lm3_low, "LM3 high": r.lm3_high,
+             "Full range low": r.full_low, "Full range high": r.full_high,
              "Local share of spending": r.local_share_of_spending,
              "Basis": "partly assumed" if r.assumed else "evidenced"} for r in results]
     return pd.DataFrame(rows)
@@ -79,6 +90,7 @@ def lm3_table(results: Sequence[Any]) -> pd.DataFrame:
 #: How the LM3 table's columns are shown.
 LM3_FORMATS = {"Round 1 (£)": "money", "Round 2 (£)": "money", "Round 3 (£)": "money",
                "LM3": "ratio", "LM3 low": "ratio", "LM3 high": "ratio",
+               "Full range low": "ratio", "Full range high": "ratio",
                "Local share of spending": "share"}
 
 #: Columns of the SROI outcomes table a pack shows (the CSV has them all).
@@ -214,13 +226,16 @@ def show_missing(result: Missing) -> None:
 
 
 def show_lm3(results: Sequence[Any]) -> None:
-    """Show LM3 by boundary (table and CSV) and its notes.
+    """Show LM3 by boundary (table and CSV), what LM3 measures (said once), and its notes.
 
     Parameters
     ----------
     results : sequence of toolkit.measures.lm3.Lm3Result
     """
-    present.show_table(lm3_table(results), "lm3", "LM3 by boundary", formats=LM3_FORMATS)
+    present.show_table(lm3_table(results), "lm3", "LM3 by boundary (LM3 low and high: the "
+                       "survey interval; full range: also what is not known)",
+                       formats=LM3_FORMATS)
+    present.show_text(present.LM3_MEANING, "note")
     present.show_list(note for result in results for note in result.notes)
 
 
