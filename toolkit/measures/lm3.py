@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit.inputs.directory import PARTIAL_LABEL
 from toolkit.inputs.errors import InputError
 from toolkit.inputs.names import supplier_key
 from toolkit.inputs.schema import PAY_BAND_MIDPOINTS, PAY_BANDS
@@ -163,6 +164,7 @@ class Lm3Result:
     northumberland: dict = field(default_factory=dict)
     bootstrap: dict = field(default_factory=dict)
     local_supplier_share: float | None = None
+    partial: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the result as a JSON-ready dictionary (plain floats, lists and dicts)."""
@@ -380,10 +382,18 @@ class _Round2:
     unknown_staff_pay: float
     notes: list[str]
     supplier_total: float = 0.0
+    partial_spending: float = 0.0
+    partial_staff_pay: float = 0.0
+    partial_local_staff: float = 0.0
+    partial_local_suppliers: float = 0.0
 
     @property
     def local(self) -> float:
         return self.local_staff + self.local_suppliers
+
+    @property
+    def partial_local(self) -> float:
+        return self.partial_local_staff + self.partial_local_suppliers
 
 
 def _round2_money(inputs: Lm3Inputs) -> _Round2:
@@ -394,10 +404,14 @@ def _round2_money(inputs: Lm3Inputs) -> _Round2:
     pay = _numbers(staff, "gross_pay", "The staff table", minimum=0.0)
     s_local = _local_flags(spending)
     p_local = _local_flags(staff)
+    s_part, s_share = _partial(spending)
+    p_part, p_share = _partial(staff)
     local_suppliers = float(amount[(s_local == True).to_numpy()].sum())  # noqa: E712
-    unknown_spending = float(amount[s_local.isna().to_numpy()].sum())
+    local_suppliers += float((amount * s_share)[s_part].sum())
+    unknown_spending = float(amount[s_local.isna().to_numpy() & ~s_part].sum())
     local_staff = float(pay[(p_local == True).to_numpy()].sum())  # noqa: E712
-    unknown_staff_pay = float(pay[p_local.isna().to_numpy()].sum())
+    local_staff += float((pay * p_share)[p_part].sum())
+    unknown_staff_pay = float(pay[p_local.isna().to_numpy() & ~p_part].sum())
     total = float(amount.sum() + pay.sum())
     notes = []
     if not total > 0:
@@ -406,14 +420,14 @@ def _round2_money(inputs: Lm3Inputs) -> _Round2:
             "(round 2) cannot be worked out. Fill in the Spending and Staff sheets."
         )
     if unknown_spending:
-        n = int(s_local.isna().sum())
+        n = int((s_local.isna().to_numpy() & ~s_part).sum())
         notes.append(
             f"£{unknown_spending:,.0f} of spending ({n} row(s)) is with suppliers whose location "
             f"is unknown (no postcode, or one that cannot be placed); it is counted as not local "
             f"(the conservative choice). Add their postcodes to count it properly."
         )
     if unknown_staff_pay:
-        n = int(p_local.isna().sum())
+        n = int((p_local.isna().to_numpy() & ~p_part).sum())
         notes.append(
             f"£{unknown_staff_pay:,.0f} of staff pay ({n} row(s)) is paid to staff whose home "
             f"district is unknown; it is counted as not local (the conservative choice)."
@@ -438,7 +452,25 @@ def _round2_money(inputs: Lm3Inputs) -> _Round2:
             f"the Spending sheet."
         )
     return _Round2(total, local_staff, local_suppliers, unknown_spending, unknown_staff_pay,
-                   notes, supplier_total=float(amount.sum()))
+                   notes, supplier_total=float(amount.sum()),
+                   partial_spending=float(amount[s_part].sum()),
+                   partial_staff_pay=float(pay[p_part].sum()),
+                   partial_local_staff=float((pay * p_share)[p_part].sum()),
+                   partial_local_suppliers=float((amount * s_share)[s_part].sum()))
+
+
+def _partial(frame: pd.DataFrame):
+    """Return (mask, share) of rows in a district straddling the boundary ("partly local").
+
+    ``local_share`` is the share of the district's postcodes inside the boundary, not of its
+    people; rows without the column, or wholly inside or outside, are not partial.
+    """
+    if "local_share" not in frame.columns:
+        return np.zeros(len(frame), dtype=bool), np.zeros(len(frame))
+    share = pd.to_numeric(frame["local_share"], errors="coerce").to_numpy(dtype=float)
+    mask = np.nan_to_num(share, nan=0.0) > 0
+    mask &= np.nan_to_num(share, nan=1.0) < 1
+    return mask, np.nan_to_num(share, nan=0.0)
 
 
 # --------------------------------------------------------------------------- surveys
@@ -731,6 +763,11 @@ def compute_lm3(inputs: Lm3Inputs, settings) -> Lm3Result:
             f"{take_home['lm3_high']:.3f}."
         )
     unknown_as_local = _lm3_unknown_as_local(inputs, money, rates, t, r1)
+    partial = _partial_effect(money, rates, t, r1, lm3)
+    if partial:
+        low = low - (lm3 - partial["lm3_not_local"])
+        high = high + (partial["lm3_local"] - lm3)
+        notes.append(partial["note"])
     return Lm3Result(
         r1=r1, r2=r2, r2_staff=r2_staff, r2_suppliers=r2_suppliers,
         r3=r3, r3_staff=r3_staff, r3_suppliers=r3_suppliers,
@@ -750,6 +787,7 @@ def compute_lm3(inputs: Lm3Inputs, settings) -> Lm3Result:
                               if money.supplier_total > 0 else None),
         unmatched_survey_suppliers=suppliers.unmatched,
         northumberland=northumberland_from_surveys(suppliers, money, settings),
+        partial=partial,
         bootstrap={"samples": int(settings.value("lm3.bootstrap_samples")),
                    "seed": int(settings.value("lm3.seed")),
                    "thin_threshold": int(settings.value("checks.thin_survey_threshold"))},
@@ -789,6 +827,38 @@ def _lm3_unknown_as_local(inputs, money: _Round2, rates, t, r1) -> float | None:
     r2_staff, r2_suppliers = r1 * staff / money.total, r1 * suppliers / money.total
     r3 = r2_staff * t * rates["staff"].rho + r2_suppliers * rates["suppliers"].rho
     return lm3_from_rounds(r1, r2_staff + r2_suppliers, r3)
+
+
+def _partial_effect(money: _Round2, rates, t, r1, lm3) -> dict:
+    """Return LM3 with the partly-local districts counted not local and local (the range ends).
+
+    The central figure counts a straddling district by its share of postcodes inside the
+    boundary; the low end counts it not local, the high end local, and the interval is
+    widened by those shifts (never rounded silently to in or out).
+    """
+    partial_money = money.partial_spending + money.partial_staff_pay
+    if not partial_money:
+        return {}
+
+    def lm3_with(extra_staff: float, extra_suppliers: float) -> float:
+        staff = money.local_staff + extra_staff
+        suppliers = money.local_suppliers + extra_suppliers
+        r2_staff, r2_suppliers = r1 * staff / money.total, r1 * suppliers / money.total
+        r3 = r2_staff * t * rates["staff"].rho + r2_suppliers * rates["suppliers"].rho
+        return lm3_from_rounds(r1, r2_staff + r2_suppliers, r3)
+
+    out_staff, out_suppliers = -money.partial_local_staff, -money.partial_local_suppliers
+    at_low = lm3_with(out_staff, out_suppliers)
+    at_high = lm3_with(money.partial_staff_pay + out_staff,
+                       money.partial_spending + out_suppliers)
+    return {"spending": money.partial_spending, "staff_pay": money.partial_staff_pay,
+            "counted_local": money.partial_local, "lm3_not_local": at_low, "lm3_local": at_high,
+            "label": PARTIAL_LABEL,
+            "note": (f"£{partial_money:,.0f} of spending and pay is in postcode districts or "
+                     f"sectors that straddle the boundary: £{money.partial_local:,.0f} of it is "
+                     f"counted local by the {PARTIAL_LABEL}. Counting all of it not local gives "
+                     f"LM3 {at_low:.3f}, all of it local {at_high:.3f} (LM3 {lm3:.3f}); the "
+                     f"interval is widened by these ends.")}
 
 
 def northumberland_from_surveys(suppliers: _SupplierSurveys, money: _Round2, settings) -> dict:
@@ -890,6 +960,23 @@ def classify_local(values, boundary) -> list:
     return out
 
 
+def local_shares(values, boundary) -> list:
+    """Return each postcode's share inside the boundary (1, 0, a partial share, or NaN).
+
+    A district straddling a boundary drawn by local authorities or a distance gives the share
+    of its postcodes inside (ONS Postcode Directory): the *share of the district's postcodes,
+    not of its people*. Boundaries without ``share`` give 1, 0 or NaN from ``contains``.
+    """
+    share = getattr(boundary, "share", None)
+    out = []
+    for value in values:
+        blank = value is None or (isinstance(value, float) and math.isnan(value)) or \
+            str(value).strip() == ""
+        answer = None if blank or share is None else share(str(value))
+        out.append(math.nan if answer is None else float(answer))
+    return out
+
+
 def _included(flag) -> bool:
     """Return whether an income line is in round 1: blank means yes (METHODS §1)."""
     if flag is None or flag is pd.NA or (isinstance(flag, float) and math.isnan(flag)):
@@ -935,9 +1022,12 @@ def lm3_inputs(wb, settings, boundary=None) -> Lm3Inputs:
     spending = wb.table("spending").copy()
     spending["local"] = pd.Series(classify_local(spending["supplier_postcode"], boundary),
                                   index=spending.index, dtype=object)
+    spending["local_share"] = local_shares(spending["supplier_postcode"], boundary)
     staff = wb.table("staff").copy()
     staff["local"] = pd.Series(classify_local(staff["home_district"], boundary), index=staff.index,
                                dtype=object)
+    staff["local_share"] = local_shares(staff["home_district"], boundary)
+    notes.extend(getattr(boundary, "notes", []))
     return Lm3Inputs(
         r1=r1,
         spending=spending,
