@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from toolkit.commands._options import add_authority_arguments
+
 NAME = "jobs"
 HELP = "Local jobs and pay: FTE, FTE-years, pay to local residents, real Living Wage."
 
@@ -18,6 +20,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--settings", metavar="FILE", help="your settings file (YAML)")
     parser.add_argument("--local-postcodes", metavar="CODES",
                         help='postcode areas or districts counted as local, such as "BD1 HX"')
+    add_authority_arguments(parser)
     parser.add_argument("--registry", metavar="FILE", type=Path, default=None,
                         help="authority registry giving the boundary when neither of the above "
                              "does (default data/samples/authorities.yml, if present)")

@@ -1051,9 +1051,16 @@ def as_boundary(spec):
         return spec
     from toolkit.inputs.geography import Boundary
 
-    name = spec["name"] if isinstance(spec, dict) else spec.name
-    codes = spec["postcodes"] if isinstance(spec, dict) else spec.postcodes
-    return Boundary.from_codes(name, codes)
+    def get(key, default=None):
+        return spec.get(key, default) if isinstance(spec, dict) else getattr(spec, key, default)
+
+    name = get("name") or None
+    if get("local_authorities"):
+        return Boundary.from_authorities(list(get("local_authorities")), name=name,
+                                         level=get("level") or None)
+    if get("within"):
+        return Boundary.within(get("within"), name=name)
+    return Boundary.from_codes(name, get("postcodes"))
 
 
 def lm3_for_boundaries(wb, settings, boundaries) -> list[Lm3Result]:
