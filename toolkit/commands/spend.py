@@ -64,9 +64,8 @@ def add_arguments(parser) -> None:
 
 def boundary_from_args(args):
     """Return the Boundary or NestedBoundaries the arguments describe, or None."""
-    from toolkit.inputs.geography import Boundary, NestedBoundaries, PostcodeLookup
-
     from toolkit.commands._options import authority_boundaries
+    from toolkit.inputs.geography import Boundary, NestedBoundaries, PostcodeLookup
 
     lookup = PostcodeLookup.from_csv(args.postcode_lookup) if args.postcode_lookup else None
     la_codes = (args.local_authorities or "").replace(",", " ").split() if lookup else []

@@ -481,7 +481,7 @@ class Boundary:
                  "level": self.level or "as given", "kind": self.kind,
                  "description": self.describe(), "inside": inside, "total": total,
                  "share_low": low, "share_central": central, "share_high": high,
-                 "partial_label": PARTIAL_LABEL, "notes": self.notes}
+                 "partial_label": PARTIAL_LABEL, "boundary_notes": self.notes}
         if self.directory is not None:
             entry["directory_release"] = RELEASE
             entry["attribution"] = ATTRIBUTION

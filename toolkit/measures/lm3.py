@@ -98,6 +98,7 @@ class Lm3Inputs:
     boundary_name: str
     notes: list[str] = field(default_factory=list)
     take_home_share: float | None = None
+    boundary: Any = None
 
 
 @dataclass
@@ -406,6 +407,8 @@ def _round2_money(inputs: Lm3Inputs) -> _Round2:
     p_local = _local_flags(staff)
     s_part, s_share = _partial(spending)
     p_part, p_share = _partial(staff)
+    s_part &= s_local.isna().to_numpy()  # a row moved in or out (what-if) is no longer partial
+    p_part &= p_local.isna().to_numpy()
     local_suppliers = float(amount[(s_local == True).to_numpy()].sum())  # noqa: E712
     local_suppliers += float((amount * s_share)[s_part].sum())
     unknown_spending = float(amount[s_local.isna().to_numpy() & ~s_part].sum())
@@ -457,6 +460,15 @@ def _round2_money(inputs: Lm3Inputs) -> _Round2:
                    partial_staff_pay=float(pay[p_part].sum()),
                    partial_local_staff=float((pay * p_share)[p_part].sum()),
                    partial_local_suppliers=float((amount * s_share)[s_part].sum()))
+
+
+def partial_rows(frame: pd.DataFrame):
+    """Return (mask, share) of unknown rows in districts straddling the boundary.
+
+    See :func:`_partial`; rows already local or not local (a what-if move) are not partial.
+    """
+    mask, share = _partial(frame)
+    return mask & _local_flags(frame).isna().to_numpy(), share
 
 
 def _partial(frame: pd.DataFrame):
@@ -977,6 +989,47 @@ def local_shares(values, boundary) -> list:
     return out
 
 
+def _unknown_reasons(boundary, values, flags, what: str) -> list[str]:
+    """Say why postcodes that could not be placed were not (not in the directory, ...)."""
+    reason = getattr(boundary, "reason", None)
+    if reason is None:
+        return []
+    found: dict[str, list[str]] = {}
+    for value, flag in zip(values, flags, strict=True):
+        text = "" if value is None or (isinstance(value, float) and math.isnan(value)) \
+            else str(value).strip()
+        if flag is None and text:
+            why = reason(text)
+            if why:
+                found.setdefault(why, []).append(text)
+    return [f"{len(texts)} {what}(s) cannot be placed in {boundary.name}: {why} "
+            f"({', '.join(sorted(set(texts))[:5])}{' ...' if len(set(texts)) > 5 else ''})."
+            for why, texts in found.items()]
+
+
+def boundary_result(result: Lm3Result, boundary) -> dict:
+    """Return an LM3 result's entry in the shared ``boundaries`` shape (see Boundary.result).
+
+    Shares are of spending plus staff pay: low counts unknown and partly-local money not
+    local, central counts a partly-local district by its share of postcodes inside, high
+    counts both local.
+    """
+    total = result.spending_total
+    partial = result.partial or {}
+    certain = result.spending_local - partial.get("counted_local", 0.0)
+    maybe = (partial.get("spending", 0.0) + partial.get("staff_pay", 0.0)
+             + result.unknown_spending + result.unknown_staff_pay)
+
+    def share(value):
+        return value / total if total > 0 else None
+
+    if not hasattr(boundary, "result"):
+        return {"name": result.boundary_name, "inside": result.spending_local}
+    return boundary.result(result.spending_local,
+                           (share(certain), share(result.spending_local),
+                            share(certain + maybe)), total)
+
+
 def _included(flag) -> bool:
     """Return whether an income line is in round 1: blank means yes (METHODS §1)."""
     if flag is None or flag is pd.NA or (isinstance(flag, float) and math.isnan(flag)):
@@ -1028,6 +1081,10 @@ def lm3_inputs(wb, settings, boundary=None) -> Lm3Inputs:
                                dtype=object)
     staff["local_share"] = local_shares(staff["home_district"], boundary)
     notes.extend(getattr(boundary, "notes", []))
+    notes.extend(_unknown_reasons(boundary, spending["supplier_postcode"], spending["local"],
+                                  "supplier postcode"))
+    notes.extend(_unknown_reasons(boundary, staff["home_district"], staff["local"],
+                                  "home district"))
     return Lm3Inputs(
         r1=r1,
         spending=spending,
@@ -1037,6 +1094,7 @@ def lm3_inputs(wb, settings, boundary=None) -> Lm3Inputs:
         boundary_name=getattr(boundary, "name", str(boundary)),
         notes=notes,
         take_home_share=wb.about.get("take_home_share"),
+        boundary=boundary,
     )
 
 
@@ -1152,6 +1210,7 @@ __all__ = [
     "lm3_for_boundaries", "lm3_from_rounds", "constant_share_lm3", "northumberland_values",
     "weighted_share", "bootstrap_shares", "boundary_from_settings", "supplier_key",
     "staff_survey_weights", "supplier_survey_weights", "northumberland_from_surveys",
-    "as_boundary", "choose_boundaries", "classify_local",
+    "as_boundary", "choose_boundaries", "classify_local", "local_shares", "boundary_result",
+    "partial_rows",
     "authority_for",
 ]
