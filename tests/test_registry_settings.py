@@ -38,6 +38,35 @@ def test_registry_problems_name_the_key(tmp_path):
     assert "used twice" in text
 
 
+def test_registry_boundary_by_council_names(tmp_path):
+    path = tmp_path / "r.yml"
+    path.write_text(
+        "authorities:\n"
+        "  - id: y\n    name: Y\n    ons_code: E06000023\n"
+        "    boundaries:\n      - local_authorities: [Calderdale]\n"
+        "      - {name: County, local_authorities: Lancashire, level: county}\n"
+        "      - {name: Near, within: 5 miles of HX1 1QE}\n"
+        "    organisations:\n      - id: a\n        workbooks: [r.yml]\n")
+    specs = load_registry(path).authorities[0].boundaries
+    assert specs[0].local_authorities == ("Calderdale",) and specs[0].name == ""
+    assert specs[1].local_authorities == ("Lancashire",) and specs[1].level == "county"
+    assert specs[2].within == "5 miles of HX1 1QE"
+
+
+def test_registry_boundary_problems_name_the_key(tmp_path):
+    path = tmp_path / "r.yml"
+    path.write_text(
+        "authorities:\n"
+        "  - id: y\n    name: Y\n    ons_code: E06000023\n"
+        "    boundaries:\n      - local_authorities: [Calderdle]\n      - {name: Empty}\n"
+        "    organisations:\n      - id: a\n        workbooks: [r.yml]\n")
+    with pytest.raises(InputError) as info:
+        load_registry(path)
+    text = str(info.value)
+    assert "boundaries[0].local_authorities[0]" in text and "Calderdale" in text
+    assert "boundaries[1]" in text and "local_authorities" in text
+
+
 def test_slugs_are_safe():
     assert slugify("<script>alert(1)</script> Trust") == "script-alert-1-script-trust"
     assert slugify("../../etc") == "etc"

@@ -176,12 +176,24 @@ def _boundaries(raw, key: str, file: str, report: Report) -> tuple[BoundarySpec,
         councils = item.get("local_authorities") or []
         if isinstance(councils, str):
             councils = [councils]
+        for i, council in enumerate(councils):
+            _check_council(str(council), f"{where}.local_authorities[{i}]", file, report)
         specs.append(BoundarySpec(str(item.get("name") or ""),
                                   tuple(str(c).strip().upper() for c in codes),
                                   tuple(str(c).strip() for c in councils),
                                   str(item["within"]) if item.get("within") else None,
                                   str(item.get("level") or "")))
     return tuple(specs)
+
+
+def _check_council(name: str, where: str, file: str, report: Report) -> None:
+    """Report a council name or code the ONS Postcode Directory's packages do not know."""
+    from toolkit.inputs.directory import load_authorities
+
+    try:
+        load_authorities().choose(name)
+    except InputError as error:
+        report.error(str(error), file=file, column=where, value=name)
 
 
 def _organisation(base: Path, raw, key: str, file: str, report: Report) -> Organisation | None:
