@@ -98,3 +98,19 @@ def test_plain_value_over_a_range_must_stay_inside_it(tmp_path):
     own.write_text("lm3:\n  take_home_share: 0.7\n")
     with pytest.raises(InputError, match="order"):
         load_settings(own)
+
+
+def test_assumptions_state_the_boundary_as_chosen():
+    from toolkit.inputs.geography import Boundary
+    from toolkit.present import geography_attribution
+
+    chosen = [Boundary.from_authorities("Calderdale"), Boundary.from_codes("West", "BD HX")]
+    table = load_settings().assumptions(chosen)
+    first = table.iloc[0]
+    assert first["setting"] == "boundary"
+    assert "Calderdale (E08000033)" in first["value"] and "November 2025" in first["value"]
+    assert "BD HX" in first["value"]
+    assert "(not set)" not in set(table.loc[table["setting"].str.startswith("boundary"),
+                                            "value"])
+    assert "Open Government Licence" in geography_attribution(chosen)
+    assert geography_attribution(chosen[1:]) is None  # no directory used, no attribution

@@ -418,6 +418,18 @@ class Boundary:
         return sorted(self.la_codes) + [c for k in KINDS for c in sorted(self.codes.get(k, ()))]
 
     @property
+    def label(self) -> str:
+        """The boundary as results state it: for councils, name, codes and directory release.
+
+        Such as "Calderdale (E08000033, ONS Postcode Directory November 2025)".
+        """
+        if self.kind != "authority":
+            return self.name
+        from toolkit.inputs.directory import RELEASE
+
+        return f"{self.name} ({', '.join(self.official_codes)}, ONS Postcode Directory {RELEASE})"
+
+    @property
     def notes(self) -> list[str]:
         """What the user should know about how the boundary was chosen (2021 names ...)."""
         return [note for choice in self.choices for note in choice.notes]

@@ -399,7 +399,7 @@ def jobs_from_workbook(wb, settings, boundary=None, years: float = 1.0,
 
         boundary = boundary_from_settings(settings)
     if boundary is not None:
-        name = getattr(boundary, "name", str(boundary))
+        name = getattr(boundary, "label", None) or getattr(boundary, "name", str(boundary))
         from toolkit.measures.lm3 import classify_local
 
         staff["local"] = pd.Series(classify_local(staff["home_district"], boundary),

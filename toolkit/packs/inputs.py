@@ -150,6 +150,13 @@ class OrganisationInputs:
         return innermost_boundary(self.authority)
 
     @property
+    def boundary_objects(self) -> list:
+        """Every boundary of the authority, innermost first, as Boundary objects."""
+        from toolkit.measures.lm3 import as_boundary
+
+        return [as_boundary(spec) for spec in self.authority.boundaries]
+
+    @property
     def years(self) -> list[str]:
         """The financial years of the workbooks, oldest first."""
         return [str(wb.financial_year or wb.path.stem) for wb in self.workbooks]
@@ -377,6 +384,13 @@ class AuthorityInputs:
     def local(self) -> Any:
         """The innermost boundary, as a :class:`toolkit.inputs.geography.Boundary`."""
         return innermost_boundary(self.authority)
+
+    @property
+    def boundary_objects(self) -> list:
+        """Every boundary of the authority, innermost first, as Boundary objects."""
+        from toolkit.measures.lm3 import as_boundary
+
+        return [as_boundary(spec) for spec in self.authority.boundaries]
 
     @property
     def small_group_threshold(self) -> int:
