@@ -294,3 +294,12 @@ def test_lm3_inputs_share_agrees_with_local_and_unknowns_say_why():
             elif local is None and isinstance(text, str) and text.strip() and math.isnan(share):
                 reason = boundary.reason(text)
                 assert any(reason in note for note in inputs.notes), (text, reason)
+
+
+def test_a_boundary_pickles_without_the_index():
+    import pickle
+
+    calderdale = Boundary.from_authorities("Calderdale")
+    again = pickle.loads(pickle.dumps(calderdale))
+    assert len(pickle.dumps(calderdale)) < 100_000  # the pack cache keeps a reference only
+    assert again.contains("HX1 1QE") is True and again.contains("M1 1AE") is False

@@ -101,8 +101,8 @@ def test_plain_value_over_a_range_must_stay_inside_it(tmp_path):
 
 
 def test_assumptions_state_the_boundary_as_chosen():
+    from toolkit.inputs.directory import geography_attribution
     from toolkit.inputs.geography import Boundary
-    from toolkit.present import geography_attribution
 
     chosen = [Boundary.from_authorities("Calderdale"), Boundary.from_codes("West", "BD HX")]
     table = load_settings().assumptions(chosen)

@@ -860,27 +860,6 @@ def show_assumptions(frame: pd.DataFrame) -> None:
     _display_html(assumptions_html(frame))
 
 
-def geography_attribution(boundaries) -> str | None:
-    """Return the ONS Postcode Directory's attribution when any boundary used it, else None.
-
-    References
-    ----------
-    Open Government Licence v3.0; ONS Postcode Directory (November 2025) licence terms.
-    """
-    if not any(getattr(b, "directory", None) is not None for b in boundaries or ()):
-        return None
-    from toolkit.inputs.directory import ATTRIBUTION, SOURCE
-
-    return f"Postcodes placed with the {SOURCE}. {ATTRIBUTION}."
-
-
-def show_attribution(boundaries) -> None:
-    """Show the directory's licence attribution, when the pack's boundaries used it."""
-    text = geography_attribution(boundaries)
-    if text:
-        show_text(text, "attribution")
-
-
 def end_summary() -> None:
     """End the one-page summary: in print, what follows starts on a new page."""
     _display_html("<div class='summary-end'></div>")

@@ -213,6 +213,10 @@ class PostcodeDirectory:
     def __len__(self) -> int:
         return int(self.keys.size)
 
+    def __reduce__(self):
+        """Pickle as a reference: unpickling loads the cached index again (not 46 MB)."""
+        return (load_directory, ())
+
     def positions(self, keys: list[str]):
         """Return each 7-character key's position in the index (-1 when absent)."""
         import numpy as np
@@ -293,6 +297,18 @@ def load_directory(folder: Path | None = None) -> PostcodeDirectory:
         The cache folder; default :func:`cache_folder`.
     """
     return _directory_for(str(folder or cache_folder()), package_version())
+
+
+def geography_attribution(boundaries) -> str | None:
+    """Return the directory's attribution when any of ``boundaries`` used it, else None.
+
+    References
+    ----------
+    Open Government Licence v3.0, as the ONS Postcode Directory's licence terms ask.
+    """
+    if not any(getattr(b, "directory", None) is not None for b in boundaries or ()):
+        return None
+    return f"Postcodes placed with the {SOURCE}. {ATTRIBUTION}."
 
 
 # --------------------------------------------------------------------------- authorities
@@ -516,5 +532,6 @@ def load_authorities() -> Authorities:
 __all__ = [
     "ATTRIBUTION", "AuthorityChoice", "Authorities", "PARTIAL_LABEL", "Placement",
     "PostcodeDirectory", "RELEASE", "SOURCE", "build_index", "cache_folder", "directory_key",
+    "geography_attribution",
     "index_path", "load_authorities", "load_directory", "load_index", "name_key",
 ]

@@ -81,6 +81,16 @@ def found(result: Any) -> Any:
     return None if isinstance(result, Missing) else result
 
 
+def show_attribution(boundaries) -> None:
+    """Show the ONS Postcode Directory's licence attribution when the boundaries used it."""
+    from toolkit import present
+    from toolkit.inputs.directory import geography_attribution
+
+    text = geography_attribution(boundaries)
+    if text:
+        present.show_text(text, "attribution")
+
+
 def innermost_boundary(authority: Any) -> Any:
     """Return an authority's innermost boundary from the registry, as a Boundary.
 

@@ -368,7 +368,8 @@ class SpendResult:
             "top_suppliers_n": self.top_n,
             **self._top_shares(),
             "basis": self.basis.key,
-            "headline": headline(self.payments, self._labels(), self.basis, self._names()),
+            "headline": self._with_kinds(headline(self.payments, self._labels(), self.basis,
+                                                   self._names())),
             "periods": (periods := periods_table(self.payments, self._labels(), self.basis,
                                                  self._names())),
             "period_changes": period_changes(periods),
@@ -390,6 +391,15 @@ class SpendResult:
                      "exact integer pence (*_pence). Shares: fractions of 1 (0.25 = 25%).",
         }
         return out
+
+    def _with_kinds(self, figures: dict) -> dict:
+        """Add each boundary's ``codes``, ``level`` and ``kind`` to the headline's entries."""
+        if self.nested is not None:
+            for entry, boundary in zip(figures.get("boundaries", []), self.nested.boundaries,
+                                       strict=False):
+                entry.update({"codes": boundary.official_codes,
+                              "level": boundary.level or "as given", "kind": boundary.kind})
+        return figures
 
     def _labels(self) -> list[str]:
         """Boundary labels, innermost first (``["local"]`` when none was given)."""
