@@ -361,9 +361,20 @@ def test_command_old_council_name_says_it_now_uses_2025_boundaries(tmp_path, cap
     path = tmp_path / "p.csv"
     path.write_text("Supplier,Amount,Postcode\nA,1,BD23 9ZZ\n")
     assert main(["spend", str(path), "--local-authorities", "Harrogate", "--json"]) == 0
-    entry = json.loads(capsys.readouterr().out)["boundaries"][0]
+    data = json.loads(capsys.readouterr().out)
+    entry = data["boundaries"][0]
     assert entry["codes"] == ["E06000065"]
     assert any("2025 boundaries" in note for note in entry["boundary_notes"])
+    assert any("Harrogate (E07000165)" in note for note in data["notes"])
+    assert data["headline"]["boundaries"][0]["codes"] == ["E06000065"]
+
+
+def test_command_text_gives_the_central_share_of_a_straddling_district(tmp_path, capsys):
+    path = tmp_path / "p.csv"
+    path.write_text("Supplier,Amount,Postcode\nA,100,HX1 1QE\nB,50,BD20\n")
+    assert main(["spend", str(path), "--local-authorities", "Bradford"]) == 0
+    share = Boundary.from_authorities("Bradford").share("BD20")
+    assert f"central share of all payments {50 * share / 150:.1%}" in capsys.readouterr().out
 
 
 # ---- samples ------------------------------------------------------------------------------

@@ -206,6 +206,12 @@ def _headline_lines(s: dict) -> list[str]:
                      f"{share_range_words(row['share_low'], row['share_high'])}")
     if len(head["boundaries"]) > 1:
         lines.append("  (each wider boundary includes the ones inside it, as CLES reports)")
+    for entry in s.get("boundaries", []):
+        if entry.get("partly_local"):
+            lines.append(f"  {entry['name']}: central share of all payments "
+                         f"{entry['share_central']:.1%}, counting £{entry['partly_local']:,.2f} "
+                         f"inside from postcode districts that straddle it (by the "
+                         f"{entry['partial_label']}; unknown at the ends of the range)")
     return lines
 
 

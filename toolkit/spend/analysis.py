@@ -562,7 +562,8 @@ class SpendResult:
         """Return plain-English notes a reader of the results needs."""
         total = self._sum() if total is None else total
         unknown = self.location_totals()[UNKNOWN] if unknown is None else unknown
-        notes = []
+        notes = [] if self.nested is None else [
+            note for b in self.nested.boundaries for note in getattr(b, "notes", [])]
         if self.nested is None:
             notes.append("No boundary was given, so every supplier is unknown: give local "
                          "postcodes to place suppliers.")
