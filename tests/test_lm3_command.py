@@ -71,6 +71,24 @@ def test_boundary_by_council_name(constant_book, capsys):
     assert outer["spending_local"] - inner["spending_local"] == pytest.approx(2.0)
 
 
+def test_distance_from_the_organisations_own_postcode(tmp_path, capsys):
+    about = [{**ABOUT[0], "postcode": "HX1 1QE"}]
+    spending = [{"supplier": "Near", "supplier_postcode": "HX1 1QE", "category": "other",
+                 "amount": 6.0},
+                {"supplier": "Far", "supplier_postcode": "M1 1AE", "category": "other",
+                 "amount": 4.0}]
+    book = write_workbook(tmp_path / "near.xlsx", {
+        "about": about, "balance": BALANCE, "staff": [], "spending": spending,
+        "income": [{"source": "Contract", "payer": "Council", "type": "public contract",
+                    "amount": 10.0}]})
+    data = run_json(capsys, book, "--within", "5 miles")
+    entry = data["boundaries"][0]
+    assert entry["kind"] == "distance" and entry["codes"] == ["HX1 1QE"]
+    assert data["r2"] == pytest.approx(6.0)  # Manchester is more than 5 miles from Halifax
+    assert main(["lm3", str(book), "--within", "5 leagues"]) == 2
+    assert "5 miles" in capsys.readouterr().err
+
+
 def test_misspelt_council_is_a_plain_message(constant_book, capsys):
     assert main(["lm3", str(constant_book), "--local-authorities", "Bradferd"]) == 2
     err = capsys.readouterr().err

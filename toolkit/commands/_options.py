@@ -71,11 +71,13 @@ def add_authority_arguments(parser, centre_help: str = "the organisation's own")
                         help=f"{centre_help} full postcode, measured from by --within")
 
 
-def authority_boundaries(args, local_name: str | None = None) -> list:
+def authority_boundaries(args, local_name: str | None = None, centre: str | None = None
+                         ) -> list:
     """Return the boundaries ``--local-authorities``/``--within`` describe (empty if neither).
 
     Innermost first: the local authorities (or the distance), then each
-    ``--wider-authorities`` level ("county": the local district's county).
+    ``--wider-authorities`` level ("county": the local district's county). A distance is
+    measured from ``--centre``, else from ``centre`` (the workbook's own postcode).
     """
     from toolkit.inputs.errors import InputError
     from toolkit.inputs.geography import Boundary
@@ -91,7 +93,8 @@ def authority_boundaries(args, local_name: str | None = None) -> list:
                              "the inner boundary.")
         return []
     first = (Boundary.from_authorities(named, name=local_name) if named
-             else Boundary.within(within, getattr(args, "centre", None), name=local_name))
+             else Boundary.within(within, getattr(args, "centre", None) or centre,
+                                  name=local_name))
     boundaries = [first]
     for level in wider:
         boundaries.append(_wider(level, boundaries[-1]))
@@ -140,7 +143,7 @@ def resolve(args, wb):
     if args.local_postcodes or settings.value("boundary.postcodes"):
         # A bad code here is the user's to fix: the message names it.
         return settings, choose_boundaries(wb, settings, args.local_postcodes), None
-    chosen = authority_boundaries(args)
+    chosen = authority_boundaries(args, centre=wb.about.get("postcode"))
     if chosen:
         return settings, chosen, None
     registry = registry_or_none(args.registry)
@@ -151,7 +154,8 @@ def resolve(args, wb):
         settings = load_settings(authority.settings, args.settings)
         if settings.value("boundary.postcodes"):
             return settings, choose_boundaries(wb, settings), authority
-    return settings, [as_boundary(spec) for spec in authority.boundaries], authority
+    return settings, [as_boundary(spec, wb.about.get("postcode"))
+                      for spec in authority.boundaries], authority
 
 
 def inputs_from_args(args):
@@ -162,7 +166,8 @@ def inputs_from_args(args):
 
     wb = load_workbook(args.workbook)
     settings = load_settings(args.settings)
-    chosen = [] if args.local_postcodes else authority_boundaries(args)
+    chosen = [] if args.local_postcodes else authority_boundaries(
+        args, centre=wb.about.get("postcode"))
     if chosen:
         return wb, settings, lm3_inputs(wb, settings, chosen[0])
     registry = None

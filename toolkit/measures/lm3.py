@@ -1103,8 +1103,12 @@ def lm3_from_workbook(wb, settings, boundary=None) -> Lm3Result:
     return compute_lm3(lm3_inputs(wb, settings, boundary), settings)
 
 
-def as_boundary(spec):
-    """Return a :class:`toolkit.inputs.geography.Boundary` from a boundary or a registry spec."""
+def as_boundary(spec, centre: str | None = None):
+    """Return a :class:`toolkit.inputs.geography.Boundary` from a boundary or a registry spec.
+
+    ``centre`` is the organisation's own postcode (the About sheet's), from which a registry
+    distance without its own centre ("within: 5 miles") is measured.
+    """
     if hasattr(spec, "contains"):
         return spec
     from toolkit.inputs.geography import Boundary
@@ -1117,7 +1121,7 @@ def as_boundary(spec):
         return Boundary.from_authorities(list(get("local_authorities")), name=name,
                                          level=get("level") or None)
     if get("within"):
-        return Boundary.within(get("within"), name=name)
+        return Boundary.within(get("within"), centre, name=name)
     return Boundary.from_codes(name, get("postcodes"))
 
 
@@ -1143,7 +1147,8 @@ def lm3_for_boundaries(wb, settings, boundaries) -> list[Lm3Result]:
     ----------
     METHODS §1 (several nested boundaries are often reported together).
     """
-    results = [lm3_from_workbook(wb, settings, as_boundary(spec)) for spec in boundaries]
+    centre = wb.about.get("postcode") if hasattr(wb, "about") else None
+    results = [lm3_from_workbook(wb, settings, as_boundary(spec, centre)) for spec in boundaries]
     for inner, outer in zip(results, results[1:], strict=False):
         if outer.spending_local < inner.spending_local - 1e-9:
             outer.notes.append(
@@ -1185,7 +1190,7 @@ def choose_boundaries(wb, settings, local_postcodes=None, registry=None) -> list
         return [boundary_from_settings(settings, local_postcodes)]
     authority = authority_for(wb, registry) if registry is not None else None
     if authority is not None and authority.boundaries:
-        return [as_boundary(spec) for spec in authority.boundaries]
+        return [as_boundary(spec, wb.about.get("postcode")) for spec in authority.boundaries]
     return [boundary_from_settings(settings)]  # raises the plain message
 
 

@@ -164,7 +164,8 @@ class OrganisationInputs:
         """Every boundary of the authority, innermost first, as Boundary objects."""
         from toolkit.measures.lm3 import as_boundary
 
-        return [as_boundary(spec) for spec in self.authority.boundaries]
+        return [as_boundary(spec, self.workbook.about.get("postcode"))
+                for spec in self.authority.boundaries]
 
     @property
     def years(self) -> list[str]:

@@ -268,7 +268,9 @@ def organisation_tables(rng: random.Random, authority: SampleAuthority, name: st
     restricted = round(total_income * rng.uniform(0.02, 0.2), 2)
     tables = {
         "about": [{"name": name, "org_id": org_id, "la_code": authority.ons_code,
-                   "financial_year": year, "fictional": True}],
+                   "financial_year": year, "fictional": True,
+                   "postcode": real_postcode(authority.local[len(name) % len(authority.local)],
+                                             sum(map(ord, org_id)), [authority.ons_code])}],
         "income": income,
         "spending": spending,
         "staff": staff,
