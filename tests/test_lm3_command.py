@@ -133,6 +133,7 @@ def test_text_output_names_area_rounds_and_assumptions(constant_book, capsys):
 
 def test_no_boundary_is_a_plain_message(constant_book, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)  # no default registry here
+    monkeypatch.setattr("toolkit.resources.samples_folder", lambda: None)  # nor shipped
     assert main(["lm3", str(constant_book)]) == 2
     assert "--local-postcodes" in capsys.readouterr().err
 
