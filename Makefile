@@ -45,10 +45,11 @@ book: $(STAMP) ## Build the course website (Jupyter Book 1) with warnings as err
 lab: $(STAMP) ## Open JupyterLab on the notebooks
 	$(VENV)/bin/jupyter lab notebooks/
 
-bench: $(STAMP) ## Run the benchmarks (command-line start, spend, packs); results go to benchmarks/results/
+bench: $(STAMP) ## Run the benchmarks (command-line start, spend, packs, geography); results go to benchmarks/results/
 	$(PY) benchmarks/bench_cli.py
 	$(PY) benchmarks/bench_spend.py
 	$(PY) benchmarks/bench_packs.py
+	$(PY) benchmarks/bench_geography.py
 
 samples: $(STAMP) ## Make the fictional sample data again (seeded)
 	$(VENV)/bin/keepitlocal samples --out data/samples

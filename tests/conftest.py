@@ -28,6 +28,23 @@ REGISTRY = SAMPLES / "authorities.yml"
 REAL_DATA = ROOT.parent / "shared" / "real-data"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def postcode_cache(tmp_path_factory) -> Path:
+    """A temporary cache folder for the postcode directory's index, for the whole session.
+
+    The index is built there once (a few seconds) and used by every test and every command
+    a test runs (they inherit the environment), never the user's own cache.
+    """
+    folder = tmp_path_factory.mktemp("keepitlocal-cache")
+    previous = os.environ.get("KEEPITLOCAL_CACHE")
+    os.environ["KEEPITLOCAL_CACHE"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("KEEPITLOCAL_CACHE", None)
+    else:
+        os.environ["KEEPITLOCAL_CACHE"] = previous
+
+
 @pytest.fixture
 def real_data() -> Path:
     """The folder of real council spending files, or skip when it is absent."""

@@ -54,6 +54,47 @@ def test_json_keys_and_published_case(constant_book, capsys):
     assert len(data["boundaries"]) == 1
 
 
+def test_boundary_by_council_name(constant_book, capsys):
+    data = run_json(capsys, constant_book, "--local-authorities", "Bradford",
+                    "--wider-authorities", "West Yorkshire")
+    assert "lm3" in data and "r1" in data  # the existing keys stay
+    inner, outer = data["boundaries"]
+    assert (inner["name"], inner["codes"], inner["level"], inner["kind"]) == (
+        "Bradford", ["E08000032"], "district", "authority")
+    assert outer["codes"] == ["E47000003"] and outer["level"] == "combined authority"
+    for entry in (inner, outer):
+        assert entry["share_low"] <= entry["share_central"] <= entry["share_high"]
+        assert entry["inside"] == pytest.approx(entry["spending_local"])
+        assert entry["directory_release"] == "November 2025"
+    assert outer["inside"] >= inner["inside"]  # cumulative: the wider includes the inner
+    # HX1 1AA is in Calderdale: not local to Bradford, local to West Yorkshire
+    assert outer["spending_local"] - inner["spending_local"] == pytest.approx(2.0)
+
+
+def test_distance_from_the_organisations_own_postcode(tmp_path, capsys):
+    about = [{**ABOUT[0], "postcode": "HX1 1QE"}]
+    spending = [{"supplier": "Near", "supplier_postcode": "HX1 1QE", "category": "other",
+                 "amount": 6.0},
+                {"supplier": "Far", "supplier_postcode": "M1 1AE", "category": "other",
+                 "amount": 4.0}]
+    book = write_workbook(tmp_path / "near.xlsx", {
+        "about": about, "balance": BALANCE, "staff": [], "spending": spending,
+        "income": [{"source": "Contract", "payer": "Council", "type": "public contract",
+                    "amount": 10.0}]})
+    data = run_json(capsys, book, "--within", "5 miles")
+    entry = data["boundaries"][0]
+    assert entry["kind"] == "distance" and entry["codes"] == ["HX1 1QE"]
+    assert data["r2"] == pytest.approx(6.0)  # Manchester is more than 5 miles from Halifax
+    assert main(["lm3", str(book), "--within", "5 leagues"]) == 2
+    assert "5 miles" in capsys.readouterr().err
+
+
+def test_misspelt_council_is_a_plain_message(constant_book, capsys):
+    assert main(["lm3", str(constant_book), "--local-authorities", "Bradferd"]) == 2
+    err = capsys.readouterr().err
+    assert "Bradford (E08000032)" in err and "Traceback" not in err
+
+
 def test_same_inputs_give_same_figures(constant_book, capsys):
     first = run_json(capsys, constant_book, "--local-postcodes", "BD1")
     second = run_json(capsys, constant_book, "--local-postcodes", "BD1")
@@ -92,6 +133,7 @@ def test_text_output_names_area_rounds_and_assumptions(constant_book, capsys):
 
 def test_no_boundary_is_a_plain_message(constant_book, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)  # no default registry here
+    monkeypatch.setattr("toolkit.resources.samples_folder", lambda: None)  # nor shipped
     assert main(["lm3", str(constant_book)]) == 2
     assert "--local-postcodes" in capsys.readouterr().err
 

@@ -50,6 +50,35 @@ def test_a_missing_workbook_is_a_warning_so_the_other_packs_are_made(tmp_path):
     assert registry.authority("y").organisations[0].latest.name == "missing.xlsx"
 
 
+def test_registry_boundary_by_council_names(tmp_path):
+    path = tmp_path / "r.yml"
+    path.write_text(
+        "authorities:\n"
+        "  - id: y\n    name: Y\n    ons_code: E06000023\n"
+        "    boundaries:\n      - local_authorities: [Calderdale]\n"
+        "      - {name: County, local_authorities: Lancashire, level: county}\n"
+        "      - {name: Near, within: 5 miles of HX1 1QE}\n"
+        "    organisations:\n      - id: a\n        workbooks: [r.yml]\n")
+    specs = load_registry(path).authorities[0].boundaries
+    assert specs[0].local_authorities == ("Calderdale",) and specs[0].name == ""
+    assert specs[1].local_authorities == ("Lancashire",) and specs[1].level == "county"
+    assert specs[2].within == "5 miles of HX1 1QE"
+
+
+def test_registry_boundary_problems_name_the_key(tmp_path):
+    path = tmp_path / "r.yml"
+    path.write_text(
+        "authorities:\n"
+        "  - id: y\n    name: Y\n    ons_code: E06000023\n"
+        "    boundaries:\n      - local_authorities: [Calderdle]\n      - {name: Empty}\n"
+        "    organisations:\n      - id: a\n        workbooks: [r.yml]\n")
+    with pytest.raises(InputError) as info:
+        load_registry(path)
+    text = str(info.value)
+    assert "boundaries[0].local_authorities[0]" in text and "Calderdale" in text
+    assert "boundaries[1]" in text and "local_authorities" in text
+
+
 def test_slugs_are_safe():
     assert slugify("<script>alert(1)</script> Trust") == "script-alert-1-script-trust"
     assert slugify("../../etc") == "etc"
@@ -81,3 +110,19 @@ def test_plain_value_over_a_range_must_stay_inside_it(tmp_path):
     own.write_text("lm3:\n  take_home_share: 0.7\n")
     with pytest.raises(InputError, match="order"):
         load_settings(own)
+
+
+def test_assumptions_state_the_boundary_as_chosen():
+    from toolkit.inputs.directory import geography_attribution
+    from toolkit.inputs.geography import Boundary
+
+    chosen = [Boundary.from_authorities("Calderdale"), Boundary.from_codes("West", "BD HX")]
+    table = load_settings().assumptions(chosen)
+    first = table.iloc[0]
+    assert first["setting"] == "boundary"
+    assert "Calderdale (E08000033)" in first["value"] and "November 2025" in first["value"]
+    assert "BD HX" in first["value"]
+    assert "(not set)" not in set(table.loc[table["setting"].str.startswith("boundary"),
+                                            "value"])
+    assert "Open Government Licence" in geography_attribution(chosen)
+    assert geography_attribution(chosen[1:]) is None  # no directory used, no attribution

@@ -342,6 +342,41 @@ def test_command_postcode_lookup(tmp_path, capsys):
                                                                                        400)
 
 
+def test_command_local_authorities_from_the_shipped_directory(tmp_path, capsys):
+    path = tmp_path / "p.csv"
+    path.write_text("Supplier,Amount,Postcode\nA,1,PR1 2HE\nB,2,BB5 1HD\nC,4,M1 1AE\n"
+                    "D,8,EH1 1YZ\nE,16,BT1 1AA\n")
+    assert main(["spend", str(path), "--local-authorities", "Preston", "--wider-authorities",
+                 "county", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["local_pence"], data["unknown_pence"]) == (100, 0)
+    preston, lancashire = data["boundaries"]
+    assert preston["codes"] == ["E07000123"] and lancashire["codes"] == ["E10000017"]
+    assert lancashire["level"] == "county"
+    assert lancashire["inside"] == 3.0  # cumulative: Preston's £1 and Hyndburn's £2
+    assert data["by_location"]["rest_of_uk"]["total_pence"] == 400 + 800 + 1600
+
+
+def test_command_old_council_name_says_it_now_uses_2025_boundaries(tmp_path, capsys):
+    path = tmp_path / "p.csv"
+    path.write_text("Supplier,Amount,Postcode\nA,1,BD23 9ZZ\n")
+    assert main(["spend", str(path), "--local-authorities", "Harrogate", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    entry = data["boundaries"][0]
+    assert entry["codes"] == ["E06000065"]
+    assert any("2025 boundaries" in note for note in entry["boundary_notes"])
+    assert any("Harrogate (E07000165)" in note for note in data["notes"])
+    assert data["headline"]["boundaries"][0]["codes"] == ["E06000065"]
+
+
+def test_command_text_gives_the_central_share_of_a_straddling_district(tmp_path, capsys):
+    path = tmp_path / "p.csv"
+    path.write_text("Supplier,Amount,Postcode\nA,100,HX1 1QE\nB,50,BD20\n")
+    assert main(["spend", str(path), "--local-authorities", "Bradford"]) == 0
+    share = Boundary.from_authorities("Bradford").share("BD20")
+    assert f"central share of all payments {50 * share / 150:.1%}" in capsys.readouterr().out
+
+
 # ---- samples ------------------------------------------------------------------------------
 
 def test_sample_payments(tmp_path):

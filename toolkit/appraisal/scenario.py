@@ -614,7 +614,9 @@ class _Reader:
         local = self.registry.local if self.registry is not None else None
         if local is None:
             return None
-        return {"name": local.name, "postcodes": list(local.postcodes)}
+        return {"name": local.name, "postcodes": list(local.postcodes),
+                "local_authorities": list(getattr(local, "local_authorities", ())),
+                "within": getattr(local, "within", None)}
 
     def _boundary(self, block: Any) -> dict | None:
         if block is None:

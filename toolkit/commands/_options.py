@@ -71,11 +71,81 @@ def add_boundary_arguments(parser, innermost_only: bool = False) -> None:
     parser.add_argument("--local-postcodes", metavar="CODES",
                         help='postcode areas, districts or sectors counted as local, such as '
                              '"BD1 BD2 HX" (overrides the settings and the registry)')
+    add_authority_arguments(parser)
     which = "; the first (innermost) boundary is used" if innermost_only else ""
     parser.add_argument("--registry", metavar="FILE", type=Path, default=None,
                         help=f"authority registry giving the boundaries when neither of the "
                              f"above does (default {DEFAULT_REGISTRY}, if present){which}")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+
+
+def add_authority_arguments(parser, centre_help: str = "the organisation's own") -> None:
+    """Add ``--local-authorities``, ``--wider-authorities``, ``--within`` and ``--centre``.
+
+    Postcodes are placed with the ONS Postcode Directory (November 2025) shipped on PyPI.
+    """
+    parser.add_argument("--local-authorities", metavar="NAMES",
+                        help='councils counted as local, by name or ONS code, such as '
+                             '"Calderdale", "E08000033", "Lancashire" (a county) or "Greater '
+                             'Manchester"; several separated by ";" (placed with the ONS '
+                             'Postcode Directory, November 2025)')
+    parser.add_argument("--wider-authorities", metavar="NAMES", action="append", default=[],
+                        help='a wider boundary reported as well: council names or codes, or '
+                             '"county" for the local district\'s county; give it again for '
+                             'each wider level')
+    parser.add_argument("--within", metavar="DISTANCE",
+                        help='local as within a distance: "5 miles of HX1 1QE", or "8 km" '
+                             'with --centre (Great Britain; grid references of the ONS '
+                             'Postcode Directory)')
+    parser.add_argument("--centre", metavar="POSTCODE",
+                        help=f"{centre_help} full postcode, measured from by --within")
+
+
+def authority_boundaries(args, local_name: str | None = None, centre: str | None = None
+                         ) -> list:
+    """Return the boundaries ``--local-authorities``/``--within`` describe (empty if neither).
+
+    Innermost first: the local authorities (or the distance), then each
+    ``--wider-authorities`` level ("county": the local district's county). A distance is
+    measured from ``--centre``, else from ``centre`` (the workbook's own postcode).
+    """
+    from toolkit.inputs.errors import InputError
+    from toolkit.inputs.geography import Boundary
+
+    named = getattr(args, "local_authorities", None)
+    within = getattr(args, "within", None)
+    wider = list(getattr(args, "wider_authorities", None) or [])
+    if named and within:
+        raise InputError("Give --local-authorities or --within, not both: each defines local.")
+    if not named and not within:
+        if wider:
+            raise InputError("--wider-authorities needs --local-authorities (or --within) for "
+                             "the inner boundary.")
+        return []
+    first = (Boundary.from_authorities(named, name=local_name) if named
+             else Boundary.within(within, getattr(args, "centre", None) or centre,
+                                  name=local_name))
+    boundaries = [first]
+    for level in wider:
+        boundaries.append(_wider(level, boundaries[-1]))
+    return boundaries
+
+
+def _wider(level: str, inner):
+    """Return a wider boundary: named councils, or "county" for the inner district's county."""
+    from toolkit.inputs.directory import load_authorities
+    from toolkit.inputs.errors import InputError
+    from toolkit.inputs.geography import Boundary
+
+    if level.strip().casefold() != "county":
+        return Boundary.from_authorities(level)
+    counties = {c.code: c for code in sorted(inner.la_codes)
+                if (c := load_authorities().county_of(code)) is not None}
+    if len(counties) != 1:
+        raise InputError(f"'county' needs one two-tier district inside one county; "
+                         f"{inner.name} is {'a unitary council' if not counties else 'in several'}"
+                         f" (give the wider councils by name instead).")
+    return Boundary.from_authorities(next(iter(counties)))
 
 
 def registry_or_none(path: Path | None):
@@ -91,7 +161,8 @@ def resolve(args, wb):
     """Return ``(settings, boundaries, authority)`` for a workbook and the command's options.
 
     The boundary comes from ``--local-postcodes``, else the settings' ``boundary.postcodes``,
-    else the registry's authority for the organisation (all its boundaries, with its own
+    else ``--local-authorities`` or ``--within`` (with ``--wider-authorities``), else the
+    registry's authority for the organisation (all its boundaries, with its own
     settings file, if any, under the user's). ``boundaries`` is empty when none is defined.
     """
     from toolkit.inputs.settings import load_settings
@@ -101,6 +172,9 @@ def resolve(args, wb):
     if args.local_postcodes or settings.value("boundary.postcodes"):
         # A bad code here is the user's to fix: the message names it.
         return settings, choose_boundaries(wb, settings, args.local_postcodes), None
+    chosen = authority_boundaries(args, centre=wb.about.get("postcode"))
+    if chosen:
+        return settings, chosen, None
     registry = registry_or_none(args.registry)
     authority = authority_for(wb, registry) if registry is not None else None
     if authority is None:
@@ -109,7 +183,8 @@ def resolve(args, wb):
         settings = load_settings(authority.settings, args.settings)
         if settings.value("boundary.postcodes"):
             return settings, choose_boundaries(wb, settings), authority
-    return settings, [as_boundary(spec) for spec in authority.boundaries], authority
+    return settings, [as_boundary(spec, wb.about.get("postcode"))
+                      for spec in authority.boundaries], authority
 
 
 def inputs_from_args(args):
@@ -120,6 +195,10 @@ def inputs_from_args(args):
 
     wb = load_workbook(args.workbook)
     settings = load_settings(args.settings)
+    chosen = [] if args.local_postcodes else authority_boundaries(
+        args, centre=wb.about.get("postcode"))
+    if chosen:
+        return wb, settings, lm3_inputs(wb, settings, chosen[0])
     registry = None
     if not args.local_postcodes and not settings.value("boundary.postcodes"):
         registry = registry_or_none(args.registry)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from toolkit.commands._options import add_authority_arguments
+
 NAME = "jobs"
 HELP = "Local jobs and pay: FTE, FTE-years, pay to local residents, real Living Wage."
 
@@ -18,6 +20,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--settings", metavar="FILE", help="your settings file (YAML)")
     parser.add_argument("--local-postcodes", metavar="CODES",
                         help='postcode areas or districts counted as local, such as "BD1 HX"')
+    add_authority_arguments(parser)
     parser.add_argument("--registry", metavar="FILE", type=Path, default=None,
                         help="authority registry giving the boundary when neither of the above "
                              "does (default data/samples/authorities.yml, if present)")
@@ -42,10 +45,28 @@ def run(args) -> int:
                                 full_time_hours=args.full_time_hours)
     if args.json:
         print(json.dumps({"workbook": str(args.workbook), "organisation": wb.name,
-                          **result.to_dict()}, indent=2, ensure_ascii=False))
+                          **result.to_dict(), "boundaries": _boundaries(result, wb, boundary)},
+                         indent=2, ensure_ascii=False))
     else:
         print(describe(result, wb.name))
     return 0
+
+
+def _boundaries(result, wb, boundary) -> list[dict]:
+    """The shared boundaries list: shares of staff pay paid to people living inside."""
+    from toolkit.measures.jobs import partial_pay
+
+    if boundary is None or result.pay_local is None or not hasattr(boundary, "result"):
+        return []
+    total = result.pay_total
+    _, counted = partial_pay(wb.table("staff"), boundary)
+
+    def share(value):
+        return value / total if total > 0 else None
+
+    central = result.pay_local + counted
+    return [boundary.result(central, (share(result.pay_local), share(central),
+                                      share(result.pay_local + result.pay_unknown)), total)]
 
 
 def _pct(value: float | None) -> str:

@@ -25,8 +25,11 @@ def run(args) -> int:
     wb, settings, inputs = inputs_from_args(args)
     result = leakage(inputs, settings)
     if args.json:
+        from toolkit.measures.lm3 import boundary_result
+
         data = {"workbook": str(args.workbook), "organisation": wb.name,
-                "financial_year": wb.financial_year, **result.to_dict(n=args.top)}
+                "financial_year": wb.financial_year, **result.to_dict(n=args.top),
+                "boundaries": [boundary_result(result.lm3, inputs.boundary)]}
         print(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))
         return 0
     print(describe(result, wb.name, args.top))

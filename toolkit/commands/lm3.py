@@ -18,17 +18,26 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     """Compute LM3 for each boundary and print it."""
     from toolkit.inputs.workbook import load_workbook
-    from toolkit.measures.lm3 import boundary_from_settings, lm3_for_boundaries
+    from toolkit.measures.lm3 import (
+        as_boundary,
+        boundary_from_settings,
+        boundary_result,
+        lm3_for_boundaries,
+    )
 
     wb = load_workbook(args.workbook)
     settings, boundaries, _ = resolve(args, wb)
     if not boundaries:
         boundary_from_settings(settings)  # raises the plain message naming the options
+    boundaries = [as_boundary(b) for b in boundaries]
     results = lm3_for_boundaries(wb, settings, boundaries)
     if args.json:
+        # Each entry is the boundary's LM3 result with the shared boundary fields added
+        # (name, codes, level, kind, inside, share_low/central/high, directory release).
         data = {"workbook": str(args.workbook), "organisation": wb.name,
                 "financial_year": wb.financial_year, **results[0].to_dict(),
-                "boundaries": [r.to_dict() for r in results]}
+                "boundaries": [{**r.to_dict(), **boundary_result(r, b)}
+                               for r, b in zip(results, boundaries, strict=True)]}
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         print(f"LM3 for {wb.name}, {wb.financial_year or 'year not given'}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from toolkit.commands._options import positive_int
+from toolkit.commands._options import add_authority_arguments, positive_int
 from toolkit.inputs.errors import InputError
 from toolkit.spend import DEFAULT_TOP
 
@@ -27,8 +27,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--local-postcodes", metavar="CODES",
                         help='what "local" means: postcode areas, districts, sectors or '
                              'postcodes, such as "BD1 BD2 HX BD7 1"')
-    parser.add_argument("--local-name", default="Local area", metavar="NAME",
-                        help="name of the local boundary, as results should state it")
+    parser.add_argument("--local-name", default=None, metavar="NAME",
+                        help="name of the local boundary, as results should state it (default "
+                             "'Local area', or the councils' official names)")
     parser.add_argument("--wider-postcodes", metavar="CODES",
                         help="a wider boundary (county, region) reported as well")
     parser.add_argument("--wider-name", default="Wider area", metavar="NAME",
@@ -36,9 +37,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--postcode-lookup", metavar="CSV",
                         help="postcode to local authority lookup (ONS Postcode Directory or "
                              "similar) to place full postcodes exactly")
-    parser.add_argument("--local-authorities", metavar="CODES",
-                        help="local authority codes (E08000033 ...) making up the local area; "
-                             "needs --postcode-lookup")
+    add_authority_arguments(parser, centre_help="the council's (or organisation's)")
     parser.add_argument("--suppliers", metavar="LIST.csv",
                         help="your supplier list: name, postcode, type (supplier id optional)")
     parser.add_argument("--unplaced-out", metavar="FILE",
@@ -65,18 +64,23 @@ def add_arguments(parser) -> None:
 
 def boundary_from_args(args):
     """Return the Boundary or NestedBoundaries the arguments describe, or None."""
+    from toolkit.commands._options import authority_boundaries
     from toolkit.inputs.geography import Boundary, NestedBoundaries, PostcodeLookup
 
     lookup = PostcodeLookup.from_csv(args.postcode_lookup) if args.postcode_lookup else None
-    la_codes = (args.local_authorities or "").replace(",", " ").split()
-    if la_codes and lookup is None:
-        raise InputError("--local-authorities needs --postcode-lookup to place postcodes.")
+    la_codes = (args.local_authorities or "").replace(",", " ").split() if lookup else []
+    if not lookup and not args.local_postcodes and (args.local_authorities or args.within):
+        if args.wider_postcodes:
+            raise InputError("--wider-postcodes goes with --local-postcodes; with "
+                             "--local-authorities give --wider-authorities.")
+        chosen = authority_boundaries(args, args.local_name)
+        return chosen[0] if len(chosen) == 1 else NestedBoundaries(chosen)
     if not args.local_postcodes and not la_codes:
         if args.wider_postcodes:
             raise InputError("--wider-postcodes needs --local-postcodes (the inner boundary).")
         return None
-    local = Boundary.from_codes(args.local_name, args.local_postcodes or "", la_codes=la_codes,
-                                lookup=lookup)
+    local = Boundary.from_codes(args.local_name or "Local area", args.local_postcodes or "",
+                                la_codes=la_codes, lookup=lookup)
     if not args.wider_postcodes:
         return local
     wider = Boundary.from_codes(args.wider_name, args.wider_postcodes)
@@ -202,6 +206,12 @@ def _headline_lines(s: dict) -> list[str]:
                      f"{share_range_words(row['share_low'], row['share_high'])}")
     if len(head["boundaries"]) > 1:
         lines.append("  (each wider boundary includes the ones inside it, as CLES reports)")
+    for entry in s.get("boundaries", []):
+        if entry.get("partly_local"):
+            lines.append(f"  {entry['name']}: central share of all payments "
+                         f"{entry['share_central']:.1%}, counting £{entry['partly_local']:,.2f} "
+                         f"inside from postcode districts that straddle it (by the "
+                         f"{entry['partial_label']}; unknown at the ends of the range)")
     return lines
 
 

@@ -58,7 +58,10 @@ def run(args) -> int:
                         args.staff_local_share / 100.0, today=today)
     ranking = whatif_ranking(inputs, settings, today=today) if args.rank else None
     if args.json:
-        data = {"workbook": str(args.workbook), "organisation": wb.name, **result.to_dict()}
+        from toolkit.measures.lm3 import boundary_result
+
+        data = {"workbook": str(args.workbook), "organisation": wb.name, **result.to_dict(),
+                "boundaries": [boundary_result(today, inputs.boundary)]}
         if ranking is not None:
             data["ranking"] = _records(ranking)
         print(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))

@@ -395,6 +395,44 @@ class Boundary:
     codes: dict = field(default_factory=dict, hash=False, compare=False)
     la_codes: frozenset = frozenset()
     lookup: PostcodeLookup | None = field(default=None, hash=False, compare=False)
+    level: str = ""
+    choices: tuple = field(default=(), hash=False, compare=False)
+    distance: Distance | None = None
+    directory: object = field(default=None, hash=False, compare=False, repr=False)
+    _memo: dict = field(default_factory=dict, hash=False, compare=False, repr=False)
+
+    @property
+    def kind(self) -> str:
+        """How the boundary is drawn: "authority", "distance" or "postcodes"."""
+        if self.directory is not None and self.la_codes:
+            return "authority"
+        return "distance" if self.distance is not None else "postcodes"
+
+    @property
+    def official_codes(self) -> list[str]:
+        """The codes as the user chose them (an authority's, or the postcode codes)."""
+        if self.choices:
+            return [choice.code for choice in self.choices]
+        if self.distance is not None:
+            return [self.distance.centre]
+        return sorted(self.la_codes) + [c for k in KINDS for c in sorted(self.codes.get(k, ()))]
+
+    @property
+    def label(self) -> str:
+        """The boundary as results state it: for councils, name, codes and directory release.
+
+        Such as "Calderdale (E08000033, ONS Postcode Directory November 2025)".
+        """
+        if self.kind != "authority":
+            return self.name
+        from toolkit.inputs.directory import RELEASE
+
+        return f"{self.name} ({', '.join(self.official_codes)}, ONS Postcode Directory {RELEASE})"
+
+    @property
+    def notes(self) -> list[str]:
+        """What the user should know about how the boundary was chosen (2021 names ...)."""
+        return [note for choice in self.choices for note in choice.notes]
 
     @classmethod
     def from_codes(cls, name: str, codes, la_codes: Iterable[str] = (),
@@ -433,14 +471,197 @@ class Boundary:
         frozen = {kind: frozenset(values) for kind, values in by_kind.items()}
         return cls(name, frozen, la, lookup)
 
+    def result(self, inside: float, shares: tuple, total: float | None = None) -> dict:
+        """Return this boundary's entry in a command's ``boundaries`` list (one shape for all).
+
+        Parameters
+        ----------
+        inside : float
+            Pounds inside the boundary, central figure (cumulative: a county's includes its
+            districts).
+        shares : (low, central, high)
+            Local shares: low counts unknown and partly-local postcodes as not local, high
+            counts them local, central counts a partly-local district by its share of
+            postcodes inside.
+        total : float, optional
+            The pounds the shares are of.
+        """
+        from toolkit.inputs.directory import ATTRIBUTION, PARTIAL_LABEL, RELEASE
+
+        low, central, high = shares
+        entry = {"name": self.name, "codes": self.official_codes,
+                 "level": self.level or "as given", "kind": self.kind,
+                 "description": self.describe(), "inside": inside, "total": total,
+                 "share_low": low, "share_central": central, "share_high": high,
+                 "partial_label": PARTIAL_LABEL, "boundary_notes": self.notes}
+        if self.directory is not None:
+            entry["directory_release"] = RELEASE
+            entry["attribution"] = ATTRIBUTION
+        return entry
+
     @classmethod
     def from_la_codes(cls, name: str, la_codes: Iterable[str], lookup: PostcodeLookup
                       ) -> Boundary:
         """Return a boundary made of local authorities, placed through ``lookup``."""
         return cls.from_codes(name, [], la_codes=la_codes, lookup=lookup)
 
+    @classmethod
+    def from_authorities(cls, names, name: str | None = None, level: str | None = None,
+                         directory=None) -> Boundary:
+        """Return a boundary made of local authorities named by name or code.
+
+        Parameters
+        ----------
+        names : str or iterable of str
+            Council names or codes ("Calderdale", "E08000033", "Lancashire", "Greater
+            Manchester"); a string may separate them with commas or semicolons (or spaces
+            between codes).
+        name : str, optional
+            The boundary's name; default the authorities' official names.
+        level : str, optional
+            "district", "county", "combined authority" or "region"; default the level of
+            what was named (several districts: "districts").
+        directory : toolkit.inputs.directory.PostcodeDirectory, optional
+            Default the shipped ONS Postcode Directory (its index is cached on first use).
+
+        Raises
+        ------
+        InputError
+            An unknown or ambiguous name, listing the nearest matches.
+
+        References
+        ----------
+        ONS Postcode Directory (November 2025): each postcode's 2025 district (``laua``).
+        """
+        from toolkit.inputs.directory import load_authorities, load_directory
+
+        authorities = load_authorities()
+        choices = tuple(authorities.choose(item) for item in split_names(names))
+        if not choices:
+            raise InputError("No local authority was named for the boundary.")
+        codes = frozenset(code for choice in choices for code in choice.districts)
+        levels = {choice.level for choice in choices}
+        chosen_level = level or (levels.pop() if len(levels) == 1 else "districts")
+        label = name or " and ".join(choice.name for choice in choices)
+        return cls(label, {kind: frozenset() for kind in KINDS}, codes, None, chosen_level,
+                   choices, None, directory or load_directory())
+
+    @classmethod
+    def within(cls, text: str, centre: str | None = None, name: str | None = None,
+               directory=None) -> Boundary:
+        """Return "local" as within a distance of a postcode ("5 miles of HX1 1QE").
+
+        Parameters
+        ----------
+        text : str
+            "5 miles", "8 km", or with its centre: "5 miles of HX1 1QE".
+        centre : str, optional
+            The organisation's own full postcode, when ``text`` does not give it.
+
+        Raises
+        ------
+        InputError
+            An unreadable distance, or a centre with no British grid reference.
+
+        References
+        ----------
+        ONS Postcode Directory (November 2025): ``oseast1m``/``osnrth1m``, OS National Grid
+        metres (Great Britain only; Northern Ireland's are Irish Grid and are not used).
+        """
+        from toolkit.inputs.directory import load_directory
+
+        directory = directory or load_directory()
+        distance = Distance.parse(text, centre, directory)
+        return cls(name or distance.describe(), {kind: frozenset() for kind in KINDS},
+                   frozenset(), None, "distance", (), distance, directory)
+
+    def prepare(self, texts) -> None:
+        """Place many full postcodes at once (a speed-up only; answers are the same)."""
+        if self.directory is None:
+            return
+        fresh = {}
+        for text in texts:
+            if text not in self._memo:
+                postcode = normalise_postcode(text, partial=False)
+                if postcode is not None:
+                    fresh[text] = postcode
+        for text, placement in zip(fresh, self.directory.place_many(list(fresh.values())),
+                                   strict=True):
+            self._memo[text] = self._share_of_placement(placement)
+
+    def share(self, text) -> float | None:
+        """Return how much of the postcode in ``text`` is inside: 1, 0, a share, or None.
+
+        A full postcode is 1 or 0. A district or sector wholly inside or outside is 1 or 0;
+        one that straddles the boundary gives the share of its postcodes inside (the
+        *share of the district's postcodes, not of its people*). None when it cannot be
+        placed; :meth:`reason` says why.
+        """
+        return self.placement(text)[0]
+
+    def reason(self, text) -> str | None:
+        """Return why the postcode in ``text`` cannot be placed, or None when it can."""
+        return self.placement(text)[1]
+
+    def placement(self, text) -> tuple[float | None, str | None]:
+        """Return ``(share inside, reason when unknown)`` for the postcode in ``text``."""
+        key = text.text if isinstance(text, Postcode) else text
+        if key in self._memo:
+            return self._memo[key]
+        postcode = text if isinstance(text, Postcode) else normalise_postcode(text)
+        if self.directory is None:
+            inside = self.contains(postcode)
+            answer = (None if inside is None else float(inside),
+                      None if inside is not None else _unknown_reason(text, postcode))
+        elif postcode is None:
+            answer = (None, _unknown_reason(text, postcode))
+        elif postcode.kind == "full":
+            answer = self._share_of_placement(self.directory.place(postcode))
+        else:
+            answer = self._share_of_part(postcode)
+        self._memo[key] = answer
+        return answer
+
+    def _share_of_placement(self, placement) -> tuple[float | None, str | None]:
+        if self.distance is not None:
+            if placement.east is None:
+                from toolkit.inputs.directory import NO_GRID
+
+                return None, placement.reason or NO_GRID
+            return float(self.distance.reaches(placement.east, placement.north)), None
+        if placement.code is None:
+            return None, placement.reason
+        return float(placement.code in self.la_codes), None
+
+    def _share_of_part(self, postcode: Postcode) -> tuple[float | None, str | None]:
+        from toolkit.inputs.directory import SOURCE
+
+        if postcode.kind == "area":
+            return None, f"only the postcode area {postcode.area} is known: too coarse to place"
+        if self.distance is not None:
+            east, north, count = self.directory.grid_points(postcode)
+            if not east.size:
+                return None, (f"{postcode.text} has no postcodes with a British grid reference "
+                              f"in the {SOURCE}" if count else f"{postcode.text} is not in the "
+                                                                 f"{SOURCE}")
+            inside = self.distance.reaches(east, north)
+            return float(inside.sum()) / float(east.size), None
+        counts = self.directory.counts(postcode)
+        total = sum(counts.values())
+        if not total:
+            return None, f"{postcode.text} is not in the {SOURCE}"
+        inside = sum(n for code, n in counts.items() if code in self.la_codes)
+        return inside / total, None
+
     def describe(self) -> str:
         """Return the boundary in words: its name and the codes drawing it."""
+        if self.kind == "authority":
+            from toolkit.inputs.directory import SOURCE
+
+            chosen = ", ".join(f"{c.name} ({c.code})" for c in self.choices)
+            return f"{self.name}: {chosen}, {self.level}, {SOURCE}"
+        if self.kind == "distance":
+            return self.name
         parts = [code for kind in KINDS for code in sorted(self.codes.get(kind, ()))]
         if self.la_codes:
             parts.append("local authorities " + ", ".join(sorted(self.la_codes)))
@@ -455,6 +676,9 @@ class Boundary:
             True inside, False outside, None when ``text`` is blank, not a UK postcode, or
             too coarse to place (the district "BD7" when the boundary takes only "BD7 1").
         """
+        if self.directory is not None:
+            share = self.share(text)
+            return None if share is None or 0.0 < share < 1.0 else bool(share)
         postcode = text if isinstance(text, Postcode) else normalise_postcode(text)
         if postcode is None or not postcode.in_uk:
             return None
@@ -481,6 +705,88 @@ class Boundary:
                    for code in self.codes.get(kind, ())):
                 return None
         return False
+
+
+def split_names(names) -> list[str]:
+    """Split council names or codes: "Calderdale; Kirklees", "E08000032 E08000033", a list."""
+    if isinstance(names, str):
+        parts = [p.strip() for p in re.split(r"[;,\n]+", names) if p.strip()]
+        out = []
+        for part in parts:
+            words = part.split()
+            if len(words) > 1 and all(re.fullmatch(r"[EWSNLM]\d{8}", w.upper()) for w in words):
+                out.extend(words)
+            else:
+                out.append(part)
+        return out
+    return [str(n).strip() for n in names if str(n).strip()]
+
+
+def _unknown_reason(text, postcode: Postcode | None) -> str:
+    """Say why a postcode cannot be placed by its codes."""
+    if postcode is None:
+        return "blank or not a UK postcode" if not _clean(text) or is_placeholder(text) or \
+            normalise_postcode(text) is None else "cannot be placed"
+    return f"{postcode.text} is too coarse to place against this boundary"
+
+
+_MILES = {"mile": 1609.344, "miles": 1609.344, "mi": 1609.344, "km": 1000.0,
+          "kilometre": 1000.0, "kilometres": 1000.0, "kilometer": 1000.0,
+          "kilometers": 1000.0}
+_DISTANCE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*(?:(?:of|from|around)\s+(.+))?$",
+                          re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Distance:
+    """Within ``metres`` of a full postcode's grid point (OS National Grid, Great Britain).
+
+    Attributes
+    ----------
+    amount, unit : float, str
+        As the user gave it ("5", "miles").
+    metres : float
+    centre : str
+        The full postcode measured from.
+    east, north : int
+        Its grid reference in metres.
+    """
+
+    amount: float
+    unit: str
+    metres: float
+    centre: str
+    east: int
+    north: int
+
+    @classmethod
+    def parse(cls, text: str, centre: str | None, directory) -> Distance:
+        """Read "5 miles" or "8 km of HX1 1QE" and find the centre's grid reference."""
+        match = _DISTANCE_RE.match(str(text or ""))
+        unit = match.group(2).lower() if match else ""
+        if not match or unit not in _MILES:
+            raise InputError(f"Distance {text!r} not read: write it like '5 miles' or '8 km' "
+                             f"(optionally '5 miles of HX1 1QE').")
+        where = match.group(3) or centre
+        postcode = normalise_postcode(where, partial=False) if where else None
+        if postcode is None:
+            raise InputError(f"Distance {text!r} needs the full postcode it is measured from "
+                             f"(such as '5 miles of HX1 1QE'); got {where!r}.")
+        placed = directory.place(postcode)
+        if placed.east is None:
+            raise InputError(f"{postcode.full} has no British grid reference in the ONS "
+                             f"Postcode Directory, so no distance can be measured from it.")
+        amount = float(match.group(1))
+        return cls(amount, unit, amount * _MILES[unit], postcode.full, placed.east,
+                   placed.north)
+
+    def reaches(self, east, north):
+        """Return whether grid points (scalars or arrays, metres) are within the distance."""
+        return (east - self.east) ** 2 + (north - self.north) ** 2 <= self.metres ** 2
+
+    def describe(self) -> str:
+        """Such as "within 5 miles of HX1 1QE"."""
+        return f"within {self.amount:g} {self.unit} of {self.centre}"
 
 
 def _code_within(code: str, kind: str, own: str, own_kind: str) -> bool:
@@ -521,6 +827,18 @@ class NestedBoundaries:
         self.labels = list(labels)
         if len(self.labels) != len(self.boundaries):
             raise InputError("Give one label per boundary.")
+
+    def shares(self, text) -> list[float | None]:
+        """Return the postcode's share inside each boundary, innermost first (None: unknown)."""
+        if outside_uk_reason(text):
+            return [0.0 for _ in self.boundaries]
+        return [b.share(text) for b in self.boundaries]
+
+    def prepare(self, texts) -> None:
+        """Place many full postcodes at once in every boundary (a speed-up only)."""
+        texts = [t for t in set(texts) if isinstance(t, str)]
+        for boundary in self.boundaries:
+            boundary.prepare(texts)
 
     @property
     def categories(self) -> list[str]:

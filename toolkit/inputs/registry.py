@@ -53,10 +53,27 @@ def slugify(text) -> str:
 
 @dataclass(frozen=True)
 class BoundarySpec:
-    """A named set of postcode areas, districts or sectors counted as one area."""
+    """A boundary as the registry gives it: postcode codes, local authorities or a distance.
+
+    Attributes
+    ----------
+    name : str
+        As results state it (for authorities, default their official names).
+    postcodes : tuple of str
+        Postcode areas, districts or sectors.
+    local_authorities : tuple of str
+        Council names or ONS codes, placed with the ONS Postcode Directory.
+    within : str or None
+        A distance such as "5 miles of HX1 1QE".
+    level : str
+        "district", "county", "combined authority", "region" (optional).
+    """
 
     name: str
-    postcodes: tuple[str, ...]
+    postcodes: tuple[str, ...] = ()
+    local_authorities: tuple[str, ...] = ()
+    within: str | None = None
+    level: str = ""
 
 
 @dataclass(frozen=True)
@@ -152,15 +169,37 @@ def _boundaries(raw, key: str, file: str, report: Report) -> tuple[BoundarySpec,
     specs = []
     for index, item in enumerate(raw or []):
         where = f"{key}[{index}]"
-        if not isinstance(item, dict) or not item.get("name") or not item.get("postcodes"):
-            report.error("Each boundary needs a name and a list of postcodes.", file=file,
-                         column=where)
+        drawn = isinstance(item, dict) and any(item.get(k) for k in
+                                                ("postcodes", "local_authorities", "within"))
+        if not drawn or not (item.get("name") or item.get("local_authorities")):
+            report.error("Each boundary needs a name and a list of postcodes, a list of "
+                         "local_authorities (names or ONS codes), or a distance 'within' "
+                         "(such as '5 miles of HX1 1QE').", file=file, column=where)
             continue
-        codes = item["postcodes"]
+        codes = item.get("postcodes") or []
         if isinstance(codes, str):
             codes = codes.split()
-        specs.append(BoundarySpec(str(item["name"]), tuple(str(c).strip().upper() for c in codes)))
+        councils = item.get("local_authorities") or []
+        if isinstance(councils, str):
+            councils = [councils]
+        for i, council in enumerate(councils):
+            _check_council(str(council), f"{where}.local_authorities[{i}]", file, report)
+        specs.append(BoundarySpec(str(item.get("name") or ""),
+                                  tuple(str(c).strip().upper() for c in codes),
+                                  tuple(str(c).strip() for c in councils),
+                                  str(item["within"]) if item.get("within") else None,
+                                  str(item.get("level") or "")))
     return tuple(specs)
+
+
+def _check_council(name: str, where: str, file: str, report: Report) -> None:
+    """Report a council name or code the ONS Postcode Directory's packages do not know."""
+    from toolkit.inputs.directory import load_authorities
+
+    try:
+        load_authorities().choose(name)
+    except InputError as error:
+        report.error(str(error), file=file, column=where, value=name)
 
 
 def _organisation(base: Path, raw, key: str, file: str, report: Report) -> Organisation | None:

@@ -192,6 +192,9 @@ TABLES: tuple[Table, ...] = (
                    required=False, minimum=0.0, maximum=1.0,
                    help="From your payroll: the year's net pay over gross pay. Blank uses "
                         "the assumed setting."),
+            Column("postcode", "Your postcode", "postcode", required=False,
+                   help="Your main premises' full postcode, such as HX1 1QE: used when local "
+                        "is a distance from you."),
         ),
         single_row=True,
         help="Who you are and which year this workbook describes. One row.",

@@ -239,8 +239,15 @@ class Settings(dict):
         node = self.value(path)
         return float(node["low"]), float(node["high"])
 
-    def assumptions(self) -> pd.DataFrame:
+    def assumptions(self, boundaries=None) -> pd.DataFrame:
         """Return every documented setting as an assumptions table.
+
+        Parameters
+        ----------
+        boundaries : list of toolkit.inputs.geography.Boundary, optional
+            The boundaries the pack used (from the registry, say). When given, a first row
+            ``boundary`` states them as chosen (name, codes, directory release), and the
+            ``boundary.*`` settings they replace say so instead of "(not set)".
 
         Returns
         -------
@@ -262,7 +269,26 @@ class Settings(dict):
                     "changed": value != _get(defaults, path),
                 }
             )
+        if boundaries:
+            rows = _boundary_rows(rows, list(boundaries))
         return pd.DataFrame(rows)
+
+
+def _boundary_rows(rows: list[dict], boundaries: list) -> list[dict]:
+    """Put the boundaries used first, and say so in the ``boundary.*`` rows left unset."""
+    from toolkit.inputs.directory import SOURCE
+
+    uses_directory = any(getattr(b, "directory", None) is not None for b in boundaries)
+    first = {"setting": "boundary", "value": "; ".join(
+        b.describe() if hasattr(b, "describe") else str(b) for b in boundaries),
+        "meaning": "The areas called local, innermost first, as chosen",
+        "source": "user's choice" + (f"; postcodes placed with the {SOURCE}"
+                                      if uses_directory else ""),
+        "checked": True, "changed": True}
+    for row in rows:
+        if row["setting"].startswith("boundary.") and row["value"] == "(not set)":
+            row["value"] = "(not used: see boundary)"
+    return [first, *rows]
 
 
 def format_setting(value: Any) -> str:

@@ -399,7 +399,7 @@ def jobs_from_workbook(wb, settings, boundary=None, years: float = 1.0,
 
         boundary = boundary_from_settings(settings)
     if boundary is not None:
-        name = getattr(boundary, "name", str(boundary))
+        name = getattr(boundary, "label", None) or getattr(boundary, "name", str(boundary))
         from toolkit.measures.lm3 import classify_local
 
         staff["local"] = pd.Series(classify_local(staff["home_district"], boundary),
@@ -409,12 +409,41 @@ def jobs_from_workbook(wb, settings, boundary=None, years: float = 1.0,
     rate = living_wage(settings, year, bool(london)) if year else None
     if full_time_hours is None:
         full_time_hours = float(settings.value("jobs.full_time_hours_a_week"))
-    return jobs_summary(
+    result = jobs_summary(
         staff, years, boundary_name=name, living_wage_rate=rate, london=london,
         financial_year=year,
         small_group_threshold=int(settings.value("checks.small_group_threshold")),
         full_time_hours=full_time_hours,
     )
+    result.notes.extend(_partial_notes(staff, boundary))
+    return result
+
+
+def partial_pay(staff: pd.DataFrame, boundary) -> tuple[float, float]:
+    """Return (pay in straddling districts, that pay times each district's share inside).
+
+    The share is of the district's postcodes inside the boundary, not of its people (ONS
+    Postcode Directory); such staff are unknown in the local figures, inside the range.
+    """
+    from toolkit.measures.lm3 import local_shares
+
+    if boundary is None or "home_district" not in staff.columns:
+        return 0.0, 0.0
+    shares = np.array(local_shares(staff["home_district"], boundary), dtype=float)
+    pay = pd.to_numeric(staff["gross_pay"], errors="coerce").fillna(0.0).to_numpy()
+    partial = (shares > 0) & (shares < 1)
+    return float(pay[partial].sum()), float((pay * np.nan_to_num(shares))[partial].sum())
+
+
+def _partial_notes(staff: pd.DataFrame, boundary) -> list[str]:
+    pay, counted = partial_pay(staff, boundary)
+    if not pay:
+        return []
+    from toolkit.inputs.directory import PARTIAL_LABEL
+
+    return [f"£{pay:,.0f} of the unknown pay goes to staff in postcode districts that "
+            f"straddle {boundary.name}: by the {PARTIAL_LABEL}, £{counted:,.0f} of it would be "
+            f"inside (the central figure of the boundaries list)."]
 
 
 __all__ = ["JobsResult", "fte_years", "is_london", "jobs_summary", "jobs_from_workbook",

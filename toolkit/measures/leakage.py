@@ -30,8 +30,16 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from toolkit.inputs.directory import PARTIAL_LABEL
 from toolkit.inputs.errors import InputError
-from toolkit.measures.lm3 import Lm3Inputs, Lm3Result, as_boundary, compute_lm3, lm3_inputs
+from toolkit.measures.lm3 import (
+    Lm3Inputs,
+    Lm3Result,
+    as_boundary,
+    compute_lm3,
+    lm3_inputs,
+    partial_rows,
+)
 
 NOT_LOCAL = "not local"
 UNKNOWN = "location unknown (counted as not local)"
@@ -270,8 +278,13 @@ def pence_by_round(inputs: Lm3Inputs, result: Lm3Result) -> pd.DataFrame:
     staff = _with_flags(inputs.staff, "gross_pay")
 
     def pence_of(frame, column, flag):
-        return 100.0 * float(frame.loc[frame["local"].map(lambda v: v is flag), column].sum()) \
-            / total
+        chosen = frame["local"].map(lambda v: v is flag).to_numpy() & ~partial_rows(frame)[0]
+        return 100.0 * float(frame.loc[chosen, column].sum()) / total
+
+    def partly(frame, column, kept):
+        mask, share = partial_rows(frame)
+        part = share if kept else 1.0 - share
+        return 100.0 * float((frame[column].to_numpy() * part)[mask].sum()) / total
 
     t = float(result.take_home.get("value", math.nan))
     r1 = result.r1
@@ -301,6 +314,14 @@ def pence_by_round(inputs: Lm3Inputs, result: Lm3Result) -> pd.DataFrame:
         (3, False, "spent outside the area by local suppliers",
          100.0 * result.r2_suppliers * (1.0 - result.rho_suppliers) / r1, supplier_basis),
     ]
+    if partial_rows(spending)[0].any() or partial_rows(staff)[0].any():
+        lines[6:6] = [
+            (2, True, f"suppliers and staff in straddling districts, local part "
+                      f"({PARTIAL_LABEL})",
+             partly(spending, "amount", True) + partly(staff, "gross_pay", True), "evidenced"),
+            (2, False, "suppliers and staff in straddling districts, the rest",
+             partly(spending, "amount", False) + partly(staff, "gross_pay", False),
+             "evidenced")]
     frame = pd.DataFrame(lines, columns=["round", "kept", "line", "pence", "basis"])
     return _check_round2(frame, result)
 

@@ -64,6 +64,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from toolkit.inputs.directory import PARTIAL_LABEL
 from toolkit.inputs.errors import InputError
 from toolkit.inputs.names import supplier_key
 from toolkit.inputs.schema import PAY_BAND_MIDPOINTS, PAY_BANDS
@@ -139,6 +140,7 @@ class Lm3Inputs:
     employer_costs: float | None = None
     employer_costs_source: str = ""
     unlisted_staff_costs: float = 0.0
+    boundary: Any = None
 
 
 @dataclass
@@ -231,6 +233,7 @@ class Lm3Result:
     staff_answers_residence_unknown: int = 0
     staff_weighting: str = "pay band"
     interval_method: str = INTERVAL_METHOD
+    partial: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the result as a JSON-ready dictionary (plain floats, lists and dicts).
@@ -588,10 +591,18 @@ class _Round2:
     supplier_total: float = 0.0
     employer_costs: float = 0.0
     employer_costs_assumed: bool = False
+    partial_spending: float = 0.0
+    partial_staff_pay: float = 0.0
+    partial_local_staff: float = 0.0
+    partial_local_suppliers: float = 0.0
 
     @property
     def local(self) -> float:
         return self.local_staff + self.local_suppliers
+
+    @property
+    def partial_local(self) -> float:
+        return self.partial_local_staff + self.partial_local_suppliers
 
 
 def _employer_costs(inputs: Lm3Inputs, gross: float, settings) -> tuple[float, bool, str]:
@@ -628,11 +639,17 @@ def _round2_money(inputs: Lm3Inputs, settings) -> _Round2:
     pay = _numbers(staff, "gross_pay", "The staff table", minimum=0.0)
     s_local = _local_flags(spending)
     p_local = _local_flags(staff)
+    s_part, s_share = _partial(spending)
+    p_part, p_share = _partial(staff)
+    s_part &= s_local.isna().to_numpy()  # a row moved in or out (what-if) is no longer partial
+    p_part &= p_local.isna().to_numpy()
     local_suppliers = float(amount[(s_local == True).to_numpy()].sum())  # noqa: E712
-    unknown_spending = float(amount[s_local.isna().to_numpy()].sum())
+    local_suppliers += float((amount * s_share)[s_part].sum())
+    unknown_spending = float(amount[s_local.isna().to_numpy() & ~s_part].sum())
     local_staff = float(pay[(p_local == True).to_numpy()].sum())  # noqa: E712
+    local_staff += float((pay * p_share)[p_part].sum())
     unlisted = float(inputs.unlisted_staff_costs or 0.0)
-    unknown_staff_pay = float(pay[p_local.isna().to_numpy()].sum()) + unlisted
+    unknown_staff_pay = float(pay[p_local.isna().to_numpy() & ~p_part].sum()) + unlisted
     employer, employer_assumed, employer_note = _employer_costs(inputs, float(pay.sum()),
                                                                 settings)
     total = float(amount.sum() + pay.sum()) + employer + unlisted
@@ -643,14 +660,14 @@ def _round2_money(inputs: Lm3Inputs, settings) -> _Round2:
             "(round 2) cannot be worked out. Fill in the Spending and Staff sheets."
         )
     if unknown_spending:
-        n = int(s_local.isna().sum())
+        n = int((s_local.isna().to_numpy() & ~s_part).sum())
         notes.append(
             f"£{unknown_spending:,.0f} of spending ({n} row(s)) is with suppliers whose location "
             f"is unknown (no postcode, or one that cannot be placed); it is counted as not local "
             f"(the conservative choice). Add their postcodes to count it properly."
         )
     if unknown_staff_pay - unlisted:
-        n = int(p_local.isna().sum())
+        n = int((p_local.isna().to_numpy() & ~p_part).sum())
         notes.append(
             f"£{unknown_staff_pay - unlisted:,.0f} of staff pay ({n} row(s)) is paid to staff "
             f"whose home district is unknown; it is counted as not local (the conservative "
@@ -677,7 +694,34 @@ def _round2_money(inputs: Lm3Inputs, settings) -> _Round2:
         )
     return _Round2(total, local_staff, local_suppliers, unknown_spending, unknown_staff_pay,
                    notes, supplier_total=float(amount.sum()), employer_costs=employer,
-                   employer_costs_assumed=employer_assumed)
+                   employer_costs_assumed=employer_assumed,
+                   partial_spending=float(amount[s_part].sum()),
+                   partial_staff_pay=float(pay[p_part].sum()),
+                   partial_local_staff=float((pay * p_share)[p_part].sum()),
+                   partial_local_suppliers=float((amount * s_share)[s_part].sum()))
+
+
+def partial_rows(frame: pd.DataFrame):
+    """Return (mask, share) of unknown rows in districts straddling the boundary.
+
+    See :func:`_partial`; rows already local or not local (a what-if move) are not partial.
+    """
+    mask, share = _partial(frame)
+    return mask & _local_flags(frame).isna().to_numpy(), share
+
+
+def _partial(frame: pd.DataFrame):
+    """Return (mask, share) of rows in a district straddling the boundary ("partly local").
+
+    ``local_share`` is the share of the district's postcodes inside the boundary, not of its
+    people; rows without the column, or wholly inside or outside, are not partial.
+    """
+    if "local_share" not in frame.columns:
+        return np.zeros(len(frame), dtype=bool), np.zeros(len(frame))
+    share = pd.to_numeric(frame["local_share"], errors="coerce").to_numpy(dtype=float)
+    mask = np.nan_to_num(share, nan=0.0) > 0
+    mask &= np.nan_to_num(share, nan=1.0) < 1
+    return mask, np.nan_to_num(share, nan=0.0)
 
 
 # --------------------------------------------------------------------------- surveys
@@ -981,7 +1025,8 @@ def _lm3_interval(base: float, coefficients: dict[str, float], rates: dict[str, 
 def _full_range(r1: float, money: _Round2, rates, t_span, level: float) -> tuple[float, float]:
     """Return the full range: the survey interval over unknown locations and take-home span.
 
-    Unknown locations (spending and pay) are counted not local and then local; the take-home
+    Unknown locations (spending and pay) are counted not local and then local, and so are
+    postcode districts that straddle the boundary (partly local); the take-home
     share is set at each end of its range; thin groups' spans are inside
     :func:`_lm3_interval`. The outer bounds are kept.
 
@@ -989,12 +1034,15 @@ def _full_range(r1: float, money: _Round2, rates, t_span, level: float) -> tuple
     ----------
     METHODS §1 (two ranges, each labelled; the full range also spans what is not known).
     """
-    unknown = (False, True) if money.unknown_spending or money.unknown_staff_pay else (False,)
+    unsure = (money.unknown_spending or money.unknown_staff_pay or money.partial_spending
+              or money.partial_staff_pay)
     lows, highs = [], []
-    for as_local, t in product(unknown, t_span):
-        staff = money.local_staff + (money.unknown_staff_pay if as_local else 0.0)
-        suppliers = money.local_suppliers + (max(money.unknown_spending, 0.0) if as_local
-                                             else 0.0)
+    for as_local, t in product((False, True) if unsure else (False,), t_span):
+        # districts straddling the boundary: wholly not local at the low end, local at the high
+        staff = money.local_staff - money.partial_local_staff + (
+            money.unknown_staff_pay + money.partial_staff_pay if as_local else 0.0)
+        suppliers = money.local_suppliers - money.partial_local_suppliers + (
+            max(money.unknown_spending, 0.0) + money.partial_spending if as_local else 0.0)
         r2_staff, r2_suppliers = r1 * staff / money.total, r1 * suppliers / money.total
         coefficients = {"staff": r2_staff * t / r1, "suppliers": r2_suppliers / r1}
         low, high = _lm3_interval(1.0 + (r2_staff + r2_suppliers) / r1, coefficients, rates,
@@ -1011,6 +1059,10 @@ def _full_range_words(money: _Round2, t_span, t_given: bool, rates, level: float
     if unknown:
         parts.append(f"£{unknown:,.0f} of spending and pay whose location is unknown, counted "
                      f"not local at the low end and local at the high end")
+    partial = money.partial_spending + money.partial_staff_pay
+    if partial:
+        parts.append(f"£{partial:,.0f} in postcode districts that straddle the boundary, "
+                     f"counted not local at the low end and local at the high end")
     if not t_given:
         parts.append(f"take-home pay from {t_span[0]:.0%} to {t_span[1]:.0%} of gross "
                      f"(assumed)")
@@ -1129,6 +1181,9 @@ def compute_lm3(inputs: Lm3Inputs, settings) -> Lm3Result:
             f"{take_home['lm3_high']:.3f}."
         )
     unknown_as_local = _lm3_unknown_as_local(inputs, money, rates, t, r1)
+    partial = _partial_effect(money, rates, t, r1, lm3)
+    if partial:  # its span is in the full range, not the survey interval (sampling only)
+        notes.append(partial["note"])
     return Lm3Result(
         r1=r1, r2=r2, r2_staff=r2_staff, r2_suppliers=r2_suppliers,
         r3=r3, r3_staff=r3_staff, r3_suppliers=r3_suppliers,
@@ -1148,6 +1203,7 @@ def compute_lm3(inputs: Lm3Inputs, settings) -> Lm3Result:
                               if money.supplier_total > 0 else None),
         unmatched_survey_suppliers=suppliers.unmatched,
         northumberland=northumberland_from_surveys(suppliers, money, settings),
+        partial=partial,
         bootstrap={"samples": int(settings.value("lm3.bootstrap_samples")),
                    "seed": int(settings.value("lm3.seed")),
                    "thin_threshold": int(settings.value("checks.thin_survey_threshold")),
@@ -1196,6 +1252,39 @@ def _lm3_unknown_as_local(inputs, money: _Round2, rates, t, r1) -> float | None:
     r2_staff, r2_suppliers = r1 * staff / money.total, r1 * suppliers / money.total
     r3 = r2_staff * t * rates["staff"].rho + r2_suppliers * rates["suppliers"].rho
     return lm3_from_rounds(r1, r2_staff + r2_suppliers, r3)
+
+
+def _partial_effect(money: _Round2, rates, t, r1, lm3) -> dict:
+    """Return LM3 with the partly-local districts counted not local and local (the range ends).
+
+    The central figure counts a straddling district by its share of postcodes inside the
+    boundary; the low end counts it not local, the high end local. Those ends are inside
+    the full range (:func:`_full_range`), never the survey interval, and the district is never
+    rounded silently to in or out.
+    """
+    partial_money = money.partial_spending + money.partial_staff_pay
+    if not partial_money:
+        return {}
+
+    def lm3_with(extra_staff: float, extra_suppliers: float) -> float:
+        staff = money.local_staff + extra_staff
+        suppliers = money.local_suppliers + extra_suppliers
+        r2_staff, r2_suppliers = r1 * staff / money.total, r1 * suppliers / money.total
+        r3 = r2_staff * t * rates["staff"].rho + r2_suppliers * rates["suppliers"].rho
+        return lm3_from_rounds(r1, r2_staff + r2_suppliers, r3)
+
+    out_staff, out_suppliers = -money.partial_local_staff, -money.partial_local_suppliers
+    at_low = lm3_with(out_staff, out_suppliers)
+    at_high = lm3_with(money.partial_staff_pay + out_staff,
+                       money.partial_spending + out_suppliers)
+    return {"spending": money.partial_spending, "staff_pay": money.partial_staff_pay,
+            "counted_local": money.partial_local, "lm3_not_local": at_low, "lm3_local": at_high,
+            "label": PARTIAL_LABEL,
+            "note": (f"£{partial_money:,.0f} of spending and pay is in postcode districts or "
+                     f"sectors that straddle the boundary: £{money.partial_local:,.0f} of it is "
+                     f"counted local by the {PARTIAL_LABEL}. Counting all of it not local gives "
+                     f"LM3 {at_low:.3f}, all of it local {at_high:.3f} (LM3 {lm3:.3f}); the "
+                     f"full range spans these ends.")}
 
 
 def northumberland_from_surveys(suppliers: _SupplierSurveys, money: _Round2, settings) -> dict:
@@ -1297,6 +1386,64 @@ def classify_local(values, boundary) -> list:
     return out
 
 
+def local_shares(values, boundary) -> list:
+    """Return each postcode's share inside the boundary (1, 0, a partial share, or NaN).
+
+    A district straddling a boundary drawn by local authorities or a distance gives the share
+    of its postcodes inside (ONS Postcode Directory): the *share of the district's postcodes,
+    not of its people*. Boundaries without ``share`` give 1, 0 or NaN from ``contains``.
+    """
+    share = getattr(boundary, "share", None)
+    out = []
+    for value in values:
+        blank = value is None or (isinstance(value, float) and math.isnan(value)) or \
+            str(value).strip() == ""
+        answer = None if blank or share is None else share(str(value))
+        out.append(math.nan if answer is None else float(answer))
+    return out
+
+
+def _unknown_reasons(boundary, values, flags, what: str) -> list[str]:
+    """Say why postcodes that could not be placed were not (not in the directory, ...)."""
+    reason = getattr(boundary, "reason", None)
+    if reason is None:
+        return []
+    found: dict[str, list[str]] = {}
+    for value, flag in zip(values, flags, strict=True):
+        text = "" if value is None or (isinstance(value, float) and math.isnan(value)) \
+            else str(value).strip()
+        if flag is None and text:
+            why = reason(text)
+            if why:
+                found.setdefault(why, []).append(text)
+    return [f"{len(texts)} {what}(s) cannot be placed in {boundary.name}: {why} "
+            f"({', '.join(sorted(set(texts))[:5])}{' ...' if len(set(texts)) > 5 else ''})."
+            for why, texts in found.items()]
+
+
+def boundary_result(result: Lm3Result, boundary) -> dict:
+    """Return an LM3 result's entry in the shared ``boundaries`` shape (see Boundary.result).
+
+    Shares are of spending plus staff pay: low counts unknown and partly-local money not
+    local, central counts a partly-local district by its share of postcodes inside, high
+    counts both local.
+    """
+    total = result.spending_total
+    partial = result.partial or {}
+    certain = result.spending_local - partial.get("counted_local", 0.0)
+    maybe = (partial.get("spending", 0.0) + partial.get("staff_pay", 0.0)
+             + result.unknown_spending + result.unknown_staff_pay)
+
+    def share(value):
+        return value / total if total > 0 else None
+
+    if not hasattr(boundary, "result"):
+        return {"name": result.boundary_name, "inside": result.spending_local}
+    return boundary.result(result.spending_local,
+                           (share(certain), share(result.spending_local),
+                            share(certain + maybe)), total)
+
+
 def _included(flag) -> bool:
     """Return whether an income line is in round 1: blank means yes (METHODS §1)."""
     if flag is None or flag is pd.NA or (isinstance(flag, float) and math.isnan(flag)):
@@ -1342,20 +1489,28 @@ def lm3_inputs(wb, settings, boundary=None) -> Lm3Inputs:
     spending = wb.table("spending").copy()
     spending["local"] = pd.Series(classify_local(spending["supplier_postcode"], boundary),
                                   index=spending.index, dtype=object)
+    spending["local_share"] = local_shares(spending["supplier_postcode"], boundary)
     staff = wb.table("staff").copy()
     staff["local"] = pd.Series(classify_local(staff["home_district"], boundary), index=staff.index,
                                dtype=object)
     costs = staff_costs_from_balance(wb.balance.get("staff_costs"), staff, notes)
+    staff["local_share"] = local_shares(staff["home_district"], boundary)
+    notes.extend(getattr(boundary, "notes", []))
+    notes.extend(_unknown_reasons(boundary, spending["supplier_postcode"], spending["local"],
+                                  "supplier postcode"))
+    notes.extend(_unknown_reasons(boundary, staff["home_district"], staff["local"],
+                                  "home district"))
     return Lm3Inputs(
         r1=r1,
         spending=spending,
         staff=staff,
         staff_survey=staff_survey_residence(wb.table("staff_survey"), boundary),
         supplier_survey=wb.table("supplier_survey"),
-        boundary_name=getattr(boundary, "name", str(boundary)),
+        boundary_name=getattr(boundary, "label", None) or getattr(boundary, "name", str(boundary)),
         notes=notes,
         take_home_share=wb.about.get("take_home_share"),
         **costs,
+        boundary=boundary,
     )
 
 
@@ -1418,15 +1573,26 @@ def lm3_from_workbook(wb, settings, boundary=None) -> Lm3Result:
     return compute_lm3(lm3_inputs(wb, settings, boundary), settings)
 
 
-def as_boundary(spec):
-    """Return a :class:`toolkit.inputs.geography.Boundary` from a boundary or a registry spec."""
+def as_boundary(spec, centre: str | None = None):
+    """Return a :class:`toolkit.inputs.geography.Boundary` from a boundary or a registry spec.
+
+    ``centre`` is the organisation's own postcode (the About sheet's), from which a registry
+    distance without its own centre ("within: 5 miles") is measured.
+    """
     if hasattr(spec, "contains"):
         return spec
     from toolkit.inputs.geography import Boundary
 
-    name = spec["name"] if isinstance(spec, dict) else spec.name
-    codes = spec["postcodes"] if isinstance(spec, dict) else spec.postcodes
-    return Boundary.from_codes(name, codes)
+    def get(key, default=None):
+        return spec.get(key, default) if isinstance(spec, dict) else getattr(spec, key, default)
+
+    name = get("name") or None
+    if get("local_authorities"):
+        return Boundary.from_authorities(list(get("local_authorities")), name=name,
+                                         level=get("level") or None)
+    if get("within"):
+        return Boundary.within(get("within"), centre, name=name)
+    return Boundary.from_codes(name, get("postcodes"))
 
 
 def lm3_for_boundaries(wb, settings, boundaries) -> list[Lm3Result]:
@@ -1451,7 +1617,8 @@ def lm3_for_boundaries(wb, settings, boundaries) -> list[Lm3Result]:
     ----------
     METHODS §1 (several nested boundaries are often reported together).
     """
-    results = [lm3_from_workbook(wb, settings, as_boundary(spec)) for spec in boundaries]
+    centre = wb.about.get("postcode") if hasattr(wb, "about") else None
+    results = [lm3_from_workbook(wb, settings, as_boundary(spec, centre)) for spec in boundaries]
     for inner, outer in zip(results, results[1:], strict=False):
         if outer.spending_local < inner.spending_local - 1e-9:
             outer.notes.append(
@@ -1493,7 +1660,7 @@ def choose_boundaries(wb, settings, local_postcodes=None, registry=None) -> list
         return [boundary_from_settings(settings, local_postcodes)]
     authority = authority_for(wb, registry) if registry is not None else None
     if authority is not None and authority.boundaries:
-        return [as_boundary(spec) for spec in authority.boundaries]
+        return [as_boundary(spec, wb.about.get("postcode")) for spec in authority.boundaries]
     return [boundary_from_settings(settings)]  # raises the plain message
 
 
@@ -1520,6 +1687,7 @@ __all__ = [
     "staff_survey_weights", "supplier_survey_weights", "northumberland_from_surveys",
     "student_t_quantile", "prior_spread", "weighted_mean_se", "share_interval",
     "supplier_answer", "staff_survey_residence", "staff_costs_from_balance",
-    "as_boundary", "choose_boundaries", "classify_local",
+    "as_boundary", "choose_boundaries", "classify_local", "local_shares", "boundary_result",
+    "partial_rows",
     "authority_for",
 ]

@@ -253,7 +253,8 @@ def council_spending(inputs: AuthorityInputs) -> Any:
     from toolkit.spend.analysis import analyse_spending
 
     boundaries = [as_boundary(b) for b in authority.boundaries]
-    extra = repr([(b.name, tuple(b.postcodes)) for b in authority.boundaries])
+    extra = repr([(b.name, tuple(b.postcodes), tuple(b.local_authorities), b.within)
+                  for b in authority.boundaries])
     supplier = [authority.supplier_list] if authority.supplier_list else []
 
     def compute() -> Any:

@@ -81,6 +81,16 @@ def found(result: Any) -> Any:
     return None if isinstance(result, Missing) else result
 
 
+def show_attribution(boundaries) -> None:
+    """Show the ONS Postcode Directory's licence attribution when the boundaries used it."""
+    from toolkit import present
+    from toolkit.inputs.directory import geography_attribution
+
+    text = geography_attribution(boundaries)
+    if text:
+        present.show_text(text, "attribution")
+
+
 def innermost_boundary(authority: Any) -> Any:
     """Return an authority's innermost boundary from the registry, as a Boundary.
 
@@ -148,6 +158,14 @@ class OrganisationInputs:
     def local(self) -> Any:
         """The innermost boundary, as a :class:`toolkit.inputs.geography.Boundary`."""
         return innermost_boundary(self.authority)
+
+    @property
+    def boundary_objects(self) -> list:
+        """Every boundary of the authority, innermost first, as Boundary objects."""
+        from toolkit.measures.lm3 import as_boundary
+
+        return [as_boundary(spec, self.workbook.about.get("postcode"))
+                for spec in self.authority.boundaries]
 
     @property
     def years(self) -> list[str]:
@@ -377,6 +395,13 @@ class AuthorityInputs:
     def local(self) -> Any:
         """The innermost boundary, as a :class:`toolkit.inputs.geography.Boundary`."""
         return innermost_boundary(self.authority)
+
+    @property
+    def boundary_objects(self) -> list:
+        """Every boundary of the authority, innermost first, as Boundary objects."""
+        from toolkit.measures.lm3 import as_boundary
+
+        return [as_boundary(spec) for spec in self.authority.boundaries]
 
     @property
     def small_group_threshold(self) -> int:

@@ -1,9 +1,12 @@
 """Seeded generator of the fictional sample data under ``data/samples/``.
 
 The six Keep it Local pilot authorities (Bradford, Bristol, Calderdale, Dorset, Hackney,
-Shropshire) are real: their names, ONS codes and postcode districts are real, though the
-districts are an approximation of each boundary (a district can straddle it). Every
-organisation, person and figure in the sample workbooks is made up, and marked fictional.
+Shropshire) are real: their names and ONS codes are real, the registry's boundaries are the
+councils themselves (and a wider area as a list of councils), placed with the ONS Postcode
+Directory, and suppliers' postcodes are real ones picked from it. Staff home districts come
+from postcode districts near each council, so some straddle its boundary (partly local).
+Every organisation, person and figure in the sample workbooks is made up, and marked
+fictional.
 Run ``keepitlocal samples`` to make them again; the same seed gives the same files.
 
 The samples vary as real ones do: sizes from about £60,000 to £2m a year, different mixes
@@ -26,6 +29,7 @@ from toolkit.inputs.registry import slugify
 from toolkit.inputs.schema import PAY_BANDS, SPENDING_CATEGORIES, TENANT_SECTORS
 from toolkit.inputs.workbook import write_workbook
 from toolkit.samples import DEFAULT_SEED
+from toolkit.samples.places import real_postcode
 
 FINANCIAL_YEARS = ("2023-24", "2024-25")
 
@@ -43,10 +47,19 @@ class SampleAuthority:
     wider_name: str
     wider: tuple[str, ...]
     anchors: tuple[str, ...]
+    wider_councils: tuple[str, ...] = ()
+    wider_level: str = "county"
 
 
 def _districts(area: str, numbers) -> tuple[str, ...]:
     return tuple(f"{area}{n}" for n in numbers)
+
+
+# Wider boundaries as lists of 2025 council codes (ONS): West Yorkshire's five districts; the
+# West of England combined authority's three councils; Dorset (BCP and Dorset); Greater
+# London's 33 (City of London E09000001 and the boroughs); Shropshire with Telford and Wrekin.
+WEST_YORKSHIRE = ("E08000032", "E08000033", "E08000034", "E08000035", "E08000036")
+INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 
 
 AUTHORITIES = (
@@ -56,12 +69,14 @@ AUTHORITIES = (
         "West Yorkshire", ("BD", "HX", "HD", "LS", "WF"),
         ("Manningham Community Trust", "Keighley Valley Partnership",
          "Holme Wood Neighbourhood Centre", "Shipley Riverside Development Trust"),
+        WEST_YORKSHIRE, "combined authority",
     ),
     SampleAuthority(
         "bristol", "Bristol", "E06000023", False, "City of Bristol",
         _districts("BS", [*range(1, 12), 13, 14, 15, 16]),
         "West of England", ("BS", "BA"),
         ("Easton Community Works", "Knowle West Settlement", "Southmead Development Trust"),
+        ("E06000022", "E06000023", "E06000025"), "combined authority",
     ),
     SampleAuthority(
         "calderdale", "Calderdale", "E08000033", False, "Calderdale",
@@ -69,6 +84,7 @@ AUTHORITIES = (
         "West Yorkshire", ("BD", "HX", "HD", "LS", "WF", "OL14"),
         ("Halifax Northgate Centre", "Todmorden Hillside Trust", "Brighouse Canal Community",
          "Sowerby Bridge Hub"),
+        WEST_YORKSHIRE, "combined authority",
     ),
     SampleAuthority(
         "dorset", "Dorset", "E06000059", False, "Dorset Council area",
@@ -77,6 +93,7 @@ AUTHORITIES = (
         "Dorset county", ("DT", "BH", "SP7", "SP8"),
         ("Bridport Harbour Community Trust", "Portland Stone Partnership",
          "Blandford Vale Community Hub"),
+        ("E06000058", "E06000059"), "county",
     ),
     SampleAuthority(
         "hackney", "Hackney", "E09000012", True, "London Borough of Hackney",
@@ -85,6 +102,7 @@ AUTHORITIES = (
         ("Dalston Lane Settlement", "Homerton Community Association",
          "Stamford Hill Neighbourhood Trust", "Hoxton Street Collective",
          "Clapton Common Centre"),
+        tuple(f"E0900{n:04d}" for n in range(1, 34)), "region",
     ),
     SampleAuthority(
         "shropshire", "Shropshire", "E06000051", False, "Shropshire Council area",
@@ -93,6 +111,7 @@ AUTHORITIES = (
         "Shropshire and Telford", ("SY", "TF", "WV15", "WV16", "DY14"),
         ("Ludlow Market Community Trust", "Oswestry Borderland Centre",
          "Bishop's Castle Community Hub"),
+        ("E06000051", "E06000020"), "county",
     ),
 )
 
@@ -148,8 +167,8 @@ def _suppliers(rng: random.Random, authority: SampleAuthority, spend: float) -> 
         if local:
             name = f"{town} {rng.choice(LOCAL_SUPPLIER_STEMS)} {index + 1} (fictional)"
             district = rng.choice(authority.local)
-            postcode = f"{district} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}" \
-                       f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+            draws = (rng.randint(1, 9), rng.choice(INWARD_LETTERS), rng.choice(INWARD_LETTERS))
+            postcode = real_postcode(district, _number(draws), [authority.ons_code])
         else:
             name = f"{rng.choice(NATIONAL_SUPPLIERS)} (fictional)"
             postcode = rng.choice(NON_LOCAL_POSTCODES)
@@ -165,6 +184,12 @@ def _suppliers(rng: random.Random, authority: SampleAuthority, spend: float) -> 
                      rows[0]["supplier_postcode"], "category": rows[0]["category"],
                      "amount": -round(rows[0]["amount"] * 0.05, 2)})  # a refund
     return rows
+
+
+def _number(draws) -> int:
+    """Turn the draws that once made up an inward code into one number (picks a postcode)."""
+    digit, first, second = draws
+    return (digit * 20 + INWARD_LETTERS.index(first)) * 20 + INWARD_LETTERS.index(second)
 
 
 def _staff(rng: random.Random, authority: SampleAuthority, pay_budget: float) -> list[dict]:
@@ -268,7 +293,9 @@ def organisation_tables(rng: random.Random, authority: SampleAuthority, name: st
     restricted = round(total_income * rng.uniform(0.02, 0.2), 2)
     tables = {
         "about": [{"name": name, "org_id": org_id, "la_code": authority.ons_code,
-                   "financial_year": year, "fictional": True}],
+                   "financial_year": year, "fictional": True,
+                   "postcode": real_postcode(authority.local[len(name) % len(authority.local)],
+                                             sum(map(ord, org_id)), [authority.ons_code])}],
         "income": income,
         "spending": spending,
         "staff": staff,
@@ -325,8 +352,10 @@ def write_samples(out: str | Path, seed: int = DEFAULT_SEED) -> Path:
     rng = random.Random(seed)
     registry = {"fictional": True,
                 "note": "Real authorities with fictional organisations and figures, made by "
-                        "'keepitlocal samples'. Boundaries are postcode districts that "
-                        "approximate each council area.",
+                        "'keepitlocal samples'. Boundaries are councils by their ONS codes, "
+                        "placed with the ONS Postcode Directory (November 2025); suppliers' "
+                        "postcodes are real ones picked from it. A boundary can also be a "
+                        "list of postcode districts (postcodes: [HX1, HX2]).",
                 "authorities": []}
     for authority in AUTHORITIES:
         folder = out / authority.id
@@ -346,8 +375,12 @@ def write_samples(out: str | Path, seed: int = DEFAULT_SEED) -> Path:
             organisations.append({"id": org_id, "workbooks": books})
         entry = {"id": authority.id, "name": authority.name, "ons_code": authority.ons_code,
                  "london": authority.london,
-                 "boundaries": [{"name": authority.local_name, "postcodes": list(authority.local)},
-                                {"name": authority.wider_name, "postcodes": list(authority.wider)}],
+                 "boundaries": [{"name": authority.local_name,
+                                 "local_authorities": [authority.ons_code],
+                                 "level": "district"},
+                                {"name": authority.wider_name,
+                                 "local_authorities": list(authority.wider_councils),
+                                 "level": authority.wider_level}],
                  "organisations": organisations}
         entry.update(_payments(folder, authority, rng.randint(0, 10**6)))
         registry["authorities"].append(entry)
@@ -370,9 +403,9 @@ def _payments(folder: Path, authority: SampleAuthority, seed: int) -> dict:
         from toolkit.samples.payments import write_sample_payments
     except ImportError:
         return {}
-    payments, suppliers = write_sample_payments(folder, authority.id, authority.name,
-                                                list(authority.local), list(authority.wider),
-                                                seed)
+    payments, suppliers = write_sample_payments(
+        folder, authority.id, authority.name, list(authority.local), list(authority.wider),
+        seed, councils=([authority.ons_code], list(authority.wider_councils)))
     return {"spending_files": [f"{authority.id}/{Path(payments).name}"],
             "supplier_list": f"{authority.id}/{Path(suppliers).name}"}
 

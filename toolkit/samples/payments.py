@@ -23,6 +23,7 @@ from pathlib import Path
 
 from toolkit.cell_safety import neutral_row
 from toolkit.inputs.geography import Boundary, normalise_postcode
+from toolkit.samples.places import real_postcode
 
 _FAR_DISTRICTS = ("M1", "B1", "EC1A", "G2", "CF10", "NE1", "S1", "L1", "NG1", "PL1", "AB10",
                   "BT1", "EX1", "CB1", "OX1", "SO14", "LE1", "NR1", "BS1", "LS1", "HX1",
@@ -41,18 +42,24 @@ _EXPENSE_TYPES = ("Private Contractors", "Equipment Furniture And Materials", "S
                   "Catering", "Printing Stationery And General Office Expenses")
 
 
-def _random_postcode(rng: random.Random, code: str) -> str:
-    """Return a made-up full postcode inside an area, district or sector code."""
+def _random_postcode(rng: random.Random, code: str, inside=()) -> str:
+    """Return a real full postcode inside an area, district or sector code.
+
+    The seeded draws pick one of the directory's postcodes in the district (or sector),
+    among those in the councils ``inside`` when given (see
+    :func:`toolkit.samples.places.real_postcode`).
+    """
     postcode = normalise_postcode(code)
     if postcode is None:
         raise ValueError(f"not a postcode code: {code!r}")
     letters = "".join(rng.choice(_INWARD_LETTERS) for _ in range(2))
+    number = sum(_INWARD_LETTERS.index(c) * 20 ** i for i, c in enumerate(letters))
     if postcode.kind == "full":
         return postcode.full
     if postcode.kind == "sector":
-        return f"{postcode.sector}{letters}"
+        return real_postcode(postcode.sector, number, inside)
     district = postcode.district or f"{postcode.area}{rng.randint(1, 9)}"
-    return f"{district} {rng.randint(0, 9)}{letters}"
+    return real_postcode(district, number + 400 * rng.randint(0, 9), inside)
 
 
 def _far_postcode(rng: random.Random, outside: list[Boundary]) -> str:
@@ -65,8 +72,10 @@ def _far_postcode(rng: random.Random, outside: list[Boundary]) -> str:
 
 
 def _suppliers(rng: random.Random, authority_name: str, local: Boundary, wider: Boundary,
-               local_codes: list[str], wider_codes: list[str]) -> list[dict]:
+               local_codes: list[str], wider_codes: list[str], councils=((), ())
+               ) -> list[dict]:
     """Return fictional suppliers: name, postcode, type, and how the sample treats them."""
+    local_councils, wider_councils = councils
     place = authority_name.split()[0]
     suppliers = []
     names = set()
@@ -82,9 +91,9 @@ def _suppliers(rng: random.Random, authority_name: str, local: Boundary, wider: 
         surname, trade = rng.choice(_SURNAMES), rng.choice(_TRADES)
         roll = rng.random()
         if roll < 0.45:
-            postcode = _random_postcode(rng, rng.choice(local_codes))
+            postcode = _random_postcode(rng, rng.choice(local_codes), local_councils)
         elif roll < 0.7:
-            postcode = _random_postcode(rng, rng.choice(wider_codes))
+            postcode = _random_postcode(rng, rng.choice(wider_codes), wider_councils)
         else:
             postcode = _far_postcode(rng, [local, wider])
         kind = rng.choice(("SME", "SME", "SME", "large"))
@@ -92,10 +101,10 @@ def _suppliers(rng: random.Random, authority_name: str, local: Boundary, wider: 
         add(f"{surname} {trade} Ltd", postcode, kind, listed, rng.uniform(0.3, 3.0))
     for name in (f"{place} Community Transport (fictional)", f"{place} Food Bank Trust",
                  f"{place} Carers Association", f"Friends of {place} Park CIC"):
-        add(name, _random_postcode(rng, rng.choice(local_codes)), "VCSE", True, 0.6,
-            "Voluntary Associations")
-    add(f"{place} Youth Music Society", _random_postcode(rng, rng.choice(local_codes)), "",
-        False, 0.3)
+        add(name, _random_postcode(rng, rng.choice(local_codes), local_councils), "VCSE", True,
+            0.6, "Voluntary Associations")
+    add(f"{place} Youth Music Society",
+        _random_postcode(rng, rng.choice(local_codes), local_councils), "", False, 0.3)
     add("National Care Partnership Limited", _far_postcode(rng, [local, wider]), "large",
         True, 4.0)
     add("Northern Facilities Group plc", _far_postcode(rng, [local, wider]), "large", True, 5.0)
@@ -104,8 +113,8 @@ def _suppliers(rng: random.Random, authority_name: str, local: Boundary, wider: 
 
 
 def write_sample_payments(out_dir, authority_id: str, authority_name: str,
-                          local_codes: list[str], wider_codes: list[str], seed: int
-                          ) -> tuple[Path, Path]:
+                          local_codes: list[str], wider_codes: list[str], seed: int,
+                          councils=((), ())) -> tuple[Path, Path]:
     """Write a fictional, realistically messy payments file and supplier list.
 
     Parameters
@@ -118,6 +127,9 @@ def write_sample_payments(out_dir, authority_id: str, authority_name: str,
         Postcode areas, districts or sectors of the local and wider boundaries.
     seed : int
         Random seed: the same seed writes the same files.
+    councils : (list of str, list of str), optional
+        The local and wider boundaries' council codes: suppliers said to be local (or in the
+        wider area) get real postcodes of the districts above placed in those councils.
 
     Returns
     -------
@@ -134,10 +146,10 @@ def write_sample_payments(out_dir, authority_id: str, authority_name: str,
     local = Boundary.from_codes("local", local_codes)
     wider = Boundary.from_codes("wider", wider_codes)
     suppliers = _suppliers(rng, authority_name, local, wider, list(local_codes),
-                           list(wider_codes))
+                           list(wider_codes), councils)
     payments_path = out_dir / f"{authority_id}_payments_sample.csv"
     suppliers_path = out_dir / f"{authority_id}_suppliers_sample.csv"
-    rows = _payment_rows(rng, suppliers, authority_name, list(local_codes))
+    rows = _payment_rows(rng, suppliers, authority_name, list(local_codes), councils[0])
     with open(payments_path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)  # rows through neutral_row: no cell starts a formula
         writer.writerow([f"{authority_name} Council: payments over £500, April to June "
@@ -171,7 +183,7 @@ def _money_text(rng: random.Random, pence: int) -> str:
 
 
 def _payment_rows(rng: random.Random, suppliers: list[dict], authority_name: str,
-                  local_codes: list[str]) -> list[list[str]]:
+                  local_codes: list[str], local_councils=()) -> list[list[str]]:
     """Return the payment rows: ordinary payments plus each kind of mess, in date order."""
     body = f"{authority_name} Council (fictional)"
     start = date(2024, 4, 1)
@@ -202,7 +214,7 @@ def _payment_rows(rng: random.Random, suppliers: list[dict], authority_name: str
                  "Pension Contributions", "Corporate"))
     rows.append((22, 3400000, f"{authority_name} and District NHS Foundation Trust (fictional)",
                  "S90003", "Contributions To Other Bodies", "Adults"))
-    premises = _random_postcode(rng, rng.choice(local_codes))
+    premises = _random_postcode(rng, rng.choice(local_codes), local_councils)
     rows.append((30, 120000, f"Town Hall Catering Services {premises}", "S90004", "Catering",
                  "Corporate"))
     rows.append((31, 98000, "VARIOUS", "", "Miscellaneous Expenses", "Corporate"))

@@ -216,6 +216,7 @@ def _classify_texts(values, nested: NestedBoundaries | None) -> np.ndarray:
     """Classify each postcode text (object array); unknown where no boundary is given."""
     if nested is None:
         return np.full(len(values), UNKNOWN, dtype=object)
+    nested.prepare(values)
     return np.array([nested.classify(v) for v in values], dtype=object)
 
 
@@ -349,6 +350,7 @@ class SpendResult:
             "share_kind": "spend-weighted: pounds over pounds, not an average of percentages",
             "by_location": {label: _money_pair(p) for label, p in by_location.items()},
             "cumulative_shares": self._cumulative_shares(by_location, total),
+            "boundaries": self.boundary_results(by_location, total),
             **_money("procurement_total", proc_total),
             "procurement_local_share_low": _share(proc_loc.get("local", 0), proc_total),
             "procurement_local_share_high": _share(
@@ -368,7 +370,8 @@ class SpendResult:
             "top_suppliers_n": self.top_n,
             **self._top_shares(),
             "basis": self.basis.key,
-            "headline": headline(self.payments, self._labels(), self.basis, self._names()),
+            "headline": self._with_kinds(headline(self.payments, self._labels(), self.basis,
+                                                   self._names())),
             "periods": (periods := periods_table(self.payments, self._labels(), self.basis,
                                                  self._names())),
             "period_changes": period_changes(periods),
@@ -390,6 +393,15 @@ class SpendResult:
                      "exact integer pence (*_pence). Shares: fractions of 1 (0.25 = 25%).",
         }
         return out
+
+    def _with_kinds(self, figures: dict) -> dict:
+        """Add each boundary's ``codes``, ``level`` and ``kind`` to the headline's entries."""
+        if self.nested is not None:
+            for entry, boundary in zip(figures.get("boundaries", []), self.nested.boundaries,
+                                       strict=False):
+                entry.update({"codes": boundary.official_codes,
+                              "level": boundary.level or "as given", "kind": boundary.kind})
+        return figures
 
     def _labels(self) -> list[str]:
         """Boundary labels, innermost first (``["local"]`` when none was given)."""
@@ -455,6 +467,50 @@ class SpendResult:
                           "high": _share(inside + by_location[UNKNOWN], total)}
         return out
 
+    def boundary_results(self, by_location: dict[str, int] | None = None,
+                         total: int | None = None) -> list[dict]:
+        """Return one entry per boundary, innermost first, in the shared shape.
+
+        Each gives ``name``, ``codes``, ``level``, ``kind``, ``inside`` (pounds, central,
+        cumulative: a county's includes its districts) and ``share_low`` (unknown and
+        partly-local counted not local), ``share_central`` (a partly-local district counted
+        by its share of postcodes inside: the share of the district's postcodes, not of its
+        people) and ``share_high`` (both counted local).
+
+        References
+        ----------
+        METHODS.md §1 (nested boundaries) and §2 (unknown shown as a range).
+        """
+        if self.nested is None:
+            return []
+        by_location = self.location_totals() if by_location is None else by_location
+        total = self._sum() if total is None else total
+        out, inside = [], 0
+        for label, boundary in zip(self.nested.labels, self.nested.boundaries, strict=True):
+            inside += by_location.get(label, 0)
+            partial = self._partly_inside(boundary)
+            entry = boundary.result(round((inside + partial) / 100, 2),
+                                    (_share(inside, total), _share(inside + partial, total),
+                                     _share(inside + by_location[UNKNOWN], total)),
+                                    round(total / 100, 2))
+            entry["label"] = label
+            entry["partly_local"] = round(partial / 100, 2)
+            out.append(entry)
+        return out
+
+    def _partly_inside(self, boundary) -> float:
+        """Pence of unknown rows counted inside by their district's share of postcodes."""
+        unknown = self.payments[self.payments["location"] == UNKNOWN]
+        if not len(unknown) or not hasattr(boundary, "share"):
+            return 0.0
+        sums = unknown.groupby("postcode_used", observed=True)["amount_pence"].sum()
+        pence = 0.0
+        for text, amount in sums.items():
+            share = boundary.share(str(text)) if str(text) else None
+            if share is not None and 0.0 < share < 1.0:
+                pence += share * int(amount)
+        return pence
+
     def _rule_totals(self) -> dict:
         """Money and suppliers by the rule that placed them."""
         sums = self.payments.groupby("rule", observed=True)["amount_pence"].sum()
@@ -508,7 +564,8 @@ class SpendResult:
         """Return plain-English notes a reader of the results needs."""
         total = self._sum() if total is None else total
         unknown = self.location_totals()[UNKNOWN] if unknown is None else unknown
-        notes = []
+        notes = [] if self.nested is None else [
+            note for b in self.nested.boundaries for note in getattr(b, "notes", [])]
         if self.nested is None:
             notes.append("No boundary was given, so every supplier is unknown: give local "
                          "postcodes to place suppliers.")
