@@ -343,3 +343,15 @@ def test_leakage_counts_employer_costs_as_leaving_in_round_two(halifax):
     categories = found.by_category.set_index("category")
     assert categories.loc["employer costs (National Insurance, pension)", "pence_per_pound"] == \
         pytest.approx(employer)
+
+
+def test_a_tiny_group_does_not_break_the_interval():
+    # Found by the property test: pay of 1e-119 made each variance part underflow when
+    # squared, and the Welch-Satterthwaite degrees of freedom divided by zero.
+    from toolkit.measures.lm3 import _GroupRate, _lm3_interval
+
+    rates = {"staff": _GroupRate("staff", 0.0, False, 5, (0.3, 0.7), se=0.024, df=4),
+             "suppliers": _GroupRate("suppliers", 0.4, True, 0, (0.2, 0.6),
+                                     corners=(0.2, 0.6))}
+    low, high = _lm3_interval(2.0, {"staff": 3e-119, "suppliers": 1.0}, rates, 0.9)
+    assert low == pytest.approx(2.2) and high == pytest.approx(2.6)

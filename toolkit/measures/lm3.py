@@ -1011,7 +1011,8 @@ def _lm3_interval(base: float, coefficients: dict[str, float], rates: dict[str, 
     variance = sum(v for v, _ in parts)
     half = 0.0
     if variance > 0:
-        df = variance ** 2 / sum(v ** 2 / d for v, d in parts if v > 0)
+        # Welch-Satterthwaite, with each part as a share of the variance (no underflow)
+        df = 1.0 / sum((v / variance) ** 2 / d for v, d in parts if v > 0)
         half = student_t_quantile(0.5 + level / 2.0, df) * math.sqrt(variance)
     lows, highs = [], []
     for ends in product(*(rates[g].corners for g in cornered)):
