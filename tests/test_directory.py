@@ -133,15 +133,19 @@ def test_lm3_carries_a_partial_district_into_its_figures():
     from toolkit.measures.lm3 import Lm3Inputs
 
     settings = load_settings()
-    result = compute_lm3(Lm3Inputs(100.0, spending, staff, empty, none, "Bradford"), settings)
+
+    def inputs(staff_rows):  # the accounts give no employer costs beyond gross pay
+        return Lm3Inputs(100.0, spending, staff_rows, empty, none, "Bradford",
+                         employer_costs=0.0)
+
+    result = compute_lm3(inputs(staff), settings)
     assert result.r2 == pytest.approx(100.0 * (40.0 + 60.0 * share) / 100.0)
-    high = compute_lm3(Lm3Inputs(100.0, spending, staff.assign(local=[True]), empty, none,
-                                 "Bradford"), settings)
-    low = compute_lm3(Lm3Inputs(100.0, spending, staff.assign(local=[False]), empty, none,
-                                "Bradford"), settings)
+    high = compute_lm3(inputs(staff.assign(local=[True])), settings)
+    low = compute_lm3(inputs(staff.assign(local=[False])), settings)
     assert result.partial["lm3_local"] == pytest.approx(high.lm3)
     assert result.partial["lm3_not_local"] == pytest.approx(low.lm3)
-    assert result.lm3_low <= low.lm3 < result.lm3 < high.lm3 <= result.lm3_high
+    # the straddling district's span is in the full range; the survey interval is sampling only
+    assert result.full_low <= low.lm3 < result.lm3 < high.lm3 <= result.full_high
     assert result.unknown_staff_pay == 0.0
 
 
