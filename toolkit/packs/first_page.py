@@ -111,12 +111,11 @@ def non_local_comparison(settings: Any) -> Comparison:
         Labelled assumed, its source the setting's own.
     """
     spec = settings.value(NON_LOCAL_SETTING)
-    docs = settings.assumptions().set_index("setting")
-    source = docs.loc[NON_LOCAL_SETTING, "source"] if NON_LOCAL_SETTING in docs.index else ""
     figure = Headline("LM3, typical non-local provider", spec["value"], "ratio",
                       spec["low"], spec["high"], "assumed")
     return Comparison("The same £1 with a typical non-local provider", figure,
-                      f"setting {NON_LOCAL_SETTING}: {source}")
+                      f"setting {NON_LOCAL_SETTING}: illustrative, not measured (its source "
+                      "is in the assumptions table)")
 
 
 def last_year_comparison(pack: Any) -> list[Comparison]:
@@ -369,7 +368,7 @@ def appraisal_first_page(result: Any, settings: Any) -> FirstPage:
     comparator = Comparison(
         f"{result.comparator}, the cheapest other option",
         Headline("LM3", other["lm3"], "ratio", other["lm3_low"], other["lm3_high"],
-                 other_basis), f"the scenario ({Path(str(scenario.path)).name}): {other['evidence']}")
+                 other_basis), f"the scenario ({Path(str(scenario.path)).name}), {other['behaviour']}")
     not_claimed = ("It does not say which option to choose, nor that a bid may be preferred "
                    "for its address; local value is money passing through the area over "
                    "three rounds, not value added, and it is never added to the price.")
