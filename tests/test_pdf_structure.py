@@ -13,8 +13,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_PACK_IDS
 
+from conftest import SAMPLE_PACK_IDS
 from toolkit.packs import render
 
 pypdf = pytest.importorskip("pypdf")

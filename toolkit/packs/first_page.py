@@ -365,10 +365,11 @@ def appraisal_first_page(result: Any, settings: Any) -> FirstPage:
                                  "postcodes": settings.value("boundary.postcodes") or []}
     other = result.options.set_index("name").loc[result.comparator]
     other_basis = "evidenced" if str(other["behaviour"]).startswith("evidenced") else "assumed"
-    comparator = Comparison(
-        f"{result.comparator}, the cheapest other option",
-        Headline("LM3", other["lm3"], "ratio", other["lm3_low"], other["lm3_high"],
-                 other_basis), f"the scenario ({Path(str(scenario.path)).name}), {other['behaviour']}")
+    figure = Headline("LM3", other["lm3"], "ratio", other["lm3_low"], other["lm3_high"],
+                      other_basis)
+    comparator = Comparison(f"{result.comparator}, the cheapest other option", figure,
+                            f"the scenario ({Path(str(scenario.path)).name}), "
+                            f"{other['behaviour']}")
     not_claimed = ("It does not say which option to choose, nor that a bid may be preferred "
                    "for its address; local value is money passing through the area over "
                    "three rounds, not value added, and it is never added to the price.")
