@@ -186,3 +186,17 @@ def test_same_page_renders_to_the_same_pdf_bytes(tmp_path):
     headers = [e for e in _elements(reader) if e["/S"] == "/TH"]
     assert [str(h["/ID"]) for h in headers] == ["th1", "th2"]
     assert "/ID" in reader.trailer
+
+
+def test_live_widgets_are_left_out_of_a_pack():
+    import nbformat
+
+    widget = nbformat.v4.new_output("display_data", data={
+        render.WIDGET_VIEW: {"model_id": "d6b6771323604ecf91d30913a3a5afad"},
+        "text/plain": "VBox()"})
+    kept = nbformat.v4.new_output("display_data", data={"text/html": "<p>kept</p>"})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=[widget, kept])])
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    cleaned, _ = render.clean_outputs(nb)
+    assert cleaned.cells[0].outputs == [kept]
+    assert "widgets" not in cleaned.metadata and "widgets" in nb.metadata

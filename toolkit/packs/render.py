@@ -86,8 +86,16 @@ def pack_info(nb: Any) -> dict:
     return {}
 
 
+#: The output type of a live widget (sliders): it works only in JupyterLab, never in a pack.
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
 def clean_outputs(nb: Any) -> tuple[Any, list[str]]:
     """Return a copy of ``nb`` without warnings printed to stderr, and those warnings.
+
+    Live widgets (their views and the notebook's widget state, with random model ids) are
+    left out too: a pack is static, and the appraisal says its sliders work only in
+    JupyterLab.
 
     Parameters
     ----------
@@ -108,9 +116,10 @@ def clean_outputs(nb: Any) -> tuple[Any, list[str]]:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
                 removed.append(str(output.get("text", "")))
-            else:
+            elif WIDGET_VIEW not in output.get("data", {}):
                 kept.append(output)
         cell.outputs = kept
+    nb.metadata.pop("widgets", None)
     return nb, removed
 
 
