@@ -200,3 +200,28 @@ def test_live_widgets_are_left_out_of_a_pack():
     cleaned, _ = render.clean_outputs(nb)
     assert cleaned.cells[0].outputs == [kept]
     assert "widgets" not in cleaned.metadata and "widgets" in nb.metadata
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", []):
+        yield from _boxes(child)
+
+
+def test_long_unbroken_names_wrap_inside_the_page():
+    import pandas as pd
+
+    from toolkit import present
+
+    try:
+        weasyprint = render.load_weasyprint()
+    except render.PdfUnavailableError as exc:
+        pytest.skip(str(exc))
+    name = "Supercalifragilistic" * 12
+    table = present.frame_html(pd.DataFrame({"Supplier": [name], "£": [2.0]}), name)
+    body = (f"<h1 class='pack-title'>{present.escape(name)}</h1>"
+            f"<p class='subtitle'>{present.escape(name)}</p>{table}")
+    document = weasyprint.HTML(string=render.page_html(body, name, True)).render()
+    for page in document.pages:
+        right = max(b.position_x + b.margin_width() for b in _boxes(page._page_box))
+        assert right <= page.width + 0.5

@@ -224,3 +224,13 @@ def test_first_page_chart_keeps_its_alt_text():
     markup = present.first_page_html(_page(chart=figure))
     plt.close(figure)
     assert "alt='Line from 1 to 2'" in markup and "data:image/png;base64," in markup
+
+
+def test_only_very_long_words_get_break_opportunities():
+    long = "x" * (present.LONGEST_UNBROKEN + 15)
+    text = f"Acme Holdings {long}"
+    shown = present.wrappable(text)
+    assert shown.replace("\u200b", "") == text
+    assert shown.startswith("Acme Holdings ") and "\u200b" in shown
+    assert all(len(part) <= 20 for part in shown.split(" ")[-1].split("\u200b"))
+    assert present.wrappable("a" * present.LONGEST_UNBROKEN) == "a" * present.LONGEST_UNBROKEN

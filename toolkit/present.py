@@ -92,6 +92,28 @@ def neutralise_bidi(text: str) -> str:
     return BIDI_CONTROLS.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
 
 
+#: Words longer than this (a name typed without spaces) get places where a line may break.
+LONGEST_UNBROKEN = 30
+
+
+def wrappable(text: str) -> str:
+    """Return ``text`` with a zero-width space every 20 characters inside very long words.
+
+    A table's first column keeps its words whole (so headers do not break inside words); a
+    name of hundreds of letters without a space would then push the table off the page.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+    """
+    return re.sub(rf"\S{{{LONGEST_UNBROKEN + 1},}}",
+                  lambda m: "\u200b".join(re.findall(r"\S{1,20}", m.group())), text)
+
+
 def escape(text: Any) -> str:
     """Return ``text`` as HTML-safe text (``<script>`` shows as text, never runs).
 
@@ -684,7 +706,8 @@ def frame_html(frame: pd.DataFrame, caption: str = "",
         kind = (formats or {}).get(column)
         shown[column] = [format_value(v, kind) if kind and not _missing(v) else auto_number(v)
                          for v in shown[column]]
-        shown[column] = [neutralise_bidi(v) if isinstance(v, str) else v for v in shown[column]]
+        shown[column] = [wrappable(neutralise_bidi(v)) if isinstance(v, str) else v
+                         for v in shown[column]]
     shown.columns = [neutralise_bidi(str(c)) for c in shown.columns]
     classes = (["data-table"] + (["wide"] if len(shown.columns) >= WIDE_TABLE_COLUMNS else [])
                + (["short"] if len(shown) <= SHORT_TABLE_ROWS else []))
