@@ -108,4 +108,4 @@ def test_appraisal_first_page_takes_the_appraisals_figures():
     assert page.figures[0].value == row["lm3"] and page.figures[0].basis == "evidenced"
     assert page.meaning == result.headline["value_ratio_words"]
     assert page.comparisons[0].label.startswith(result.comparator)
-    assert page.chart.alt_text.startswith("Bar chart of price and local value")
+    assert page.chart.alt_text.startswith("Bar chart of price and local")

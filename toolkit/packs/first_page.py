@@ -12,7 +12,7 @@ References
 ----------
 METHODS.md §1 (LM3: what it measures and what it is not; local is the user's choice and
 results state it), §2 (local share as a range; weighted or averaged, labelled), §8 (options
-appraisal: local value, lambda).
+appraisal: local income, lambda).
 """
 
 from __future__ import annotations
@@ -314,7 +314,7 @@ def network_first_page(network: Sequence[Any], headlines: Sequence[Headline],
 
 
 def appraisal_headlines(result: Any) -> list[Headline]:
-    """Return an appraisal's key figures: the headline option's LM3, price and local value.
+    """Return an appraisal's key figures: the headline option's LM3, price and local income.
 
     Parameters
     ----------
@@ -323,8 +323,8 @@ def appraisal_headlines(result: Any) -> list[Headline]:
     Returns
     -------
     list of Headline
-        LM3, price and local value of the appraised option; extra local value per £1 of
-        extra cost; the break-even premium by the weight on local value (assumed: the weight
+        LM3, local income and price of the appraised option; extra local income per £1 of
+        extra cost; the break-even premium by the weight on local income (assumed: the weight
         is the commissioner's judgement).
     """
     row = result.options.set_index("name").loc[result.appraised]
@@ -333,20 +333,20 @@ def appraisal_headlines(result: Any) -> list[Headline]:
     name = result.appraised
     return [
         Headline(f"LM3, {name}", row["lm3"], "ratio", row["lm3_low"], row["lm3_high"], basis),
-        Headline(f"Local value, {name} (present value)", row["local_value"], "money",
-                 basis=basis),
+        Headline(f"Local income, {name} (present value)", row["local_value"], "money",
+                 basis=basis, note="Rounds 2 and 3 of LM3, plus any surplus kept locally"),
         Headline(f"Price, {name} (present value)", row["price_pv"], "money",
                  basis="evidenced", note="The bid price in the scenario"),
-        Headline(f"Extra local value per £1 of extra cost, against {result.comparator}",
+        Headline(f"Extra local income per £1 of extra cost, against {result.comparator}",
                  h.get("value_per_extra_pound"), "ratio", basis="mixed"),
-        Headline("Break-even premium by the weight on local value",
+        Headline("Break-even premium by the weight on local income",
                  h.get("break_even_premium"), "share", basis="assumed",
                  note=h.get("break_even_words", "")),
     ]
 
 
 def appraisal_first_page(result: Any, settings: Any) -> FirstPage:
-    """Return an appraisal pack's first page: each option's local value against its price.
+    """Return an appraisal pack's first page: each option's local income against its price.
 
     Parameters
     ----------
@@ -371,8 +371,8 @@ def appraisal_first_page(result: Any, settings: Any) -> FirstPage:
                             f"the scenario ({Path(str(scenario.path)).name}), "
                             f"{other['behaviour']}")
     not_claimed = ("It does not say which option to choose, nor that a bid may be preferred "
-                   "for its address; local value is money passing through the area over "
-                   "three rounds, not value added, and it is never added to the price.")
+                   "for its address; local income is money passing through the area in "
+                   "rounds 2 and 3, not value added, and it is never added to the price.")
     return FirstPage(appraisal_headlines(result), local_value_chart(result),
                      str(result.headline.get("value_ratio_words", "")), not_claimed,
                      boundary_text(spec["name"], spec.get("postcodes") or []),
