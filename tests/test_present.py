@@ -181,7 +181,8 @@ def test_short_tables_are_kept_whole_and_long_ones_may_break():
 
 
 def _page(**changes) -> present.FirstPage:
-    figures = [Headline("LM3 <b>", 1.91, "ratio", 1.89, 1.94, "evidenced"),
+    figures = [Headline("LM3 <b>", 1.91, "ratio", 1.89, 1.94, "evidenced",
+                        range_label="full range"),
                Headline("Income", 1000.0, "money"),
                Headline("Jobs", None, "number", note="none")]
     compared = [present.Comparison("Typical non-local provider",
@@ -201,7 +202,8 @@ def test_first_page_shows_each_figure_with_range_and_basis():
     for item, figure in zip(items, page.figures, strict=True):
         assert present.escape(figure.value_text) in item
         assert present.escape(figure.basis_text) in item
-        assert (present.escape(figure.range_text) if figure.range_text else "no range") in item
+        wanted = f"{figure.range_label} {figure.range_text}" if figure.range_text else "no range"
+        assert present.escape(wanted) in item
     assert "LM3 &lt;b&gt;" in markup and "<b>" not in markup
 
 

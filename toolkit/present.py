@@ -1010,8 +1010,9 @@ def key_figure_html(headline: Headline) -> str:
     str
     """
     css = "basis-" + re.sub(r"[^a-z]+", "-", headline.basis)
-    spread = (f"<span class='key-range'>range {escape(headline.range_text)}</span>"
-              if headline.range_text else "<span class='key-range'>no range</span>")
+    spread = (f"<span class='key-range'>{escape(headline.range_label)} "
+              f"{escape(headline.range_text)}</span>" if headline.range_text
+              else "<span class='key-range'>no range</span>")
     return (f"<li class='key-figure'><span class='key-value'>{escape(headline.value_text)}"
             f"</span> <span class='key-label'>{escape(headline.label)}</span> {spread} "
             f"<span class='key-basis {css}'>{escape(headline.basis_text)}</span></li>")
@@ -1019,7 +1020,8 @@ def key_figure_html(headline: Headline) -> str:
 
 def _with_range(headline: Headline) -> str:
     spread = headline.range_text
-    return f"{headline.value_text} (range {spread})" if spread else headline.value_text
+    return (f"{headline.value_text} ({headline.range_label} {spread})" if spread
+            else headline.value_text)
 
 
 def comparisons_html(comparisons: Sequence[Comparison]) -> str:
