@@ -52,3 +52,33 @@ def real_data() -> Path:
         pytest.skip(f"real council files not found at {REAL_DATA} (they exist only on the "
                     "developers' machines; see ../shared/real-data/README.md)")
     return REAL_DATA
+
+
+#: One sample pack of each kind: an organisation with two years, an authority, the
+#: network and an appraisal (tests/test_pdf_structure.py, tests/test_packs_browser.py).
+SAMPLE_PACK_IDS = ["halifax-northgate-centre", "calderdale", "network",
+                   "calderdale_youth_scenario"]
+
+#: The SOURCE_DATE_EPOCH the sample packs are made with (2 March 2021, 10:00 UTC).
+SAMPLE_PACK_EPOCH = 1614679200
+
+
+@pytest.fixture(scope="session")
+def sample_packs(tmp_path_factory) -> dict:
+    """Make one sample pack of each kind twice, with ``SOURCE_DATE_EPOCH`` set.
+
+    Returns the two output folders (``first``, ``second``), the jobs, and the epoch. Slow:
+    it runs eight notebooks; the tests that use it are marked slow.
+    """
+    from toolkit.packs import plan, runner
+
+    jobs = plan.select(plan.plan_packs(REGISTRY), SAMPLE_PACK_IDS)
+    folders = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", str(SAMPLE_PACK_EPOCH))
+        for run in ("first", "second"):
+            folders[run] = tmp_path_factory.mktemp(f"sample-packs-{run}")
+            summary = runner.run_packs(jobs, folders[run], workers=2, force=True,
+                                       progress=False)
+            assert summary.exit_code == 0, summary.text()
+    return {**folders, "jobs": jobs, "epoch": SAMPLE_PACK_EPOCH}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import matplotlib
 
@@ -145,3 +146,93 @@ def test_summary_html_lists_each_figure_once():
     markup = present.summary_html([Headline("A", 1.0), Headline("B", 2.0)], "Intro & more")
     assert markup.count("<li>") == 2
     assert "Intro &amp; more" in markup
+
+
+# ---------------------------------------------------------------------------- bidi, first page
+
+RLO, PDF_MARK, RLI = "\u202e", "\u202c", "\u2067"
+
+
+def test_right_to_left_override_cannot_reverse_a_pack():
+    name = f"Acme {RLO}dtL gnidloH{PDF_MARK} & Sons"
+    shown = present.escape(name)
+    assert not present.BIDI_CONTROLS.search(shown)
+    assert "[U+202E]" in shown and "[U+202C]" in shown and "&amp; Sons" in shown
+    assert "dtL gnidloH" in shown  # the letters stay in the order they were typed
+
+
+@given(st.text(alphabet=st.sampled_from(["a", " ", "<", RLO, RLI, "\u2069", "\u202a"])))
+def test_no_bidi_control_survives_escape(text):
+    assert not present.BIDI_CONTROLS.search(present.escape(text))
+
+
+def test_tables_and_titles_neutralise_bidi_controls():
+    frame = pd.DataFrame({f"Supplier{RLO}": [f"{RLO}evil", "plain"], "amount": [1.0, 2.0]})
+    markup = present.frame_html(frame, f"Cap{RLI}tion")
+    assert not present.BIDI_CONTROLS.search(markup)
+    assert markup.count("[U+202E]") == 2 and "[U+2067]" in markup
+
+
+def test_short_tables_are_kept_whole_and_long_ones_may_break():
+    short = present.frame_html(pd.DataFrame({"a": range(present.SHORT_TABLE_ROWS)}))
+    long = present.frame_html(pd.DataFrame({"a": range(present.SHORT_TABLE_ROWS + 1)}))
+    assert "short" in short.split(">", 1)[0] and "short" not in long.split(">", 1)[0]
+    assert "<thead>" in long
+
+
+def _page(**changes) -> present.FirstPage:
+    figures = [Headline("LM3 <b>", 1.91, "ratio", 1.89, 1.94, "evidenced",
+                        range_label="full range"),
+               Headline("Income", 1000.0, "money"),
+               Headline("Jobs", None, "number", note="none")]
+    compared = [present.Comparison("Typical non-local provider",
+                                   Headline("LM3", 1.36, "ratio", 1.24, 1.56, "assumed"),
+                                   "setting comparison.non_local_lm3")]
+    fields = {"figures": figures, "chart": None, "meaning": "It means this.",
+              "not_claimed": "Not value added.", "boundary": "Calderdale (HX1)",
+              "comparisons": compared, **changes}
+    return present.FirstPage(**fields)
+
+
+def test_first_page_shows_each_figure_with_range_and_basis():
+    page = _page()
+    markup = present.first_page_html(page)
+    items = re.findall(r"<li class='key-figure'>(.*?)</li>", markup)
+    assert len(items) == len(page.figures)
+    for item, figure in zip(items, page.figures, strict=True):
+        assert present.escape(figure.value_text) in item
+        assert present.escape(figure.basis_text) in item
+        wanted = f"{figure.range_label} {figure.range_text}" if figure.range_text else "no range"
+        assert present.escape(wanted) in item
+    assert "LM3 &lt;b&gt;" in markup and "<b>" not in markup
+
+
+def test_first_page_says_what_it_means_claims_not_boundary_and_sources():
+    markup = present.first_page_html(_page())
+    assert "What it means:</strong> It means this." in markup
+    assert "What it does not claim:</strong> Not value added." in markup
+    assert "Local means:</strong> Calderdale (HX1)" in markup
+    row = re.search(r"<tbody><tr>(.*?)</tr>", markup).group(1)
+    assert "Typical non-local provider" in row and "£1.36 (range £1.24 to £1.56)" in row
+    assert "assumed" in row and "setting comparison.non_local_lm3" in row
+    # The first page ends the page and asks for the contents list after it.
+    assert markup.endswith("<div class='summary-end'></div><div class='contents-here'></div>")
+
+
+def test_first_page_chart_keeps_its_alt_text():
+    figure, axes = plt.subplots()
+    axes.plot([1, 2])
+    figure.alt_text = "Line from 1 to 2"
+    markup = present.first_page_html(_page(chart=figure))
+    plt.close(figure)
+    assert "alt='Line from 1 to 2'" in markup and "data:image/png;base64," in markup
+
+
+def test_only_very_long_words_get_break_opportunities():
+    long = "x" * (present.LONGEST_UNBROKEN + 15)
+    text = f"Acme Holdings {long}"
+    shown = present.wrappable(text)
+    assert shown.replace("\u200b", "") == text
+    assert shown.startswith("Acme Holdings ") and "\u200b" in shown
+    assert all(len(part) <= 20 for part in shown.split(" ")[-1].split("\u200b"))
+    assert present.wrappable("a" * present.LONGEST_UNBROKEN) == "a" * present.LONGEST_UNBROKEN

@@ -4,14 +4,19 @@ A pack notebook holds no logic: it calls the toolkit and shows what comes back. 
 helpers do the showing, the same way in every pack:
 
 - money and shares formatted for a reader (:func:`money`, :func:`share`);
-- every piece of text from an input escaped before it reaches HTML (:func:`escape`);
+- every piece of text from an input escaped before it reaches HTML (:func:`escape`), with
+  bidirectional controls (such as the right-to-left override U+202E) shown as their code
+  so that they cannot reverse the text around them;
 - a headline table where each figure carries its range and whether it is evidenced,
   assumed or unchecked (:class:`Headline`, :func:`show_headlines`), and the same figures
   as plain-English sentences for the one-page summary (:func:`show_summary`);
 - figures about fewer people than the small-group threshold suppressed, with a note
   saying why (:func:`suppress_small`, :func:`count_or_suppressed`);
 - tables shown as escaped HTML and written as CSV beside the pack (:func:`show_table`);
-- charts embedded as PNG with alt text (:func:`show_chart`).
+- charts embedded as PNG with alt text (:func:`show_chart`);
+- a first page that stands on its own: key figures in large type, the one chart, what
+  the figures mean and do not claim, the boundary, and labelled comparisons
+  (:class:`FirstPage`, :func:`show_first_page`).
 
 The pack runner (``toolkit.packs.plan``) calls :func:`start_pack` through the notebook's
 parameters, so that tables land as ``<slug>__<table>.csv`` in the pack's output folder.
@@ -19,6 +24,8 @@ parameters, so that tables land as ``<slug>__<table>.csv`` in the pack's output 
 References
 ----------
 METHODS.md §1 (figures evidenced or assumed), DESIGN.md "Outputs" (aggregates only).
+Unicode Technical Report #36, "Unicode Security Considerations" §2.4 (bidirectional text
+spoofing); W3C WCAG 2.2 (text alternatives, info and relationships).
 """
 
 from __future__ import annotations
@@ -60,8 +67,58 @@ _state: dict[str, Any] = {"slug": None, "tables_dir": None, "threshold": SMALL_G
 # ---------------------------------------------------------------------------- formatting
 
 
+#: Bidirectional embedding, override and isolate controls (U+202A to U+202E, U+2066 to
+#: U+2069). From an input, one could reverse the text that follows it in a pack.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def neutralise_bidi(text: str) -> str:
+    """Return ``text`` with each bidirectional control shown as its code, such as ``[U+202E]``.
+
+    Parameters
+    ----------
+    text : str
+        Text from an input.
+
+    Returns
+    -------
+    str
+        The same text, which now reads in the order it was typed.
+
+    References
+    ----------
+    Unicode Technical Report #36, §2.4 (bidirectional text spoofing).
+    """
+    return BIDI_CONTROLS.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+
+
+#: Words longer than this (a name typed without spaces) get places where a line may break.
+LONGEST_UNBROKEN = 30
+
+
+def wrappable(text: str) -> str:
+    """Return ``text`` with a zero-width space every 20 characters inside very long words.
+
+    A table's first column keeps its words whole (so headers do not break inside words); a
+    name of hundreds of letters without a space would then push the table off the page.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+    """
+    return re.sub(rf"\S{{{LONGEST_UNBROKEN + 1},}}",
+                  lambda m: "\u200b".join(re.findall(r"\S{1,20}", m.group())), text)
+
+
 def escape(text: Any) -> str:
     """Return ``text`` as HTML-safe text (``<script>`` shows as text, never runs).
+
+    Bidirectional controls are shown as their codes (:func:`neutralise_bidi`), so that a
+    right-to-left override in a name cannot reverse the text of a pack.
 
     Parameters
     ----------
@@ -72,7 +129,7 @@ def escape(text: Any) -> str:
     -------
     str
     """
-    return "" if text is None else html.escape(str(text), quote=True)
+    return "" if text is None else html.escape(neutralise_bidi(str(text)), quote=True)
 
 
 def _missing(value: Any) -> bool:
@@ -618,6 +675,10 @@ def _display_html(markup: str, metadata: dict | None = None) -> None:
     display(HTML(markup), metadata=metadata or {})
 
 
+#: A table of this many rows or fewer is kept on one page (class ``short``), so that its
+#: caption is never left alone at the foot of a page.
+SHORT_TABLE_ROWS = 15
+
 #: A table with this many columns or more is set smaller (class ``wide``) so that its
 #: headers fit an A4 page without breaking inside words.
 WIDE_TABLE_COLUMNS = 9
@@ -645,7 +706,11 @@ def frame_html(frame: pd.DataFrame, caption: str = "",
         kind = (formats or {}).get(column)
         shown[column] = [format_value(v, kind) if kind and not _missing(v) else auto_number(v)
                          for v in shown[column]]
-    classes = ["data-table"] + (["wide"] if len(shown.columns) >= WIDE_TABLE_COLUMNS else [])
+        shown[column] = [wrappable(neutralise_bidi(v)) if isinstance(v, str) else v
+                         for v in shown[column]]
+    shown.columns = [neutralise_bidi(str(c)) for c in shown.columns]
+    classes = (["data-table"] + (["wide"] if len(shown.columns) >= WIDE_TABLE_COLUMNS else [])
+               + (["short"] if len(shown) <= SHORT_TABLE_ROWS else []))
     markup = shown.to_html(index=False, escape=True, na_rep="", border=0, classes=classes)
     if caption:
         markup = markup.replace(">", f"><caption>{escape(caption)}</caption>", 1)
@@ -881,3 +946,149 @@ def show_assumptions(frame: pd.DataFrame) -> None:
 def end_summary() -> None:
     """End the one-page summary: in print, what follows starts on a new page."""
     _display_html("<div class='summary-end'></div>")
+
+
+# ---------------------------------------------------------------------------- first page
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A figure that makes a headline meaningful, with where it comes from.
+
+    Parameters
+    ----------
+    label : str
+        What is compared ("The same £1 with a typical non-local provider").
+    figure : Headline
+        The figure, with its range and basis.
+    source : str
+        Where it comes from (a setting's name and source, or a workbook).
+    """
+
+    label: str
+    figure: Headline
+    source: str
+
+
+@dataclass(frozen=True)
+class FirstPage:
+    """What a pack's first page shows, every figure from the toolkit's own functions.
+
+    Parameters
+    ----------
+    figures : sequence of Headline
+        Three to five key figures, shown in large type with range and basis.
+    chart : matplotlib.figure.Figure or None
+        The one chart that tells the story (with ``alt_text``).
+    meaning : str
+        One sentence of what the figures mean.
+    not_claimed : str
+        One sentence of what they do not claim.
+    boundary : str
+        The boundary "local" was measured against.
+    comparisons : sequence of Comparison
+        Labelled comparisons, each with its source.
+    """
+
+    figures: Sequence[Headline]
+    chart: Any
+    meaning: str
+    not_claimed: str
+    boundary: str
+    comparisons: Sequence[Comparison] = ()
+
+
+def key_figure_html(headline: Headline) -> str:
+    """Return one key figure as a list item: value in large type, label, range, basis.
+
+    Parameters
+    ----------
+    headline : Headline
+
+    Returns
+    -------
+    str
+    """
+    css = "basis-" + re.sub(r"[^a-z]+", "-", headline.basis)
+    spread = (f"<span class='key-range'>{escape(headline.range_label)} "
+              f"{escape(headline.range_text)}</span>" if headline.range_text
+              else "<span class='key-range'>no range</span>")
+    return (f"<li class='key-figure'><span class='key-value'>{escape(headline.value_text)}"
+            f"</span> <span class='key-label'>{escape(headline.label)}</span> {spread} "
+            f"<span class='key-basis {css}'>{escape(headline.basis_text)}</span></li>")
+
+
+def _with_range(headline: Headline) -> str:
+    spread = headline.range_text
+    return (f"{headline.value_text} ({headline.range_label} {spread})" if spread
+            else headline.value_text)
+
+
+def comparisons_html(comparisons: Sequence[Comparison]) -> str:
+    """Return the comparisons as a table: what, the figure with its range and basis, source.
+
+    Parameters
+    ----------
+    comparisons : sequence of Comparison
+
+    Returns
+    -------
+    str
+        Empty when there are none.
+    """
+    if not comparisons:
+        return ""
+    rows = "".join(
+        f"<tr><th scope='row'>{escape(c.label)}</th><td class='num'>"
+        f"{escape(_with_range(c.figure))}</td><td>{escape(c.figure.basis_text)}</td>"
+        f"<td>{escape(c.source)}</td></tr>" for c in comparisons)
+    head = "".join(f"<th scope='col'>{t}</th>" for t in
+                   ("Compared with", "Figure", "Evidenced or assumed", "Source"))
+    return (f"<table class='comparisons'><caption>What the figure compares with</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+
+
+def first_page_html(page: FirstPage) -> str:
+    """Return a pack's first page: key figures, chart, meaning, boundary, comparisons.
+
+    The page ends with a page break; the contents list (made by the renderer) starts the
+    next page.
+
+    Parameters
+    ----------
+    page : FirstPage
+
+    Returns
+    -------
+    str
+    """
+    if page.chart is not None:
+        alt = getattr(page.chart, "alt_text", None) or ""
+        chart = chart_html(page.chart, alt)
+    else:
+        chart = ""
+    figures = "".join(key_figure_html(h) for h in page.figures)
+    return (
+        "<section class='first-page' aria-labelledby='at-a-glance'>"
+        "<h2 id='at-a-glance'>At a glance</h2>"
+        f"<p class='boundary'><strong>Local means:</strong> {escape(page.boundary)}</p>"
+        f"<ul class='key-figures'>{figures}</ul>{chart}"
+        f"<p class='means'><strong>What it means:</strong> {escape(page.meaning)}</p>"
+        f"<p class='not-claimed'><strong>What it does not claim:</strong> "
+        f"{escape(page.not_claimed)}</p>{comparisons_html(page.comparisons)}</section>"
+        "<div class='summary-end'></div><div class='contents-here'></div>")
+
+
+def show_first_page(page: FirstPage) -> None:
+    """Show a pack's first page, then close its chart.
+
+    Parameters
+    ----------
+    page : FirstPage
+    """
+    markup = first_page_html(page)
+    if page.chart is not None:
+        import matplotlib.pyplot as plt
+
+        plt.close(page.chart)
+    _display_html(markup)

@@ -48,7 +48,7 @@ class SettingDoc:
     kind : str
         ``share`` (0 to 1), ``range`` (a mapping of value, low and high shares), ``money``,
         ``count``, ``year``, ``flag``, ``text``, ``list``, ``path``, ``schedule``, ``rates``,
-        ``range_money``.
+        ``range_money``, ``range_ratio`` (value, low and high, any positive number).
     """
 
     meaning: str
@@ -190,6 +190,11 @@ SETTINGS_DOCS: dict[str, SettingDoc] = {
         "A tenant's GVA per FTE above this (£ a year) is flagged as implausible",
         "assumed: about twice the UK's GVA per filled job (ONS labour productivity, about "
         "£60,000 a year in 2022, seen in secondary summaries only)", False, "money"),
+    "comparison.non_local_lm3": SettingDoc(
+        "LM3 of the same £1 spent with a typical non-local provider, the comparison on each "
+        "pack's first page (with low and high)",
+        "illustrative: METHODS §8 worked example (1.36) and §1's low-local-share example "
+        "(1.24); not a measurement, put your own", False, "range_ratio"),
     "spend.top_suppliers": SettingDoc(
         "Number of top suppliers listed in a spend analysis", "CLES uses the top 300 (METHODS §2)",
         True, "count"),
@@ -427,7 +432,7 @@ def _check_setting(path: str, doc: SettingDoc, value: Any, file: str, report: Re
     """Check one setting against its kind."""
     if doc.kind == "share":
         _check_number(value, path, file, report, 0.0, 1.0)
-    elif doc.kind in {"range", "range_money"}:
+    elif doc.kind in {"range", "range_money", "range_ratio"}:
         if not _is_range(value):
             report.error("Must give value, low and high.", file=file, column=path,
                          value=str(value))

@@ -7,21 +7,37 @@ the pack's title, and ``toolkit/data/pack.css`` inlined so that the page works o
 The PDF is rendered by WeasyPrint, which needs the system's Pango library: without it,
 :func:`load_weasyprint` raises :class:`PdfUnavailableError` saying exactly what to install.
 
+The PDF is tagged (PDF/UA-1): a structure tree in reading order, the document's language
+and title, every chart's alt text as its figure's ``/Alt``, table headers as ``TH``. The
+same inputs give the same bytes: cell ids are numbered in order, the PDF identifier is a
+hash of the page, and the one date a pack prints (and its PDF metadata) is
+``SOURCE_DATE_EPOCH`` when that is set (reproducible-builds.org), otherwise today.
+
 References
 ----------
 DESIGN.md, "Tools chosen, and why" (nbconvert's exporter and WeasyPrint in process).
+ISO 14289-1 (PDF/UA-1); reproducible-builds.org, "SOURCE_DATE_EPOCH" specification.
 """
 
 from __future__ import annotations
 
-from toolkit.resources import data_file
-
 import copy
+import datetime as dt
 import functools
+import hashlib
+import os
+import re
 from pathlib import Path
 from typing import Any
 
 from toolkit.present import FICTIONAL_TEXT, PACK_METADATA_KEY, escape
+from toolkit.resources import data_file
+
+#: The language every pack is written in (HTML ``lang`` and the PDF's ``/Lang``).
+PACK_LANGUAGE = "en-GB"
+
+#: The PDF flavour written: PDF/UA-1 (tagged, for screen readers).
+PDF_VARIANT = "pdf/ua-1"
 
 CSS_FILE = data_file("pack.css")
 
@@ -70,8 +86,16 @@ def pack_info(nb: Any) -> dict:
     return {}
 
 
+#: The output type of a live widget (sliders): it works only in JupyterLab, never in a pack.
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
 def clean_outputs(nb: Any) -> tuple[Any, list[str]]:
     """Return a copy of ``nb`` without warnings printed to stderr, and those warnings.
+
+    Live widgets (their views and the notebook's widget state, with random model ids) are
+    left out too: a pack is static, and the appraisal says its sliders work only in
+    JupyterLab.
 
     Parameters
     ----------
@@ -92,10 +116,121 @@ def clean_outputs(nb: Any) -> tuple[Any, list[str]]:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
                 removed.append(str(output.get("text", "")))
-            else:
+            elif WIDGET_VIEW not in output.get("data", {}):
                 kept.append(output)
         cell.outputs = kept
+    nb.metadata.pop("widgets", None)
     return nb, removed
+
+
+def number_cell_ids(nb: Any) -> Any:
+    """Return a copy of ``nb`` whose cells are numbered ``cell-1``, ``cell-2``... in order.
+
+    Jupytext and papermill give cells random ids, which nbconvert writes into the HTML; with
+    ids numbered in order the same inputs give the same page.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The notebook.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+    """
+    nb = copy.deepcopy(nb)
+    for number, cell in enumerate(nb.cells, start=1):
+        cell["id"] = f"cell-{number}"
+    return nb
+
+
+def pack_date() -> dt.date:
+    """Return the date a pack is dated: ``SOURCE_DATE_EPOCH`` (UTC) when set, else today.
+
+    Returns
+    -------
+    datetime.date
+
+    References
+    ----------
+    reproducible-builds.org, "SOURCE_DATE_EPOCH" specification (seconds since 1970, UTC).
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.datetime.now(dt.UTC).date()
+
+
+def date_text(day: dt.date) -> str:
+    """Return a date as a reader writes it, such as ``2 December 2026``.
+
+    Parameters
+    ----------
+    day : datetime.date
+
+    Returns
+    -------
+    str
+    """
+    return f"{day.day} {day:%B %Y}"
+
+
+def made_on_css(day: dt.date) -> str:
+    """Return the print rule that puts "Made on <date>" at the foot of every page.
+
+    Parameters
+    ----------
+    day : datetime.date
+        From :func:`pack_date`.
+
+    Returns
+    -------
+    str
+    """
+    return (f'@page {{ @bottom-right {{ content: "Made on {date_text(day)}. Page " '
+            'counter(page) " of " counter(pages); } }')
+
+
+def contents_html(body: str) -> str:
+    """Return a contents list linking every section heading (``<h2 id=...>``) of a body.
+
+    Parameters
+    ----------
+    body : str
+        HTML made by :func:`notebook_body_html`.
+
+    Returns
+    -------
+    str
+        A ``<nav>`` list (the PDF gives each section's page), or empty with no headings.
+    """
+    found = re.findall(r"<h2 id=\"([^\"]+)\">(.*?)</h2>", body, flags=re.S)
+    items = [(anchor, re.sub(r"<[^>]+>", "", text).strip()) for anchor, text in found]
+    items = [(a, t) for a, t in items if t]
+    if not items:
+        return ""
+    links = "".join(f"<li><a href='#{escape(anchor)}'>{text}</a></li>" for anchor, text in items)
+    return (f"<nav class='contents' aria-labelledby='contents-title'><h2 id='contents-title'>"
+            f"Contents</h2><ol>{links}</ol></nav>")
+
+
+def with_contents(body: str) -> str:
+    """Return ``body`` with the contents list of the sections after the first page.
+
+    Parameters
+    ----------
+    body : str
+        HTML made by :func:`notebook_body_html`.
+
+    Returns
+    -------
+    str
+    """
+    marker = re.search(r"<div class=[\"']contents-here[\"']>\s*</div>", body)
+    if marker is None:
+        return body
+    before, after = body[:marker.start()], body[marker.end():]
+    return before + contents_html(after) + after
 
 
 def notebook_body_html(nb: Any) -> str:
@@ -110,8 +245,8 @@ def notebook_body_html(nb: Any) -> str:
     -------
     str
     """
-    body, _ = _exporter().from_notebook_node(nb)
-    return body
+    body, _ = _exporter().from_notebook_node(number_cell_ids(nb))
+    return with_contents(body)
 
 
 def page_html(body: str, title: str, fictional: bool) -> str:
@@ -134,11 +269,17 @@ def page_html(body: str, title: str, fictional: bool) -> str:
         banner = f"<div class='banner' role='note'>{escape(FICTIONAL_TEXT)}</div>"
     else:
         banner = f"<div class='banner plain'>Keep It Local evidence pack: {escape(title)}</div>"
+    day = pack_date()
+    made = f"<p class='made-on'>Made on {date_text(day)}</p>"
     return (
-        "<!DOCTYPE html>\n<html lang='en-GB'><head><meta charset='utf-8'>"
+        f"<!DOCTYPE html>\n<html lang='{PACK_LANGUAGE}'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<meta name='generator' content='keepitlocal packs'><title>{escape(title)}</title>"
-        f"<style>{pack_css()}</style></head>\n<body>{banner}\n<main>{body}</main>\n</body></html>\n"
+        f"<meta name='dcterms.created' content='{day.isoformat()}'>"
+        f"<meta name='dcterms.modified' content='{day.isoformat()}'>"
+        f"<style>{pack_css()}{made_on_css(day)}</style></head>\n<body>{banner}\n"
+        f"<main>{body}</main>\n"
+        f"{made}\n</body></html>\n"
     )
 
 
@@ -211,4 +352,38 @@ def html_to_pdf(page: str, target: Path, base_url: Path) -> None:
         When WeasyPrint cannot be loaded.
     """
     weasyprint = load_weasyprint()
-    weasyprint.HTML(string=page, base_url=str(base_url)).write_pdf(str(target))
+    identifier = hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii")
+    weasyprint.HTML(string=page, base_url=str(base_url)).write_pdf(
+        str(target), pdf_variant=PDF_VARIANT, pdf_identifier=identifier,
+        finisher=number_table_headers)
+
+
+def number_table_headers(document: Any, pdf: Any) -> None:
+    """Give the PDF's table headers ids numbered in order (WeasyPrint uses memory addresses).
+
+    Each ``TH`` element's ``/ID`` and every cell's ``/Headers`` entry that names it get the
+    same new id, ``th1``, ``th2``..., so that the same page gives the same bytes.
+
+    Parameters
+    ----------
+    document : weasyprint.Document
+        The rendered document (unused; WeasyPrint's finisher signature).
+    pdf : pydyf.PDF
+        The PDF about to be written.
+    """
+    import pydyf
+
+    numbers: dict[str, str] = {}
+
+    def renumbered(header: Any) -> Any:
+        key = str(getattr(header, "string", header))
+        return pydyf.String(numbers.setdefault(key, f"th{len(numbers) + 1}"))
+
+    for item in pdf.objects:
+        if not isinstance(item, dict):
+            continue
+        if item.get("S") == "/TH" and "ID" in item:
+            item["ID"] = renumbered(item["ID"])
+        attributes = item.get("A")
+        if isinstance(attributes, dict) and "Headers" in attributes:
+            attributes["Headers"] = pydyf.Array([renumbered(h) for h in attributes["Headers"]])

@@ -68,6 +68,29 @@ def lm3_headline(result: Any) -> Headline:
                     range_label="full range")
 
 
+def round_two_headline(result: Any) -> Headline:
+    """Return the pence of each £1 received that round 2 spends locally (staff, suppliers).
+
+    Parameters
+    ----------
+    result : toolkit.measures.lm3.Lm3Result
+
+    Returns
+    -------
+    Headline
+        Round 2 over round 1, in pence; partly assumed (staff pay is counted at the
+        take-home share, a setting).
+
+    References
+    ----------
+    METHODS.md §1 (LM3 rounds).
+    """
+    pence = 100 * result.r2 / result.r1 if result.r1 else None
+    return Headline(f"Of each £1 received, spent in {result.boundary_name} on staff and "
+                    "suppliers", pence, "pence", basis="mixed",
+                    note="Round 2 over round 1; staff pay counted at the take-home share")
+
+
 def lm3_table(results: Sequence[Any]) -> pd.DataFrame:
     """Return rounds 1 to 3, the score and its interval, one row per boundary.
 
