@@ -344,3 +344,56 @@ def test_a_registry_names_the_spender_and_checks_the_basis(tmp_path):
                     "  spending_basis: most\n", encoding="utf-8")
     with pytest.raises(InputError, match="spending_basis"):
         load_registry(path)
+
+
+# ---- the packs: every boundary, the basis, 0.1 point, £ per council, spender --------------
+
+def area(name: str, excluded=()):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(name=name, excluded=list(excluded))
+
+
+def test_the_authority_pack_shows_each_boundary_and_period_and_names_the_spender(preston):
+    from toolkit.packs.combined import boundaries_table, periods_table, spending_headline
+
+    payments, suppliers, boundary = preston
+    result = analyse_spending([payments], boundary, suppliers)
+    result.spender = "Preston's anchor institutions"
+    within = boundaries_table(result)
+    assert list(within["Within"]) == ["Preston", "Lancashire"]
+    assert within["Spending inside (£)"].tolist() == pytest.approx([149_794_000, 781_164_000])
+    periods = periods_table(result)
+    assert list(periods["Period"]) == ["2012-13", "2016-17"]
+    assert periods["Within Lancashire, share"].tolist() == pytest.approx([0.39, 0.792])
+    head = spending_headline(result, "Preston")
+    assert head.label == ("Preston's anchor institutions spending with local suppliers, "
+                          "within Preston")
+    assert "council" not in head.label.lower()
+    assert head.value_text == "11.0%" and "all spending" in head.note
+
+
+def test_the_network_gives_pounds_per_council_and_labels_both_combinations(tmp_path):
+    from toolkit.packs.combined import AreaFigures, council_spending_headlines, network_table
+
+    network = []
+    for name in ("Bolton", "Bury", "Manchester"):
+        result = analyse_spending([gm_council(tmp_path, name)], Boundary.from_codes(name, "BL1"),
+                                  gm_suppliers(tmp_path, name), basis="top:30")
+        network.append(AreaFigures(area(name), [], result))
+    table = network_table(network)
+    assert "Organisations" not in table.columns  # councils alone: no empty organisation rows
+    assert table["Council spending (£)"].tolist() == pytest.approx(
+        [float(GM_TOP30[n][0]) for n in ("Bolton", "Bury", "Manchester")])
+    assert table["Council spending, local (£)"].tolist() == pytest.approx(
+        [float(GM_TOP30[n][1]) for n in ("Bolton", "Bury", "Manchester")])
+    weighted, average = council_spending_headlines(network)
+    total = sum(float(GM_TOP30[n][0]) for n in ("Bolton", "Bury", "Manchester"))
+    local = sum(float(GM_TOP30[n][1]) for n in ("Bolton", "Bury", "Manchester"))
+    assert weighted.value == pytest.approx(local / total)
+    assert weighted.label.endswith("spend-weighted") and "top 30" in weighted.note
+    assert weighted.value_text == f"{local / total:.1%}"
+    assert "average of councils' shares" in average.label
+    assert average.value == pytest.approx(sum(GM_TOP30[n][2] for n in ("Bolton", "Bury",
+                                                                      "Manchester")) / 300,
+                                          abs=0.001)

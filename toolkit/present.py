@@ -312,7 +312,8 @@ def months(value: float | None) -> str:
     return f"{float(value):,.1f} months"
 
 
-FORMATTERS = {"money": money, "share": share, "ratio": ratio, "number": number, "pence": pence,
+FORMATTERS = {"money": money, "share": share, "share_to_tenth": lambda v: share(v, 1),
+              "ratio": ratio, "number": number, "pence": pence,
               "months": months, "decimal": lambda v: number(v, 3),
               "count": number, "text": lambda v: "not available" if _missing(v) else str(v)}
 

@@ -218,6 +218,11 @@ def authority_headlines(figures: Sequence[OrganisationFigures], spending: Any,
     return [*combined_headlines(figures, name), spending_headline(spending, name)]
 
 
+def _spender_label(result: Any, name: str) -> str:
+    """The headline label's subject: the registry's spender, else "<name> Council"."""
+    return getattr(result, "spender", None) or f"{name} Council"
+
+
 def show_excluded(excluded: Sequence[tuple[str, str]]) -> None:
     """Say which organisations were left out and why.
 
@@ -257,11 +262,26 @@ def council_spending(inputs: AuthorityInputs) -> Any:
                   for b in authority.boundaries])
     supplier = [authority.supplier_list] if authority.supplier_list else []
 
+    basis = spending_basis(inputs)
+    extra += f" basis={basis}"
+
     def compute() -> Any:
         return attempt(analyse_spending, files, boundaries, authority.supplier_list,
-                       top_n=int(inputs.settings.value("spend.top_suppliers")))
+                       top_n=int(inputs.settings.value("spend.top_suppliers")), basis=basis)
 
-    return cached("spending", files + supplier, compute, extra)
+    result = cached("spending", files + supplier, compute, extra)
+    if not isinstance(result, Missing):
+        result.spender = authority.spender_name  # "Calderdale Council", or as the registry says
+    return result
+
+
+def spending_basis(inputs: AuthorityInputs) -> str:
+    """Return the basis of an authority's headline spending shares (METHODS §2).
+
+    The registry's ``spending_basis`` for the authority, else the setting ``spend.basis``
+    (``all`` spending, or ``top:N`` suppliers as CLES analyses the top 300).
+    """
+    return inputs.authority.spending_basis or str(inputs.settings.value("spend.basis"))
 
 
 def spending_headline(result: Any, name: str) -> Headline:
@@ -277,14 +297,17 @@ def spending_headline(result: Any, name: str) -> Headline:
     -------
     Headline
     """
-    label = f"{name} council spending with local suppliers"
+    label = f"{_spender_label(result, name)} spending with local suppliers"
     if isinstance(result, Missing):
-        return Headline(label, None, "share", basis="not evidenced", note=result.reason)
-    summary = result.summary()
-    return Headline(label, summary["local_share_low"], "share", summary["local_share_low"],
-                    summary["local_share_high"], "evidenced",
-                    "Spend-weighted. Low: suppliers of unknown location counted as not local; "
-                    "high: counted as local")
+        return Headline(label, None, "share_to_tenth", basis="not evidenced",
+                        note=result.reason)
+    head = result.summary()["headline"]
+    inner = head["boundaries"][0]["name"] if head["boundaries"] else "the boundary"
+    return Headline(f"{label}, within {inner}", head["local_share_low"], "share_to_tenth",
+                    head["local_share_low"], head["local_share_high"], "evidenced",
+                    f"Spend-weighted, over {head['basis_words']} (£{head['total']:,.0f}). "
+                    "Low: suppliers of unknown location counted as not local; high: counted "
+                    "as local")
 
 
 def spending_table(result: Any) -> pd.DataFrame:
@@ -309,10 +332,65 @@ def spending_table(result: Any) -> pd.DataFrame:
             ("Procurement spending", s["procurement_total"], "£"),
             ("Procurement local share, low", s["procurement_local_share_low"], "share"),
             ("Procurement local share, high", s["procurement_local_share_high"], "share"),
-            ("With voluntary and community organisations (listed)", s["vcse_total"], "£"),
+            ("With voluntary and community organisations (supplier list, the file's "
+             "charity or VCSE columns, expense type)", s["vcse_total"], "£"),
+            ("With organisations whose names suggest a VCSE (low confidence)",
+             s["vcse_probable_total"], "£"),
+            ("With SMEs (from the supplier list's size)", s["sme"]["sme_total"], "£"),
+            ("Size of supplier not known", s["sme"]["size_unknown_total"], "£"),
             ("Suppliers", s["suppliers"], "suppliers"),
             ("Suppliers placed", s["suppliers_placed"], "suppliers")]
     return pd.DataFrame(rows, columns=["measure", "value", "unit"])
+
+
+def boundaries_table(result: Any) -> pd.DataFrame:
+    """Return the £ and share of spending within each boundary, as CLES reports them.
+
+    Cumulative: the wider boundary includes the inner ("79.2% in Lancashire" includes
+    Preston). Over the headline's basis (all spending, or the top N suppliers).
+
+    Parameters
+    ----------
+    result : toolkit.spend.analysis.SpendResult
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    head = result.summary()["headline"]
+    return pd.DataFrame([{"Within": b["name"], "Spending inside (£)": b["inside"],
+                          "Share, low": b["share_low"], "Share, high": b["share_high"]}
+                         for b in head["boundaries"]])
+
+
+def periods_table(result: Any) -> pd.DataFrame:
+    """Return each period's total and share within each boundary (empty for one period).
+
+    Parameters
+    ----------
+    result : toolkit.spend.analysis.SpendResult
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    periods = result.summary()["periods"]
+    if len(periods) < 2:
+        return pd.DataFrame()
+    rows = []
+    for p in periods:
+        row = {"Period": p["period"], "Months": p["months"], "Spending (£)": p["total"]}
+        for b in p["boundaries"]:
+            row[f"Within {b['name']} (£)"] = b["inside"]
+            row[f"Within {b['name']}, share"] = b["share_low"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _table_formats(frame: pd.DataFrame) -> dict[str, str]:
+    """Formats for a spending table's columns: £ as money, shares to 0.1 point."""
+    return {c: "money" if "(£)" in c else "share_to_tenth" if "share" in c.lower() else "count"
+            for c in frame.columns if c not in ("Within", "Period")}
 
 
 #: Top-supplier columns a pack shows.
@@ -353,7 +431,21 @@ def show_council_spending(result: Any) -> None:
 
     table = spending_table(result)
     present.write_table_csv(table, "council-spending")
-    present.show_html(present.frame_html(present.format_by_unit(table), "Council spending"))
+    head = result.summary()["headline"]
+    present.show_html(present.frame_html(present.format_by_unit(table),
+                                         f"{_spender_label(result, 'The council')}: spending"))
+    within = boundaries_table(result)
+    present.show_table(within, "spending-by-boundary",
+                       f"Spending within each boundary, over {head['basis_words']} (each wider "
+                       "boundary includes the inner ones, as CLES reports)",
+                       _table_formats(within))
+    periods = periods_table(result)
+    if not periods.empty:
+        from toolkit.spend.charts import chart_periods
+
+        present.show_table(periods, "spending-by-period", "Spending by period (financial "
+                           "year, or file where undated)", _table_formats(periods))
+        present.show_chart(chart_periods(result))
     present.show_chart(chart_locations(result))
     present.show_table(top_suppliers_table(result), "council-top-suppliers",
                        "Largest suppliers", {"Spending (£)": "money", "Share of all": "share"})
@@ -440,24 +532,33 @@ def network_table(network: Sequence[AreaFigures]) -> pd.DataFrame:
     pandas.DataFrame
     """
     rows = []
+    with_organisations = any(item.organisations or item.area.excluded for item in network)
     for item in network:
-        both = combine_lm3(item.organisations)
-        spend = None if isinstance(item.spending, Missing) else item.spending.summary()
-        rows.append({
-            "Authority": item.area.name, "Organisations": both["count"],
-            "Left out": len(item.area.excluded), "Income studied (£)": both["income"],
-            "LM3, income-weighted": both["lm3_weighted"],
-            "LM3, average of organisations": both["lm3_average"],
-            "Local share of spending, spend-weighted": both["share_weighted"],
-            "Council local share, low": spend["local_share_low"] if spend else None,
-            "Council local share, high": spend["local_share_high"] if spend else None})
+        row = {"Authority": item.area.name}
+        if with_organisations:  # a network of councils alone shows no empty organisation rows
+            both = combine_lm3(item.organisations)
+            row.update({
+                "Organisations": both["count"], "Left out": len(item.area.excluded),
+                "Income studied (£)": both["income"],
+                "LM3, income-weighted": both["lm3_weighted"],
+                "LM3, average of organisations": both["lm3_average"],
+                "Local share of spending, spend-weighted": both["share_weighted"]})
+        head = None if isinstance(item.spending, Missing) else item.spending.summary()["headline"]
+        row.update({"Council spending (£)": head["total"] if head else None,
+                    "Council spending, local (£)": head["local"] if head else None,
+                    "Council local share, low": head["local_share_low"] if head else None,
+                    "Council local share, high": head["local_share_high"] if head else None,
+                    "Basis": head["basis_words"] if head else "no spending file"})
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
 NETWORK_FORMATS = {"Income studied (£)": "money", "LM3, income-weighted": "ratio",
                    "LM3, average of organisations": "ratio",
                    "Local share of spending, spend-weighted": "share",
-                   "Council local share, low": "share", "Council local share, high": "share"}
+                   "Council spending (£)": "money", "Council spending, local (£)": "money",
+                   "Council local share, low": "share_to_tenth",
+                   "Council local share, high": "share_to_tenth"}
 
 
 def network_headlines(network: Sequence[AreaFigures]) -> list[Headline]:
@@ -472,23 +573,47 @@ def network_headlines(network: Sequence[AreaFigures]) -> list[Headline]:
     list of Headline
     """
     everyone = [f for item in network for f in item.organisations]
-    headlines = combined_headlines(everyone, f"{len(network)} authorities")
-    lows = [item.spending.summary() for item in network
-            if not isinstance(item.spending, Missing)]
-    total = sum(s["total"] for s in lows)
-    if lows and total > 0:
-        low = sum(s["local"] for s in lows) / total
-        high = sum(s["local"] + s["unknown"] for s in lows) / total
-        headlines.append(Headline(
-            f"Council spending with local suppliers, {len(lows)} councils together", low,
-            "share", low, high, "evidenced",
-            "Spend-weighted over all councils' payments; range from suppliers of unknown "
-            "location"))
-        shares = [s["local_share_low"] for s in lows if s["local_share_low"] is not None]
-        if shares:
-            headlines.append(Headline(
-                "Council spending with local suppliers, average of councils' shares",
-                sum(shares) / len(shares), "share", basis="evidenced",
-                note="Each council counts the same; unknown locations counted not local"))
-    return headlines
+    headlines = (combined_headlines(everyone, f"{len(network)} authorities")
+                 if everyone or any(item.area.excluded for item in network) else [])
+    return headlines + council_spending_headlines(network)
+
+
+def council_spending_headlines(network: Sequence[AreaFigures]) -> list[Headline]:
+    """Return the councils' spending combined: spend-weighted, and the average of shares.
+
+    Each council's figures are over its own basis (all spending, or its top N suppliers);
+    the combination is :func:`toolkit.spend.periods.combine_councils`.
+
+    Parameters
+    ----------
+    network : sequence of AreaFigures
+
+    Returns
+    -------
+    list of Headline
+    """
+    from toolkit.spend.periods import combine_councils
+
+    heads = {item.area.name: item.spending.summary()["headline"] for item in network
+             if not isinstance(item.spending, Missing)}
+    if not heads:
+        return []
+    both = combine_councils(heads)
+    bases = sorted({h["basis_words"] for h in heads.values()})
+    over = f"over {bases[0]}" if len(bases) == 1 else "each over its own basis"
+    out = []
+    if both["total_pence"] > 0:
+        out.append(Headline(
+            f"Council spending with local suppliers, {len(heads)} councils together, "
+            "spend-weighted", both["share_weighted_low"], "share_to_tenth",
+            both["share_weighted_low"], both["share_weighted_high"], "evidenced",
+            f"{both['share_weighted_label'].capitalize()} (£{both['local']:,.0f} of "
+            f"£{both['total']:,.0f}), {over}; range from suppliers of unknown location"))
+    if both["share_average_low"] is not None:
+        out.append(Headline(
+            "Council spending with local suppliers, average of councils' shares",
+            both["share_average_low"], "share_to_tenth", basis="evidenced",
+            note=f"{both['share_average_label'].capitalize()}, {over}; unknown locations "
+                 "counted not local"))
+    return out
 

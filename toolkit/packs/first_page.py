@@ -246,7 +246,8 @@ def authority_first_page(area: Any, figures: Sequence[Any], spending: Any,
     FirstPage
     """
     chosen = pick(headlines, "LM3, income-weighted", "Local share of spending, spend-weighted",
-                  f"{area.name} council spending", "Income studied", "Organisations included")
+                  combined.spending_headline(spending, area.name).label, "Income studied",
+                  "Organisations included")
     rows = [(f.name, f.lm3.local_share_of_spending, f.lm3.local_share_of_spending)
             for f in figures if not isinstance(f.lm3, Missing)]
     council = _spending_range(spending)
@@ -256,8 +257,8 @@ def authority_first_page(area: Any, figures: Sequence[Any], spending: Any,
     both = combined.combine_lm3(figures)
     meaning = (f"Of every £1 the {both['count']} organisations spend, "
                f"{present.share(both['share_weighted'])} is spent in {where} (spend-weighted)"
-               + (f"; of the council's own payments, {present.share(council[0])} to "
-                  f"{present.share(council[1])} go to suppliers based there." if council
+               + (f"; of the council's own payments, {present.share(council[0], 1)} to "
+                  f"{present.share(council[1], 1)} go to suppliers based there." if council
                   else "."))
     chart = local_share_chart(rows, f"Local share of spending, {where}") if rows else None
     not_claimed = ("These figures describe the organisations listed and the council's "

@@ -252,6 +252,11 @@ class SpendResult:
     use_name_postcodes : bool
     top_n : int
         How many top suppliers to report (CLES: 300).
+    basis : Basis
+        What the headline shares are computed over (all spending, or the top N suppliers).
+    spender : str or None
+        Who spent the money, as packs name it ("Calderdale Council", or "Preston's anchor
+        institutions" where the registry says so).
     """
 
     payments: pd.DataFrame
@@ -264,6 +269,7 @@ class SpendResult:
     use_name_postcodes: bool = False
     top_n: int = DEFAULT_TOP
     basis: Basis = field(default_factory=Basis)
+    spender: str | None = None
     _summary: dict | None = field(default=None, repr=False, compare=False)
 
     # ---- totals -------------------------------------------------------------------------
