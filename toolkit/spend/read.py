@@ -46,7 +46,7 @@ import yaml
 from toolkit.inputs.errors import InputError, Report
 from toolkit.inputs.geography import is_placeholder
 from toolkit.resources import data_file
-from toolkit.spend import checks
+from toolkit.spend import checks, fast_read
 
 HEAD_LINES = 200  # how far down a file to look for its header row
 ROLES = ("amount", "supplier", "date", "supplier_id", "postcode", "category")
@@ -396,6 +396,11 @@ class PaymentsFile:
         The used records (see :func:`read_payments`).
     rejected : DataFrame
         Columns ``file``, ``line``, ``reason``, ``value``.
+    digest : str
+        SHA-1 of the file's bytes (the same file given twice is refused).
+    reader : str
+        Which reader read the rows: "arrow" (the fast path), "pandas" or "csv" (see
+        :func:`_read_table`).
     """
 
     path: Path
@@ -406,42 +411,61 @@ class PaymentsFile:
     frame: pd.DataFrame
     rejected: pd.DataFrame
     digest: str = ""
+    reader: str = ""
 
 
 def _read_table(path: Path, encoding: str, header_idx: int, headers: list[str],
-                cmap: ColumnMap, report: Report, ragged: bool = False
-                ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Read the used columns below the header; return them and each row's line number.
+                cmap: ColumnMap, report: Report, ragged: bool = False, head: bytes = b""
+                ) -> tuple[pd.DataFrame, np.ndarray, str]:
+    """Read the used columns below the header; return them, each row's line, and the reader.
 
-    The fast path (pandas' C parser) reads the used columns by position. When rows with more
-    cells than the header were seen (``ragged``, checked on the file's first and last
-    megabyte), or a cell holds a line break (so physical lines and records differ), the csv
-    module reads the file instead, with exact line numbers and a warning for extra cells.
+    Three readers, the fastest that is sure first: Arrow's CSV reader
+    (:func:`toolkit.spend.fast_read.read_body`: every record on one line, every row as wide
+    as the first); pandas' C parser (the used columns by position, when its rows match the
+    file's lines); and the csv module, when rows with more cells than the header were seen
+    (``ragged``, checked on the file's first and last megabyte) or a cell holds a line break
+    (so physical lines and records differ): exact line numbers and a warning for extra cells.
+    The reader used is returned ("arrow", "pandas" or "csv") and kept in
+    ``PaymentsFile.reader``.
     """
     usecols = cmap.used()
     positions = [headers.index(c) for c in usecols]
-    dtypes = {p: ("str" if c == cmap.amount else "category")
-              for p, c in zip(positions, usecols, strict=True)}
     if not ragged:
-        try:
-            frame = pd.read_csv(
-                path, skiprows=header_idx + 1, header=None, names=list(range(len(headers))),
-                usecols=positions, dtype=dtypes, keep_default_na=False, na_filter=False,
-                index_col=False, encoding=encoding, encoding_errors="replace",
-                skip_blank_lines=False, low_memory=False)
-            if _count_lines(path) == header_idx + 1 + len(frame):
-                frame = frame[positions].set_axis(usecols, axis=1)
-                lines = np.arange(len(frame), dtype=np.int64) + header_idx + 2
-                return frame, lines
-        except (pd.errors.ParserError, ValueError):
-            pass
+        fast = fast_read.read_body(path, encoding, head, header_idx, positions, usecols,
+                                   plain=cmap.amount)
+        if fast is not None:
+            return fast[0], fast[1], "arrow"
+        frame = _read_table_with_pandas(path, encoding, header_idx, headers, cmap)
+        if frame is not None:
+            lines = np.arange(len(frame), dtype=np.int64) + header_idx + 2
+            return frame, lines, "pandas"
     frame, lines, extra_cells = _read_table_slowly(path, encoding, header_idx, usecols)
     if extra_cells:
         _warn_extra_cells(report, path)
     for column in usecols:
         if column != cmap.amount:
             frame[column] = frame[column].astype("category")
-    return frame, lines
+    return frame, lines, "csv"
+
+
+def _read_table_with_pandas(path: Path, encoding: str, header_idx: int, headers: list[str],
+                            cmap: ColumnMap) -> pd.DataFrame | None:
+    """Read the used columns with pandas' C parser; None when its rows are not the lines."""
+    usecols = cmap.used()
+    positions = [headers.index(c) for c in usecols]
+    dtypes = {p: ("str" if c == cmap.amount else "category")
+              for p, c in zip(positions, usecols, strict=True)}
+    try:
+        frame = pd.read_csv(
+            path, skiprows=header_idx + 1, header=None, names=list(range(len(headers))),
+            usecols=positions, dtype=dtypes, keep_default_na=False, na_filter=False,
+            index_col=False, encoding=encoding, encoding_errors="replace",
+            skip_blank_lines=False, low_memory=False)
+    except (pd.errors.ParserError, ValueError):
+        return None
+    if _count_lines(path) != header_idx + 1 + len(frame):
+        return None
+    return frame[positions].set_axis(usecols, axis=1)
 
 
 def _has_extra_cells(text: str, width: int, skip_first: bool = False) -> bool:
@@ -564,6 +588,9 @@ def read_money(values: pd.Series, cap_pounds: float | None = None
     above_cap : Series of bool
     """
     cap = EXACT_POUNDS_LIMIT if cap_pounds is None else min(cap_pounds, EXACT_POUNDS_LIMIT)
+    plain = fast_read.plain_pounds(values)
+    if plain is not None:
+        return _read_plain_money(values, *plain, cap)
     codes, uniques = pd.factorize(values)
     text = pd.Series(uniques, dtype=object)
     number = pd.to_numeric(text, errors="coerce")  # spaces around a number are accepted
@@ -586,6 +613,24 @@ def read_money(values: pd.Series, cap_pounds: float | None = None
     return (pd.Series(np.append(pence, 0)[codes], index=index),
             pd.Series(np.append(ok, False)[codes], index=index),
             pd.Series(np.append(too_big, False)[codes], index=index))
+
+
+def _read_plain_money(values: pd.Series, pounds: np.ndarray, plain: np.ndarray, cap: float
+                      ) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Finish :func:`read_money` for Arrow text: plain money read in Arrow, the rest here."""
+    too_big = plain & checks.above_cap(pounds, cap)
+    readable = plain & ~too_big
+    pence = np.round(np.where(readable, pounds, 0.0) * 100.0).astype(np.int64)
+    rest = np.flatnonzero(~plain)
+    if len(rest):
+        other = pd.Series(values.iloc[rest].astype(object).to_numpy(), dtype=object)
+        rest_pence, rest_readable, rest_big = read_money(other, cap)
+        pence[rest] = rest_pence.to_numpy()
+        readable[rest] = rest_readable.to_numpy()
+        too_big[rest] = rest_big.to_numpy()
+    index = values.index
+    return (pd.Series(pence, index=index), pd.Series(readable, index=index),
+            pd.Series(too_big, index=index))
 
 
 _THOUSANDS_RE = r"^-?£?\d{1,3}(,\d{3})+(\.\d*)?$"
@@ -800,10 +845,12 @@ def _read_csv_payments(path: Path, overrides: dict | None, report: Report,
     ragged = _has_extra_cells("\n".join(below), len(headers)) or (
         not encoding.startswith("utf-16")
         and _has_extra_cells(_tail_text(path, encoding), len(headers), skip_first=True))
-    table, lines = _read_table(path, encoding, header_idx, headers, cmap, report, ragged)
+    table, lines, reader = _read_table(path, encoding, header_idx, headers, cmap, report,
+                                       ragged, head_bytes)
     one = _tidy(path, encoding, header_idx, cmap, table, lines, report, len(headers),
                 max_payment)
     one.digest = digest
+    one.reader = reader
     return one
 
 
@@ -992,7 +1039,8 @@ def _tidy(path: Path, encoding: str, header_idx: int, cmap: ColumnMap, table: pd
             blank &= (table[column] == "").to_numpy()
     if blank.any():  # only rows blank elsewhere need their amount checked
         blank[blank] = (table[cmap.amount][blank].str.strip() == "").to_numpy()
-    table, lines = table[~blank].reset_index(drop=True), lines[~blank]
+    if blank.any():
+        table, lines = table[~blank].reset_index(drop=True), lines[~blank]
     supplier = table[cmap.supplier]
     cap = max_payment if max_payment is not None else checks.default_max_payment()
     pence, readable, too_big = read_money(table[cmap.amount], cap)
@@ -1002,10 +1050,10 @@ def _tidy(path: Path, encoding: str, header_idx: int, cmap: ColumnMap, table: pd
                                  readable.to_numpy(), too_big.to_numpy(), dates, cap)
     _report_row_checks(kinds, lines, table, path.name, report)
     rejected_mask = kinds != ""
-    value = table[cmap.amount].to_numpy()
+    value = table[cmap.amount].iloc[np.flatnonzero(rejected_mask)].astype(object).to_numpy()
     rejected = pd.DataFrame({"file": path.name, "line": lines[rejected_mask],
                              "reason": reasons[rejected_mask],
-                             "value": value[rejected_mask],
+                             "value": value,
                              "kind": kinds[rejected_mask],
                              "amount_pence": pence.to_numpy()[rejected_mask]})
     keep = ~rejected_mask
@@ -1098,16 +1146,21 @@ def row_reasons(table: pd.DataFrame, cmap: ColumnMap, width: int, lines: np.ndar
     """
     amount_text = table[cmap.amount]
     kinds = np.full(len(table), "", dtype=object)
-    kinds[~readable] = np.where(amount_text[~readable].str.strip() == "", "no_amount",
-                                "not_a_number")
-    kinds[checks.foreign_currency(amount_text) & (kinds == "not_a_number")] = "foreign_currency"
+    # a readable amount is a number: no currency, no header text, no line break in it
+    unread = np.flatnonzero(~readable)
+    unread_text = pd.Series(amount_text.iloc[unread].astype(object).to_numpy(), dtype=object)
+    kinds[unread] = np.where(unread_text.str.strip() == "", "no_amount", "not_a_number")
+    foreign = checks.foreign_currency(unread_text) & (kinds[unread] == "not_a_number")
+    kinds[unread[foreign]] = "foreign_currency"
     kinds[too_big] = "above_cap"
-    repeated = checks.cells_equal(amount_text, cmap.amount) & checks.cells_equal(
-        table[cmap.supplier], cmap.supplier)
+    repeated = np.zeros(len(table), dtype=bool)
+    repeated[unread] = checks.cells_equal(unread_text, cmap.amount)
+    repeated &= checks.cells_equal(table[cmap.supplier], cmap.supplier)
     kinds[repeated] = "repeated_header"
     text_columns = {c: table[c] for c in cmap.used() if c != cmap.amount}
-    swallowed = checks.swallowed_lines({**text_columns, cmap.amount: amount_text},
-                                       max(width, 2))
+    swallowed = checks.swallowed_lines(text_columns, max(width, 2))
+    if len(unread):
+        swallowed[unread] |= checks.swallowed_lines({cmap.amount: unread_text}, max(width, 2))
     kinds[swallowed] = "unclosed_quote"  # the amount read, if any, is another record's
     counted = np.where(kinds == "", pence, 0)
     footer, sum_start = total_rows(text_columns, cmap, counted, dates)
