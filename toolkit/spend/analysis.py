@@ -726,7 +726,7 @@ def analyse_spending(files, boundary=None, supplier_list=None, use_name_postcode
     out = _row_results(frame, table, nested, use_name_postcodes, supplier_list)
     suppliers = _supplier_table(out, table)
     files_info = [{"file": f.path.name, "encoding": f.encoding, "header_line": f.header_line,
-                   "records": f.records,
+                   "records": f.records, "reader": f.reader,
                    "columns": {k: v for k, v in vars(f.columns).items() if v}}
                   for f in payments.files]
     _report_name_postcodes(out, use_name_postcodes, report)
