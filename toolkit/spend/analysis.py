@@ -48,6 +48,7 @@ import copy
 import csv
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -746,11 +747,17 @@ def _default_top() -> int:
 def _setting(key: str, default):
     """Return a default setting's value (the shipped defaults), or ``default``."""
     try:
-        from toolkit.inputs.settings import load_settings
-
-        return load_settings().value(key)
+        return _default_settings().value(key)
     except (ImportError, KeyError, TypeError, ValueError):
         return default
+
+
+@lru_cache(maxsize=1)
+def _default_settings():
+    """Return the shipped default settings, read once per process."""
+    from toolkit.inputs.settings import load_settings
+
+    return load_settings()
 
 
 def _supplier_attributes(frame: pd.DataFrame, supplier_list: SupplierList | None
@@ -969,21 +976,32 @@ def _months(dates: pd.Series) -> pd.Categorical:
 
 
 def _supplier_table(out: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
-    """Aggregate rows to suppliers (by normalised name), largest first."""
-    grouped = out.groupby("supplier_key", observed=True)
+    """Aggregate rows to suppliers (by normalised name), largest first.
+
+    Rows are summed on integer codes (one pass per figure), so that the work per row is
+    small; the choices per supplier are then made on the small tables of sums.
+    """
+    key_codes = out["supplier_key"].cat.codes.to_numpy().astype(np.int64)
+    keys = out["supplier_key"].cat.categories
+    pence = out["amount_pence"].to_numpy()
+    counts = np.bincount(key_codes, minlength=len(keys))
+    seen = np.flatnonzero(counts)
+    index = pd.CategoricalIndex(pd.Categorical.from_codes(seen, keys), name="supplier_key")
     sup = pd.DataFrame({
-        "rows": grouped.size(),
-        "total_pence": grouped["amount_pence"].sum().astype("int64"),
-    })
-    by_name = out.groupby(["supplier_key", "supplier"], observed=True)["amount_pence"].sum()
-    display = by_name.reset_index().sort_values("amount_pence", ascending=False)
+        "rows": counts[seen],
+        "total_pence": pd.Series(pence).groupby(key_codes).sum().to_numpy().astype("int64"),
+    }, index=index)
+    by_name = _pair_sums(out, "supplier")
+    display = by_name.sort_values("amount_pence", ascending=False)
     display = display.drop_duplicates("supplier_key").set_index("supplier_key")["supplier"]
     sup["supplier"] = display.reindex(sup.index).astype(object)
     sup["supplier_id"] = _first_nonblank(out, "supplier_id")
     for column in ("location", "rule", "postcode_used", "type"):
         sup[column] = _by_most_money(out, column)
     for column in ("vcse", "vcse_probable", "placeholder", *MARKS):
-        sup[column] = grouped[column].any()
+        hits = np.bincount(key_codes, weights=out[column].to_numpy(dtype=float),
+                           minlength=len(keys))
+        sup[column] = hits[seen] > 0
     marks = pd.Series("", index=sup.index, dtype=object)
     for mark in MARKS:
         marks = marks.where(~sup[mark], marks + np.where(marks == "", "", ", ") + mark)
@@ -999,20 +1017,48 @@ def _supplier_table(out: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     return sup[columns].rename_axis("key").reset_index()
 
 
+def _pair_sums(out: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Return £ per (supplier key, value of a categorical ``column``) seen, in code order.
+
+    The same rows, in the same order, as ``out.groupby(["supplier_key", column],
+    observed=True)["amount_pence"].sum().reset_index()``, summed on one integer code.
+    """
+    values = out[column].cat
+    width = max(len(values.categories), 1)
+    key = out["supplier_key"].cat.codes.to_numpy().astype(np.int64)
+    code = values.codes.to_numpy().astype(np.int64)
+    known = code >= 0
+    sums = pd.Series(out["amount_pence"].to_numpy()[known]).groupby(
+        key[known] * width + code[known]).sum()
+    pairs = sums.index.to_numpy()
+    return pd.DataFrame({
+        "supplier_key": pd.Categorical.from_codes(pairs // width,
+                                                  out["supplier_key"].cat.categories),
+        column: pd.Categorical.from_codes(pairs % width, values.categories),
+        "amount_pence": sums.to_numpy()})
+
+
 def _by_most_money(out: pd.DataFrame, column: str) -> pd.Series:
     """Per supplier, the value of ``column`` carrying the most money (ties: first)."""
-    sums = out.groupby(["supplier_key", column], observed=True)["amount_pence"].sum()
-    sums = sums.abs().reset_index().sort_values("amount_pence", ascending=False, kind="stable")
+    sums = _pair_sums(out, column)
+    sums["amount_pence"] = sums["amount_pence"].abs()
+    sums = sums.sort_values("amount_pence", ascending=False, kind="stable")
     return sums.drop_duplicates("supplier_key").set_index("supplier_key")[column].astype(object)
 
 
 def _first_nonblank(out: pd.DataFrame, column: str) -> pd.Series:
     """Per supplier, the first non-blank value of ``column`` ("" when none)."""
-    values = out[["supplier_key", column]]
-    values = values[values[column].astype(object) != ""]
-    first = values.drop_duplicates("supplier_key").set_index("supplier_key")[column]
+    values = out[column].cat
+    blank = np.append(np.asarray(values.categories, dtype=object) == "", False)
+    codes = values.codes.to_numpy()
+    filled = np.flatnonzero(~blank[codes])
+    key = out["supplier_key"].cat.codes.to_numpy()[filled]
+    seen, first = np.unique(key, return_index=True)
     keys = out["supplier_key"].cat.categories
-    return first.astype(object).reindex(keys).fillna("")
+    rows = filled[first]
+    text = np.append(np.asarray(values.categories, dtype=object), np.nan)[codes[rows]]
+    found = pd.Series(text, index=keys[seen], dtype=object)
+    return found.reindex(keys).fillna("")
 
 
 def _report_name_postcodes(out: pd.DataFrame, used: bool, report: Report) -> None:
