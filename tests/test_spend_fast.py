@@ -149,3 +149,16 @@ def test_plain_money_pattern_reads_what_it_should():
     for got, want in zip(pounds.tolist(), expected, strict=True):
         if want is not None:
             assert Decimal(repr(got)).quantize(Decimal("0.01"), ROUND_HALF_UP) == want
+
+
+@given(st.lists(st.sampled_from(["", "\r", "a", "ab", "a,b", " "]), min_size=0, max_size=30),
+       st.sampled_from(["\n", "\r\n"]), st.booleans(), st.integers(1, 7))
+def test_empty_lines_are_found_across_blocks(lines, ending, last_break, block):
+    data = (ending.join(lines) + (ending if last_break and lines else "")).encode()
+    found = fast_read.EmptyLines()
+    for start in range(0, len(data), block):
+        found.feed(data[start:start + block])
+    physical = data.split(b"\n")
+    if physical and physical[-1] == b"":
+        physical = physical[:-1]  # the text after the last line break is no line
+    assert found.flags().tolist() == [line in (b"", b"\r") for line in physical]

@@ -50,39 +50,49 @@ def body_offset(head: bytes, header_idx: int) -> int | None:
     return offset
 
 
-def empty_lines(path: Path, offset: int) -> np.ndarray:
-    """Return, for each physical line from ``offset`` on, whether it is empty (or a lone CR).
+class EmptyLines:
+    """Find which physical lines are empty ("" or a lone carriage return), block by block.
 
-    The file is scanned in blocks of :data:`BLOCK_BYTES`; a last line without a line break
-    counts as a line when it holds anything.
+    Feed the file's bytes in order with :meth:`feed`; :meth:`flags` then gives one bool per
+    physical line (a last line without a line break counts when it holds anything). NumPy
+    does the work, so another thread may run meanwhile.
     """
-    flags, previous_end, position = [], -1, 0
-    carry_cr = False
+
+    def __init__(self) -> None:
+        self.parts: list[np.ndarray] = []
+        self.previous_end, self.position, self.carry_cr = -1, 0, False
+
+    def feed(self, block: bytes) -> None:
+        """Take the next block of the file's bytes."""
+        breaks = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10) + self.position
+        if len(breaks):
+            starts = np.concatenate([[self.previous_end + 1], breaks[:-1] + 1])
+            lengths = breaks - starts
+            empty = lengths == 0
+            for i in np.flatnonzero(lengths == 1):  # one byte: a lone "\r" is empty too
+                at = int(starts[i]) - self.position
+                empty[i] = self.carry_cr if at < 0 else block[at:at + 1] == b"\r"
+            self.parts.append(empty)
+            self.previous_end = int(breaks[-1])
+        self.carry_cr = block.endswith(b"\r")
+        self.position += len(block)
+
+    def flags(self) -> np.ndarray:
+        """Return one bool per physical line fed so far: whether it is empty."""
+        tail = self.position - self.previous_end - 1  # bytes after the last line break
+        last = [np.array([tail == 1 and self.carry_cr])] if tail > 0 else []
+        parts = self.parts + last
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+
+
+def empty_lines(path: Path, offset: int) -> np.ndarray:
+    """Return, for each physical line from ``offset`` on, whether it is empty (see above)."""
+    found = EmptyLines()
     with open(path, "rb") as handle:
         handle.seek(offset)
         while block := handle.read(BLOCK_BYTES):
-            breaks = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10) + position
-            starts = np.concatenate([[previous_end + 1], breaks[:-1] + 1]) if len(breaks) else []
-            lengths = breaks - np.asarray(starts, dtype=np.int64)
-            empty = lengths == 0
-            if len(breaks):
-                one = np.flatnonzero(lengths == 1)
-                empty[one] = [_is_cr(block, s - position, carry_cr) for s in
-                              np.asarray(starts)[one]]
-                previous_end = int(breaks[-1])
-            flags.append(empty)
-            carry_cr = block.endswith(b"\r")
-            position += len(block)
-    if position > previous_end + 1:  # a last line without a line break
-        flags.append(np.array([False]))
-    return np.concatenate(flags) if flags else np.zeros(0, dtype=bool)
-
-
-def _is_cr(block: bytes, start: int, carry_cr: bool) -> bool:
-    """Whether the one-byte line starting at ``start`` of ``block`` is a carriage return."""
-    if start < 0:  # the line began in the previous block
-        return carry_cr
-    return block[start:start + 1] == b"\r"
+            found.feed(block)
+    return found.flags()
 
 
 def _arrow_encoding(encoding: str) -> str | None:
@@ -93,7 +103,7 @@ def _arrow_encoding(encoding: str) -> str | None:
 
 
 def read_body(path: Path, encoding: str, head: bytes, header_idx: int, positions: list[int],
-              names: list[str], plain: str | None = None
+              names: list[str], plain: str | None = None, empty: np.ndarray | None = None
               ) -> tuple[pd.DataFrame, np.ndarray] | None:
     """Read the columns at ``positions`` below the header with Arrow; None when not sure.
 
@@ -113,6 +123,9 @@ def read_body(path: Path, encoding: str, head: bytes, header_idx: int, positions
     plain : str, optional
         The one column read as plain text rather than dictionary-encoded (the amount, whose
         values are mostly distinct): a pandas ``string[pyarrow]`` column.
+    empty : ndarray of bool, optional
+        Which of the file's physical lines are empty (from :class:`EmptyLines`, fed the
+        whole file); found here when not given.
 
     Returns
     -------
@@ -133,7 +146,7 @@ def read_body(path: Path, encoding: str, head: bytes, header_idx: int, positions
         return None
     if table is None:
         return None
-    empty = empty_lines(path, offset)
+    empty = empty_lines(path, offset) if empty is None else empty[header_idx + 1:]
     lines = np.flatnonzero(~empty).astype(np.int64) + header_idx + 2
     if len(lines) != table.num_rows:  # a record on several lines, or a line Arrow skipped
         return None

@@ -328,22 +328,37 @@ def detect_encoding(raw: bytes, checked_utf8: bool | None = None) -> tuple[str, 
     return "utf-8", None
 
 
-def _scan_file(path: Path, chunk: int = 1 << 24) -> tuple[str, str | None, str, bytes]:
-    """Return a file's encoding, a note on it, a digest of its bytes, and its first megabyte.
+def _scan_file(path: Path, chunk: int = 1 << 24
+               ) -> tuple[str, str | None, str, bytes, np.ndarray]:
+    """Return a file's encoding, a note on it, a digest, its first megabyte and empty lines.
 
-    The file is streamed in chunks, so a large file is never held in memory whole.
+    The file is streamed in chunks, so a large file is never held in memory whole. While
+    this thread checks that the bytes are UTF-8, a helper thread hashes them and finds the
+    empty lines (:class:`toolkit.spend.fast_read.EmptyLines`; both release the GIL), one
+    chunk behind.
 
     Raises
     ------
     InputError
         When the file is empty (or only white space).
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     digest = hashlib.sha1()
+    empty = fast_read.EmptyLines()
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8, blank, head = True, True, b""
-    with open(path, "rb") as handle:
+
+    def hash_and_count(block: bytes) -> None:
+        digest.update(block)
+        empty.feed(block)
+
+    with open(path, "rb") as handle, ThreadPoolExecutor(max_workers=1) as helper:
+        pending = None
         while block := handle.read(chunk):
-            digest.update(block)
+            if pending is not None:
+                pending.result()  # in order, and at most two chunks held
+            pending = helper.submit(hash_and_count, block)
             if len(head) < (1 << 20):
                 head += block[: (1 << 20) - len(head)]
             blank = blank and not block.strip()
@@ -352,6 +367,8 @@ def _scan_file(path: Path, chunk: int = 1 << 24) -> tuple[str, str | None, str, 
                     decoder.decode(block, final=False)
                 except UnicodeDecodeError:
                     utf8 = False
+        if pending is not None:
+            pending.result()
     if blank:
         raise InputError(f"{path.name}: the file is empty.")
     if utf8:
@@ -363,7 +380,7 @@ def _scan_file(path: Path, chunk: int = 1 << 24) -> tuple[str, str | None, str, 
         encoding, note = detect_encoding(head, checked_utf8=utf8)
     else:
         encoding, note = "cp1252", "Windows-1252 (not UTF-8)"
-    return encoding, note, digest.hexdigest(), head
+    return encoding, note, digest.hexdigest(), head, empty.flags()
 
 
 def _is_utf8(raw: bytes, chunk: int = 1 << 24) -> bool:
@@ -415,8 +432,8 @@ class PaymentsFile:
 
 
 def _read_table(path: Path, encoding: str, header_idx: int, headers: list[str],
-                cmap: ColumnMap, report: Report, ragged: bool = False, head: bytes = b""
-                ) -> tuple[pd.DataFrame, np.ndarray, str]:
+                cmap: ColumnMap, report: Report, ragged: bool = False, head: bytes = b"",
+                empty: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray, str]:
     """Read the used columns below the header; return them, each row's line, and the reader.
 
     Three readers, the fastest that is sure first: Arrow's CSV reader
@@ -432,7 +449,7 @@ def _read_table(path: Path, encoding: str, header_idx: int, headers: list[str],
     positions = [headers.index(c) for c in usecols]
     if not ragged:
         fast = fast_read.read_body(path, encoding, head, header_idx, positions, usecols,
-                                   plain=cmap.amount)
+                                   plain=cmap.amount, empty=empty)
         if fast is not None:
             return fast[0], fast[1], "arrow"
         frame = _read_table_with_pandas(path, encoding, header_idx, headers, cmap)
@@ -821,7 +838,7 @@ def read_payments_file(path, overrides: dict | None = None, report: Report | Non
 def _read_csv_payments(path: Path, overrides: dict | None, report: Report,
                        max_payment: float | None = None) -> PaymentsFile:
     """Read one CSV payments file (see :func:`read_payments_file`)."""
-    encoding, note, digest, head_bytes = _scan_file(path)
+    encoding, note, digest, head_bytes, empty = _scan_file(path)
     head = head_bytes.decode(encoding, errors="replace").lstrip("\ufeff")
     try:
         header_idx, headers = find_header(head, overrides)
@@ -846,7 +863,7 @@ def _read_csv_payments(path: Path, overrides: dict | None, report: Report,
         not encoding.startswith("utf-16")
         and _has_extra_cells(_tail_text(path, encoding), len(headers), skip_first=True))
     table, lines, reader = _read_table(path, encoding, header_idx, headers, cmap, report,
-                                       ragged, head_bytes)
+                                       ragged, head_bytes, empty)
     one = _tidy(path, encoding, header_idx, cmap, table, lines, report, len(headers),
                 max_payment)
     one.digest = digest
