@@ -1235,7 +1235,7 @@ def total_rows(text_columns: dict[str, pd.Series], cmap: ColumnMap, pence: np.nd
     like = checks.total_like_labels(supplier) & ~labelled
     zeroed = labelled | (no_supplier & no_date)
     tested = zeroed | like
-    months = dates.dt.to_period("M") if cmap.date else None
+    months = dates.dt.to_period("M") if cmap.date and tested.any() else None
     is_sum, start = checks.sums_of_rows_above(pence, tested, months, zeroed=zeroed)
     longer, _ = checks.sums_of_rows_above(pence, tested, min_rows=2, zeroed=zeroed)
     is_total = labelled | (no_supplier & no_date & is_sum) | (like & longer)
