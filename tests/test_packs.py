@@ -305,6 +305,10 @@ def test_manifest_records_inputs_versions_and_timings(batch):
     assert len(entry["inputs"][0]["sha256"]) == 64
     assert entry["versions"]["papermill"] and entry["versions"]["toolkit"]
     assert entry["timings"]["execute"] > 0 and entry["timings"]["pdf"] > 0
+    timings = entry["timings"]  # processor time the worker reported: its own and its kernel's
+    assert timings["cpu_worker"] > 0
+    assert timings["cpu"] == pytest.approx(timings["cpu_worker"] + (timings["cpu_kernel"] or 0),
+                                           abs=0.002)
     assert entry["notebook"]["sha256"] and entry["toolkit_sha256"]
     assert entry["settings"]["values"]["lm3"]["seed"] == 2016
     assert manifest["packs"]["organisation/broken-trust"]["status"] == "failed"

@@ -66,6 +66,7 @@ from toolkit.packs.plan import (
     parameters_cell,
     read_notebook,
 )
+from toolkit.packs.cost import PackCost
 from toolkit.packs.render import PdfUnavailableError, html_to_pdf, notebook_to_html, pack_css
 
 #: Kernel every pack notebook runs on (pinned, so that it is the same on every machine).
@@ -526,6 +527,7 @@ def build_pack(job: PackJob, out_dir: str | Path, timeout: int = CELL_TIMEOUT) -
                         fictional=job.fictional)
     staged = temporary_folder(out_dir, job.slug)
     start = time.perf_counter()
+    cost = PackCost(lambda: _KERNEL.km)  # processor time, reported back in the timings
     try:
         executed = execute(job, staged, timeout=timeout)
         result.timings["execute"] = round(time.perf_counter() - start, 3)
@@ -570,6 +572,7 @@ def build_pack(job: PackJob, out_dir: str | Path, timeout: int = CELL_TIMEOUT) -
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
     result.timings["total"] = round(time.perf_counter() - start, 3)
+    result.timings.update(cost.figures())
     return result
 
 
@@ -745,6 +748,8 @@ def start_method() -> str:
 def _run_pool(jobs: list[PackJob], out_dir: Path, workers: int, bar: Any,
               run_dir: str, timeout: int, record: _Recorder) -> None:
     context = multiprocessing.get_context(start_method())
+    if context.get_start_method() == "fork":
+        preload()  # imported once here, shared by every forked worker, not once per worker
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                 initializer=worker_setup, initargs=(run_dir,)) as pool:
         futures = {pool.submit(build_pack, job, out_dir, timeout): job for job in jobs}

@@ -46,7 +46,9 @@ from __future__ import annotations
 
 import copy
 import csv
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -64,7 +66,7 @@ from toolkit.inputs.geography import (
 )
 from toolkit.inputs.names import supplier_key
 from toolkit.spend import DEFAULT_TOP
-from toolkit.spend.checks import exact_total, int64_sums_are_exact
+from toolkit.spend.checks import exact_total, int64_sums_are_exact, per_distinct
 from toolkit.spend.periods import (
     Basis,
     grouped_rows,
@@ -788,7 +790,7 @@ def analyse_spending(files, boundary=None, supplier_list=None, use_name_postcode
     out = _row_results(frame, table, nested, use_name_postcodes, supplier_list)
     suppliers = _supplier_table(out, table)
     files_info = [{"file": f.path.name, "encoding": f.encoding, "header_line": f.header_line,
-                   "records": f.records,
+                   "records": f.records, "reader": f.reader,
                    "columns": {k: v for k, v in vars(f.columns).items() if v}}
                   for f in payments.files]
     _report_name_postcodes(out, use_name_postcodes, report)
@@ -808,11 +810,17 @@ def _default_top() -> int:
 def _setting(key: str, default):
     """Return a default setting's value (the shipped defaults), or ``default``."""
     try:
-        from toolkit.inputs.settings import load_settings
-
-        return load_settings().value(key)
+        return _default_settings().value(key)
     except (ImportError, KeyError, TypeError, ValueError):
         return default
+
+
+@lru_cache(maxsize=1)
+def _default_settings():
+    """Return the shipped default settings, read once per process."""
+    from toolkit.inputs.settings import load_settings
+
+    return load_settings()
 
 
 def _supplier_attributes(frame: pd.DataFrame, supplier_list: SupplierList | None
@@ -841,7 +849,8 @@ def _supplier_attributes(frame: pd.DataFrame, supplier_list: SupplierList | None
 
 
 def _list_by_id(frame: pd.DataFrame, supplier_list: SupplierList | None,
-                postcodes: np.ndarray, types: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                postcodes: pd.Categorical, types: pd.Categorical
+                ) -> tuple[pd.Categorical, pd.Categorical]:
     """Per row: the list's postcode and type, matched by supplier ID where the list has one.
 
     A match by ID wins over a match by name.
@@ -856,20 +865,35 @@ def _list_by_id(frame: pd.DataFrame, supplier_list: SupplierList | None,
     found = np.append(ids.isin(listed.index).to_numpy(), False)[id_codes]
     id_postcode = np.append(ids.map(listed["postcode"]).fillna("").to_numpy(), "")[id_codes]
     id_type = np.append(ids.map(listed["type"]).fillna("").to_numpy(), "")[id_codes]
-    return np.where(found, id_postcode, postcodes), np.where(found, id_type, types)
+    return (pd.Categorical(np.where(found, id_postcode, np.asarray(postcodes, dtype=object))),
+            pd.Categorical(np.where(found, id_type, np.asarray(types, dtype=object))))
 
 
-def _postcodes_placed(values, nested: NestedBoundaries | None
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per value: its location, whether it is a readable postcode, and its text.
+def _per_supplier(table: pd.DataFrame, column: str, codes: np.ndarray) -> pd.Categorical:
+    """Return a per-supplier text column of ``table`` for every row, as a Categorical.
+
+    The distinct values are found among the suppliers (not the rows), and each row takes
+    its supplier's code: no text is copied per row.
+    """
+    value_codes, uniques = pd.factorize(table[column].astype(object).to_numpy())
+    return pd.Categorical.from_codes(value_codes[codes], pd.Index(uniques, dtype=object))
+
+
+def _postcodes_placed(values, nested: NestedBoundaries | None, categories: list[str]
+                      ) -> tuple[np.ndarray, np.ndarray, pd.Categorical]:
+    """Per row: its location (a code into ``categories``), whether readable, and its text.
 
     Each distinct value is classified once.
     """
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
-    uniques = np.asarray(uniques, dtype=object)
-    location = np.append(_classify_texts(uniques, nested), UNKNOWN)[codes]
+    values = values if isinstance(values, pd.Categorical) else pd.Categorical(
+        np.asarray(values, dtype=object))
+    codes = values.codes
+    uniques = np.asarray(values.categories, dtype=object)
+    place = pd.Index(categories).get_indexer(_classify_texts(uniques, nested))
+    unknown = categories.index(UNKNOWN)
+    location = np.append(place, unknown).astype(np.int8)[codes]
     readable = np.append(np.array([_readable(v) for v in uniques], dtype=bool), False)[codes]
-    return location, readable, np.append(uniques, "")[codes]
+    return location, readable, values
 
 
 def _row_results(frame: pd.DataFrame, table: pd.DataFrame, nested: NestedBoundaries | None,
@@ -877,8 +901,10 @@ def _row_results(frame: pd.DataFrame, table: pd.DataFrame, nested: NestedBoundar
                  ) -> pd.DataFrame:
     """Place each row and mark it; vectorised over rows, classifying distinct values only.
 
-    Order of rules: the supplier list (a readable postcode) wins; then the file's postcode
-    column; then, only if asked, a postcode inside the supplier's name; else not placed.
+    Each distinct supplier is placed once: its attributes (``table``) reach its rows through
+    the supplier's categorical code. Order of rules: the supplier list (a readable postcode)
+    wins; then the file's postcode column; then, only if asked, a postcode inside the
+    supplier's name; else not placed.
     """
     codes = frame["supplier"].cat.codes.to_numpy()
 
@@ -887,37 +913,63 @@ def _row_results(frame: pd.DataFrame, table: pd.DataFrame, nested: NestedBoundar
 
     out = frame[["file", "line", "date", "supplier", "supplier_id", "category",
                  "amount_pence"]].copy()
-    out["supplier_key"] = pd.Categorical(per_row("key"))
+    out["supplier_key"] = _per_supplier(table, "key", codes)
     out["month"] = _months(frame["date"])
-    list_postcode, list_type = _list_by_id(frame, supplier_list, per_row("list_postcode"),
-                                           per_row("list_type"))
-    sources = [(RULE_LIST, _postcodes_placed(list_postcode, nested)),
-               (RULE_COLUMN, _postcodes_placed(frame["postcode"], nested))]
-    name_place = _postcodes_placed(per_row("postcode_in_name"), nested)
+    list_postcode, list_type = _list_by_id(frame, supplier_list,
+                                           _per_supplier(table, "list_postcode", codes),
+                                           _per_supplier(table, "list_type", codes))
+    categories = nested.categories if nested is not None else [
+        "local", "rest_of_uk", "outside_uk", UNKNOWN]
+    sources = [(RULE_LIST, _postcodes_placed(list_postcode, nested, categories)),
+               (RULE_COLUMN, _postcodes_placed(frame["postcode"].array, nested, categories))]
+    name_place = _postcodes_placed(_per_supplier(table, "postcode_in_name", codes), nested,
+                                   categories)
     by_name = name_place[1] & ~sources[0][1][1] & ~sources[1][1][1]
     if use_name_postcodes:
         sources.append((RULE_NAME, name_place))
-    location = np.full(len(out), UNKNOWN, dtype=object)
-    rule = np.full(len(out), RULE_NONE if nested is not None else RULE_NO_BOUNDARY, dtype=object)
-    postcode_used = np.full(len(out), "", dtype=object)
-    for name, (where, readable, text) in reversed(sources):  # the first source wins
-        location = np.where(readable, where, location)
-        rule = np.where(readable, name, rule)
-        postcode_used = np.where(readable, text, postcode_used)
-    categories = nested.categories if nested is not None else [
-        "local", "rest_of_uk", "outside_uk", UNKNOWN]
-    out["location"] = pd.Categorical(location, categories=categories)
-    out["rule"] = pd.Categorical(rule)
-    out["postcode_used"] = pd.Categorical(postcode_used)
+    _choose_place(out, sources, categories,
+                  RULE_NONE if nested is not None else RULE_NO_BOUNDARY)
     out["name_postcode_only"] = by_name
-    _mark_rows(out, frame, per_row, list_type)
+    sizes = pd.Categorical(_size_classes(table["list_size"].to_numpy()),
+                           categories=["sme", "large", UNKNOWN])
+    _mark_rows(out, frame, per_row, list_type,
+               pd.Categorical.from_codes(sizes.codes[codes], sizes.categories))
     return out
 
 
-def _mark_rows(out: pd.DataFrame, frame: pd.DataFrame, per_row, list_type: np.ndarray) -> None:
+def _choose_place(out: pd.DataFrame, sources: list, categories: list[str], no_rule: str
+                  ) -> None:
+    """Add ``location``, ``rule`` and ``postcode_used``: the first source readable wins.
+
+    Works on integer codes: each source's texts are numbered after the previous sources'.
+    """
+    rows = len(out)
+    location = np.full(rows, categories.index(UNKNOWN), dtype=np.int8)
+    rule = np.zeros(rows, dtype=np.int8)  # 0: no rule; i + 1: source i
+    text = np.full(rows, -1, dtype=np.int64)
+    offsets, texts = [], []
+    for _, (_, _, values) in sources:
+        offsets.append(sum(len(t) for t in texts))
+        texts.append(np.asarray(values.categories, dtype=object))
+    for i in reversed(range(len(sources))):  # the first source wins
+        _, (where, readable, values) = sources[i]
+        location = np.where(readable, where, location)
+        rule = np.where(readable, i + 1, rule)
+        text = np.where(readable, values.codes + offsets[i], text)
+    out["location"] = pd.Categorical.from_codes(location, categories)
+    out["rule"] = pd.Categorical(np.array([no_rule, *(n for n, _ in sources)],
+                                          dtype=object)[rule])
+    all_texts = np.concatenate([*texts, np.array([""], dtype=object)])
+    text_codes, text_uniques = pd.factorize(all_texts)
+    out["postcode_used"] = pd.Categorical.from_codes(
+        text_codes[np.where(text < 0, len(all_texts) - 1, text)],
+        pd.Index(text_uniques, dtype=object))
+
+
+def _mark_rows(out: pd.DataFrame, frame: pd.DataFrame, per_row, list_type: pd.Categorical,
+               size_class: pd.Categorical) -> None:
     """Add the non-procurement marks, procurement, and VCSE columns to ``out``."""
-    list_type = pd.Series(list_type, dtype=object)
-    type_codes, type_uniques = pd.factorize(list_type)
+    type_codes, type_uniques = list_type.codes, np.asarray(list_type.categories, dtype=object)
     list_vcse = np.append(match_values(type_uniques, "vcse_type"), False)[type_codes]
     list_public = np.append(match_values(type_uniques, "public_type"), False)[type_codes]
     out["redacted"] = per_row("name_redacted") | frame["cat_redacted"].to_numpy()
@@ -938,10 +990,9 @@ def _mark_rows(out: pd.DataFrame, frame: pd.DataFrame, per_row, list_type: np.nd
     out["vcse_probable"] = (~out["vcse"].to_numpy() & per_row("name_vcse")
                             & ~out["public_body"].to_numpy() & ~out["redacted"].to_numpy()
                             & ~list_public)
-    out["size_class"] = pd.Categorical(_size_classes(per_row("list_size")),
-                                       categories=["sme", "large", UNKNOWN])
+    out["size_class"] = size_class
     out["placeholder"] = per_row("name_placeholder_supplier")
-    out["type"] = pd.Categorical(list_type)
+    out["type"] = list_type
 
 
 def _file_says_vcse(frame: pd.DataFrame) -> np.ndarray:
@@ -949,14 +1000,21 @@ def _file_says_vcse(frame: pd.DataFrame) -> np.ndarray:
 
     A charity registration holding a number (England and Wales' are digits; Scotland's
     ``SC`` and digits), or a VCSE column saying yes. "Not yet available", "N/A" and blanks
-    say nothing. A company number alone never makes a supplier a VCSE.
+    say nothing. A company number alone never makes a supplier a VCSE. Each distinct value
+    is tested once.
     """
-    rows = len(frame)
-    charity = frame.get("charity_number", pd.Series([""] * rows)).astype(object)
-    flag = frame.get("vcse_flag", pd.Series([""] * rows)).astype(object)
-    numbered = charity.str.strip().str.fullmatch(r"(?i)(sc|nic?)?\s*0*\d{4,8}(-\d+)?").fillna(False)
-    says_yes = flag.str.strip().str.lower().isin(["y", "yes", "true", "1", "vcse"])
-    return (numbered | says_yes).to_numpy(dtype=bool)
+    says = np.zeros(len(frame), dtype=bool)
+    if "charity_number" in frame:
+        says |= per_distinct(frame["charity_number"],
+                             lambda text: bool(_CHARITY_NUMBER_RE.fullmatch(text.strip())))
+    if "vcse_flag" in frame:
+        says |= per_distinct(frame["vcse_flag"],
+                             lambda text: text.strip().lower() in _VCSE_YES)
+    return says
+
+
+_CHARITY_NUMBER_RE = re.compile(r"(?i)(sc|nic?)?\s*0*\d{4,8}(-\d+)?")
+_VCSE_YES = ("y", "yes", "true", "1", "vcse")
 
 
 def _size_classes(sizes: np.ndarray) -> np.ndarray:
@@ -981,21 +1039,32 @@ def _months(dates: pd.Series) -> pd.Categorical:
 
 
 def _supplier_table(out: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
-    """Aggregate rows to suppliers (by normalised name), largest first."""
-    grouped = out.groupby("supplier_key", observed=True)
+    """Aggregate rows to suppliers (by normalised name), largest first.
+
+    Rows are summed on integer codes (one pass per figure), so that the work per row is
+    small; the choices per supplier are then made on the small tables of sums.
+    """
+    key_codes = out["supplier_key"].cat.codes.to_numpy().astype(np.int64)
+    keys = out["supplier_key"].cat.categories
+    pence = out["amount_pence"].to_numpy()
+    counts = np.bincount(key_codes, minlength=len(keys))
+    seen = np.flatnonzero(counts)
+    index = pd.CategoricalIndex(pd.Categorical.from_codes(seen, keys), name="supplier_key")
     sup = pd.DataFrame({
-        "rows": grouped.size(),
-        "total_pence": grouped["amount_pence"].sum().astype("int64"),
-    })
-    by_name = out.groupby(["supplier_key", "supplier"], observed=True)["amount_pence"].sum()
-    display = by_name.reset_index().sort_values("amount_pence", ascending=False)
+        "rows": counts[seen],
+        "total_pence": pd.Series(pence).groupby(key_codes).sum().to_numpy().astype("int64"),
+    }, index=index)
+    by_name = _pair_sums(out, "supplier")
+    display = by_name.sort_values("amount_pence", ascending=False)
     display = display.drop_duplicates("supplier_key").set_index("supplier_key")["supplier"]
     sup["supplier"] = display.reindex(sup.index).astype(object)
     sup["supplier_id"] = _first_nonblank(out, "supplier_id")
     for column in ("location", "rule", "postcode_used", "type"):
         sup[column] = _by_most_money(out, column)
     for column in ("vcse", "vcse_probable", "placeholder", *MARKS):
-        sup[column] = grouped[column].any()
+        hits = np.bincount(key_codes, weights=out[column].to_numpy(dtype=float),
+                           minlength=len(keys))
+        sup[column] = hits[seen] > 0
     marks = pd.Series("", index=sup.index, dtype=object)
     for mark in MARKS:
         marks = marks.where(~sup[mark], marks + np.where(marks == "", "", ", ") + mark)
@@ -1011,20 +1080,48 @@ def _supplier_table(out: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     return sup[columns].rename_axis("key").reset_index()
 
 
+def _pair_sums(out: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Return £ per (supplier key, value of a categorical ``column``) seen, in code order.
+
+    The same rows, in the same order, as ``out.groupby(["supplier_key", column],
+    observed=True)["amount_pence"].sum().reset_index()``, summed on one integer code.
+    """
+    values = out[column].cat
+    width = max(len(values.categories), 1)
+    key = out["supplier_key"].cat.codes.to_numpy().astype(np.int64)
+    code = values.codes.to_numpy().astype(np.int64)
+    known = code >= 0
+    sums = pd.Series(out["amount_pence"].to_numpy()[known]).groupby(
+        key[known] * width + code[known]).sum()
+    pairs = sums.index.to_numpy()
+    return pd.DataFrame({
+        "supplier_key": pd.Categorical.from_codes(pairs // width,
+                                                  out["supplier_key"].cat.categories),
+        column: pd.Categorical.from_codes(pairs % width, values.categories),
+        "amount_pence": sums.to_numpy()})
+
+
 def _by_most_money(out: pd.DataFrame, column: str) -> pd.Series:
     """Per supplier, the value of ``column`` carrying the most money (ties: first)."""
-    sums = out.groupby(["supplier_key", column], observed=True)["amount_pence"].sum()
-    sums = sums.abs().reset_index().sort_values("amount_pence", ascending=False, kind="stable")
+    sums = _pair_sums(out, column)
+    sums["amount_pence"] = sums["amount_pence"].abs()
+    sums = sums.sort_values("amount_pence", ascending=False, kind="stable")
     return sums.drop_duplicates("supplier_key").set_index("supplier_key")[column].astype(object)
 
 
 def _first_nonblank(out: pd.DataFrame, column: str) -> pd.Series:
     """Per supplier, the first non-blank value of ``column`` ("" when none)."""
-    values = out[["supplier_key", column]]
-    values = values[values[column].astype(object) != ""]
-    first = values.drop_duplicates("supplier_key").set_index("supplier_key")[column]
+    values = out[column].cat
+    blank = np.append(np.asarray(values.categories, dtype=object) == "", False)
+    codes = values.codes.to_numpy()
+    filled = np.flatnonzero(~blank[codes])
+    key = out["supplier_key"].cat.codes.to_numpy()[filled]
+    seen, first = np.unique(key, return_index=True)
     keys = out["supplier_key"].cat.categories
-    return first.astype(object).reindex(keys).fillna("")
+    rows = filled[first]
+    text = np.append(np.asarray(values.categories, dtype=object), np.nan)[codes[rows]]
+    found = pd.Series(text, index=keys[seen], dtype=object)
+    return found.reindex(keys).fillna("")
 
 
 def _report_name_postcodes(out: pd.DataFrame, used: bool, report: Report) -> None:

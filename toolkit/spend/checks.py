@@ -65,6 +65,21 @@ def _per_unique(values, test, missing: bool = False) -> np.ndarray:
     return np.append(hits, missing)[codes]
 
 
+def per_distinct(values, test, missing: bool = False) -> np.ndarray:
+    """Return ``test`` (text -> bool) applied to each row's value, testing each value once.
+
+    Parameters
+    ----------
+    values : Series, Categorical or array of str
+    test : callable
+    missing : bool
+        The result for a missing value.
+    """
+    if isinstance(values, pd.Categorical):
+        values = pd.Series(values)
+    return _per_unique(values, test, missing)
+
+
 def cells_equal(values, text: str) -> np.ndarray:
     """Return which cells hold ``text`` (ignoring case and white space at the ends)."""
     wanted = text.strip().casefold()

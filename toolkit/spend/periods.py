@@ -167,12 +167,14 @@ def headline(payments: pd.DataFrame, labels: Sequence[str], basis: Basis,
 def financial_year(dates: pd.Series) -> pd.Series:
     """Return the English financial year ("2023-24", 1 April to 31 March) of each date.
 
-    Missing dates give None.
+    Missing dates give None. Each distinct date is worked out once.
     """
-    stamps = pd.to_datetime(dates, errors="coerce")
-    start = stamps.dt.year - (stamps.dt.month < 4).astype("Int64")
-    text = start.astype("string") + "-" + ((start + 1) % 100).astype("string").str.zfill(2)
-    return text.astype(object).where(stamps.notna(), None)
+    codes, uniques = pd.factorize(pd.to_datetime(pd.Series(dates), errors="coerce"))
+    stamps = pd.DatetimeIndex(uniques)
+    start = stamps.year - (stamps.month < 4)
+    labels = [f"{y}-{(y + 1) % 100:02d}" for y in start]
+    per_row = np.append(np.array(labels, dtype=object), None)[codes]
+    return pd.Series(per_row, index=getattr(dates, "index", None), dtype=object)
 
 
 def period_labels(payments: pd.DataFrame) -> pd.Series:
@@ -182,11 +184,14 @@ def period_labels(payments: pd.DataFrame) -> pd.Series:
     financial year (so a few unreadable dates do not make a period of their own).
     """
     years = financial_year(payments["date"]).to_numpy(dtype=object)
+    missing = pd.isna(years)
+    if not missing.any():
+        return pd.Series(years, index=payments.index, dtype=object)
     files = payments["file"].astype(object).to_numpy()
-    known = pd.DataFrame({"file": files, "year": years}).dropna()
+    known = pd.DataFrame({"file": files[~missing], "year": years[~missing]})
     main_year = known.groupby("file")["year"].agg(lambda s: s.value_counts().index[0]).to_dict()
-    labels = [year if year is not None else main_year.get(f, f"file {f}")
-              for year, f in zip(years, files, strict=True)]
+    labels = years.copy()
+    labels[missing] = [main_year.get(f, f"file {f}") for f in files[missing]]
     return pd.Series(labels, index=payments.index, dtype=object)
 
 
@@ -275,22 +280,33 @@ def grouped_rows(payments: pd.DataFrame, by: str, labels: Sequence[str]) -> list
     """Return spend grouped by a column as JSON-ready rows: £, local £, unknown £, shares.
 
     The rows' totals add up to the whole, to the penny (every row has a group; missing values
-    are grouped as "(not given)").
+    are grouped as "(not given)"). Groups come in the order of their first row; each
+    distinct value is named once.
     """
     if payments.empty:
         return []
-    keys = payments[by].astype(object).where(payments[by].astype(object) != "", "(not given)")
-    keys = keys.fillna("(not given)")
+    values = payments[by]
+    values = values if isinstance(values.dtype, pd.CategoricalDtype) else \
+        values.astype(object).astype("category")
+    names = pd.Series(values.cat.categories, dtype=object)
+    names = names.where(names != "", "(not given)")
+    name_codes, group_names = pd.factorize(pd.concat([names, pd.Series(["(not given)"])],
+                                                     ignore_index=True))
+    codes = values.cat.codes.to_numpy()
+    keys = name_codes[np.where(codes < 0, len(names), codes)]
     local_label = labels[0] if labels else "local"
-    frame = pd.DataFrame({"key": keys.to_numpy(), "pence": payments["amount_pence"].to_numpy(),
+    frame = pd.DataFrame({"key": keys, "pence": payments["amount_pence"].to_numpy(),
                           "local": (payments["location"] == local_label).to_numpy(),
                           "unknown": (payments["location"] == UNKNOWN).to_numpy()})
+    frame["local_pence"] = np.where(frame["local"], frame["pence"], 0)
+    frame["unknown_pence"] = np.where(frame["unknown"], frame["pence"], 0)
+    sums = frame.groupby("key", sort=False)[["pence", "local_pence", "unknown_pence"]].sum()
+    counts = frame.groupby("key", sort=False).size()
     out = []
-    for key, rows in frame.groupby("key", sort=False):
-        total = int(rows["pence"].sum())
-        local = int(rows.loc[rows["local"], "pence"].sum())
-        unknown = int(rows.loc[rows["unknown"], "pence"].sum())
-        out.append({by: key, "rows": int(len(rows)), **money("total", total),
+    for key, row in sums.iterrows():
+        total, local, unknown = (int(row["pence"]), int(row["local_pence"]),
+                                 int(row["unknown_pence"]))
+        out.append({by: group_names[key], "rows": int(counts[key]), **money("total", total),
                     **money("local", local), **money("unknown", unknown),
                     **money("non_local", total - local - unknown),
                     "local_share_low": share(local, total),

@@ -46,7 +46,7 @@ import yaml
 from toolkit.inputs.errors import InputError, Report
 from toolkit.inputs.geography import is_placeholder
 from toolkit.resources import data_file
-from toolkit.spend import checks
+from toolkit.spend import checks, fast_read
 
 HEAD_LINES = 200  # how far down a file to look for its header row
 ROLES = ("amount", "supplier", "date", "supplier_id", "postcode", "category")
@@ -328,22 +328,37 @@ def detect_encoding(raw: bytes, checked_utf8: bool | None = None) -> tuple[str, 
     return "utf-8", None
 
 
-def _scan_file(path: Path, chunk: int = 1 << 24) -> tuple[str, str | None, str, bytes]:
-    """Return a file's encoding, a note on it, a digest of its bytes, and its first megabyte.
+def _scan_file(path: Path, chunk: int = 1 << 24
+               ) -> tuple[str, str | None, str, bytes, np.ndarray]:
+    """Return a file's encoding, a note on it, a digest, its first megabyte and empty lines.
 
-    The file is streamed in chunks, so a large file is never held in memory whole.
+    The file is streamed in chunks, so a large file is never held in memory whole. While
+    this thread checks that the bytes are UTF-8, a helper thread hashes them and finds the
+    empty lines (:class:`toolkit.spend.fast_read.EmptyLines`; both release the GIL), one
+    chunk behind.
 
     Raises
     ------
     InputError
         When the file is empty (or only white space).
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     digest = hashlib.sha1()
+    empty = fast_read.EmptyLines()
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8, blank, head = True, True, b""
-    with open(path, "rb") as handle:
+
+    def hash_and_count(block: bytes) -> None:
+        digest.update(block)
+        empty.feed(block)
+
+    with open(path, "rb") as handle, ThreadPoolExecutor(max_workers=1) as helper:
+        pending = None
         while block := handle.read(chunk):
-            digest.update(block)
+            if pending is not None:
+                pending.result()  # in order, and at most two chunks held
+            pending = helper.submit(hash_and_count, block)
             if len(head) < (1 << 20):
                 head += block[: (1 << 20) - len(head)]
             blank = blank and not block.strip()
@@ -352,6 +367,8 @@ def _scan_file(path: Path, chunk: int = 1 << 24) -> tuple[str, str | None, str, 
                     decoder.decode(block, final=False)
                 except UnicodeDecodeError:
                     utf8 = False
+        if pending is not None:
+            pending.result()
     if blank:
         raise InputError(f"{path.name}: the file is empty.")
     if utf8:
@@ -363,7 +380,7 @@ def _scan_file(path: Path, chunk: int = 1 << 24) -> tuple[str, str | None, str, 
         encoding, note = detect_encoding(head, checked_utf8=utf8)
     else:
         encoding, note = "cp1252", "Windows-1252 (not UTF-8)"
-    return encoding, note, digest.hexdigest(), head
+    return encoding, note, digest.hexdigest(), head, empty.flags()
 
 
 def _is_utf8(raw: bytes, chunk: int = 1 << 24) -> bool:
@@ -396,6 +413,11 @@ class PaymentsFile:
         The used records (see :func:`read_payments`).
     rejected : DataFrame
         Columns ``file``, ``line``, ``reason``, ``value``.
+    digest : str
+        SHA-1 of the file's bytes (the same file given twice is refused).
+    reader : str
+        Which reader read the rows: "arrow" (the fast path), "pandas" or "csv" (see
+        :func:`_read_table`).
     """
 
     path: Path
@@ -406,42 +428,61 @@ class PaymentsFile:
     frame: pd.DataFrame
     rejected: pd.DataFrame
     digest: str = ""
+    reader: str = ""
 
 
 def _read_table(path: Path, encoding: str, header_idx: int, headers: list[str],
-                cmap: ColumnMap, report: Report, ragged: bool = False
-                ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Read the used columns below the header; return them and each row's line number.
+                cmap: ColumnMap, report: Report, ragged: bool = False, head: bytes = b"",
+                empty: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray, str]:
+    """Read the used columns below the header; return them, each row's line, and the reader.
 
-    The fast path (pandas' C parser) reads the used columns by position. When rows with more
-    cells than the header were seen (``ragged``, checked on the file's first and last
-    megabyte), or a cell holds a line break (so physical lines and records differ), the csv
-    module reads the file instead, with exact line numbers and a warning for extra cells.
+    Three readers, the fastest that is sure first: Arrow's CSV reader
+    (:func:`toolkit.spend.fast_read.read_body`: every record on one line, every row as wide
+    as the first); pandas' C parser (the used columns by position, when its rows match the
+    file's lines); and the csv module, when rows with more cells than the header were seen
+    (``ragged``, checked on the file's first and last megabyte) or a cell holds a line break
+    (so physical lines and records differ): exact line numbers and a warning for extra cells.
+    The reader used is returned ("arrow", "pandas" or "csv") and kept in
+    ``PaymentsFile.reader``.
     """
     usecols = cmap.used()
     positions = [headers.index(c) for c in usecols]
-    dtypes = {p: ("str" if c == cmap.amount else "category")
-              for p, c in zip(positions, usecols, strict=True)}
     if not ragged:
-        try:
-            frame = pd.read_csv(
-                path, skiprows=header_idx + 1, header=None, names=list(range(len(headers))),
-                usecols=positions, dtype=dtypes, keep_default_na=False, na_filter=False,
-                index_col=False, encoding=encoding, encoding_errors="replace",
-                skip_blank_lines=False, low_memory=False)
-            if _count_lines(path) == header_idx + 1 + len(frame):
-                frame = frame[positions].set_axis(usecols, axis=1)
-                lines = np.arange(len(frame), dtype=np.int64) + header_idx + 2
-                return frame, lines
-        except (pd.errors.ParserError, ValueError):
-            pass
+        fast = fast_read.read_body(path, encoding, head, header_idx, positions, usecols,
+                                   plain=cmap.amount, empty=empty)
+        if fast is not None:
+            return fast[0], fast[1], "arrow"
+        frame = _read_table_with_pandas(path, encoding, header_idx, headers, cmap)
+        if frame is not None:
+            lines = np.arange(len(frame), dtype=np.int64) + header_idx + 2
+            return frame, lines, "pandas"
     frame, lines, extra_cells = _read_table_slowly(path, encoding, header_idx, usecols)
     if extra_cells:
         _warn_extra_cells(report, path)
     for column in usecols:
         if column != cmap.amount:
             frame[column] = frame[column].astype("category")
-    return frame, lines
+    return frame, lines, "csv"
+
+
+def _read_table_with_pandas(path: Path, encoding: str, header_idx: int, headers: list[str],
+                            cmap: ColumnMap) -> pd.DataFrame | None:
+    """Read the used columns with pandas' C parser; None when its rows are not the lines."""
+    usecols = cmap.used()
+    positions = [headers.index(c) for c in usecols]
+    dtypes = {p: ("str" if c == cmap.amount else "category")
+              for p, c in zip(positions, usecols, strict=True)}
+    try:
+        frame = pd.read_csv(
+            path, skiprows=header_idx + 1, header=None, names=list(range(len(headers))),
+            usecols=positions, dtype=dtypes, keep_default_na=False, na_filter=False,
+            index_col=False, encoding=encoding, encoding_errors="replace",
+            skip_blank_lines=False, low_memory=False)
+    except (pd.errors.ParserError, ValueError):
+        return None
+    if _count_lines(path) != header_idx + 1 + len(frame):
+        return None
+    return frame[positions].set_axis(usecols, axis=1)
 
 
 def _has_extra_cells(text: str, width: int, skip_first: bool = False) -> bool:
@@ -564,6 +605,9 @@ def read_money(values: pd.Series, cap_pounds: float | None = None
     above_cap : Series of bool
     """
     cap = EXACT_POUNDS_LIMIT if cap_pounds is None else min(cap_pounds, EXACT_POUNDS_LIMIT)
+    plain = fast_read.plain_pounds(values)
+    if plain is not None:
+        return _read_plain_money(values, *plain, cap)
     codes, uniques = pd.factorize(values)
     text = pd.Series(uniques, dtype=object)
     number = pd.to_numeric(text, errors="coerce")  # spaces around a number are accepted
@@ -586,6 +630,24 @@ def read_money(values: pd.Series, cap_pounds: float | None = None
     return (pd.Series(np.append(pence, 0)[codes], index=index),
             pd.Series(np.append(ok, False)[codes], index=index),
             pd.Series(np.append(too_big, False)[codes], index=index))
+
+
+def _read_plain_money(values: pd.Series, pounds: np.ndarray, plain: np.ndarray, cap: float
+                      ) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Finish :func:`read_money` for Arrow text: plain money read in Arrow, the rest here."""
+    too_big = plain & checks.above_cap(pounds, cap)
+    readable = plain & ~too_big
+    pence = np.round(np.where(readable, pounds, 0.0) * 100.0).astype(np.int64)
+    rest = np.flatnonzero(~plain)
+    if len(rest):
+        other = pd.Series(values.iloc[rest].astype(object).to_numpy(), dtype=object)
+        rest_pence, rest_readable, rest_big = read_money(other, cap)
+        pence[rest] = rest_pence.to_numpy()
+        readable[rest] = rest_readable.to_numpy()
+        too_big[rest] = rest_big.to_numpy()
+    index = values.index
+    return (pd.Series(pence, index=index), pd.Series(readable, index=index),
+            pd.Series(too_big, index=index))
 
 
 _THOUSANDS_RE = r"^-?£?\d{1,3}(,\d{3})+(\.\d*)?$"
@@ -776,7 +838,7 @@ def read_payments_file(path, overrides: dict | None = None, report: Report | Non
 def _read_csv_payments(path: Path, overrides: dict | None, report: Report,
                        max_payment: float | None = None) -> PaymentsFile:
     """Read one CSV payments file (see :func:`read_payments_file`)."""
-    encoding, note, digest, head_bytes = _scan_file(path)
+    encoding, note, digest, head_bytes, empty = _scan_file(path)
     head = head_bytes.decode(encoding, errors="replace").lstrip("\ufeff")
     try:
         header_idx, headers = find_header(head, overrides)
@@ -800,10 +862,12 @@ def _read_csv_payments(path: Path, overrides: dict | None, report: Report,
     ragged = _has_extra_cells("\n".join(below), len(headers)) or (
         not encoding.startswith("utf-16")
         and _has_extra_cells(_tail_text(path, encoding), len(headers), skip_first=True))
-    table, lines = _read_table(path, encoding, header_idx, headers, cmap, report, ragged)
+    table, lines, reader = _read_table(path, encoding, header_idx, headers, cmap, report,
+                                       ragged, head_bytes, empty)
     one = _tidy(path, encoding, header_idx, cmap, table, lines, report, len(headers),
                 max_payment)
     one.digest = digest
+    one.reader = reader
     return one
 
 
@@ -992,7 +1056,8 @@ def _tidy(path: Path, encoding: str, header_idx: int, cmap: ColumnMap, table: pd
             blank &= (table[column] == "").to_numpy()
     if blank.any():  # only rows blank elsewhere need their amount checked
         blank[blank] = (table[cmap.amount][blank].str.strip() == "").to_numpy()
-    table, lines = table[~blank].reset_index(drop=True), lines[~blank]
+    if blank.any():
+        table, lines = table[~blank].reset_index(drop=True), lines[~blank]
     supplier = table[cmap.supplier]
     cap = max_payment if max_payment is not None else checks.default_max_payment()
     pence, readable, too_big = read_money(table[cmap.amount], cap)
@@ -1002,10 +1067,10 @@ def _tidy(path: Path, encoding: str, header_idx: int, cmap: ColumnMap, table: pd
                                  readable.to_numpy(), too_big.to_numpy(), dates, cap)
     _report_row_checks(kinds, lines, table, path.name, report)
     rejected_mask = kinds != ""
-    value = table[cmap.amount].to_numpy()
+    value = table[cmap.amount].iloc[np.flatnonzero(rejected_mask)].astype(object).to_numpy()
     rejected = pd.DataFrame({"file": path.name, "line": lines[rejected_mask],
                              "reason": reasons[rejected_mask],
-                             "value": value[rejected_mask],
+                             "value": value,
                              "kind": kinds[rejected_mask],
                              "amount_pence": pence.to_numpy()[rejected_mask]})
     keep = ~rejected_mask
@@ -1098,16 +1163,21 @@ def row_reasons(table: pd.DataFrame, cmap: ColumnMap, width: int, lines: np.ndar
     """
     amount_text = table[cmap.amount]
     kinds = np.full(len(table), "", dtype=object)
-    kinds[~readable] = np.where(amount_text[~readable].str.strip() == "", "no_amount",
-                                "not_a_number")
-    kinds[checks.foreign_currency(amount_text) & (kinds == "not_a_number")] = "foreign_currency"
+    # a readable amount is a number: no currency, no header text, no line break in it
+    unread = np.flatnonzero(~readable)
+    unread_text = pd.Series(amount_text.iloc[unread].astype(object).to_numpy(), dtype=object)
+    kinds[unread] = np.where(unread_text.str.strip() == "", "no_amount", "not_a_number")
+    foreign = checks.foreign_currency(unread_text) & (kinds[unread] == "not_a_number")
+    kinds[unread[foreign]] = "foreign_currency"
     kinds[too_big] = "above_cap"
-    repeated = checks.cells_equal(amount_text, cmap.amount) & checks.cells_equal(
-        table[cmap.supplier], cmap.supplier)
+    repeated = np.zeros(len(table), dtype=bool)
+    repeated[unread] = checks.cells_equal(unread_text, cmap.amount)
+    repeated &= checks.cells_equal(table[cmap.supplier], cmap.supplier)
     kinds[repeated] = "repeated_header"
     text_columns = {c: table[c] for c in cmap.used() if c != cmap.amount}
-    swallowed = checks.swallowed_lines({**text_columns, cmap.amount: amount_text},
-                                       max(width, 2))
+    swallowed = checks.swallowed_lines(text_columns, max(width, 2))
+    if len(unread):
+        swallowed[unread] |= checks.swallowed_lines({cmap.amount: unread_text}, max(width, 2))
     kinds[swallowed] = "unclosed_quote"  # the amount read, if any, is another record's
     counted = np.where(kinds == "", pence, 0)
     footer, sum_start = total_rows(text_columns, cmap, counted, dates)
@@ -1165,7 +1235,7 @@ def total_rows(text_columns: dict[str, pd.Series], cmap: ColumnMap, pence: np.nd
     like = checks.total_like_labels(supplier) & ~labelled
     zeroed = labelled | (no_supplier & no_date)
     tested = zeroed | like
-    months = dates.dt.to_period("M") if cmap.date else None
+    months = dates.dt.to_period("M") if cmap.date and tested.any() else None
     is_sum, start = checks.sums_of_rows_above(pence, tested, months, zeroed=zeroed)
     longer, _ = checks.sums_of_rows_above(pence, tested, min_rows=2, zeroed=zeroed)
     is_total = labelled | (no_supplier & no_date & is_sum) | (like & longer)
