@@ -208,6 +208,15 @@ SETTINGS_DOCS: dict[str, SettingDoc] = {
         "listed as implausible (a typing or export error such as 1e17)",
         "toolkit choice: far above any council payment in the real files (METHODS §2)", True,
         "money"),
+    "app.max_upload_mb": SettingDoc(
+        "Largest file the app takes, in MB; the server's websocket and body limits follow it",
+        "toolkit choice", True, "count"),
+    "app.idle_minutes": SettingDoc(
+        "Minutes a session of the app may sit idle before it is ended and its folder removed",
+        "toolkit choice", True, "count"),
+    "app.preheated_kernels": SettingDoc(
+        "Sessions of the app kept started and waiting, so that a page opens at once",
+        "toolkit choice", True, "count"),
 }
 
 
