@@ -9,7 +9,7 @@ REGISTRY ?= data/samples/authorities.yml
 OUT    ?= packs
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system packs test lint book lab bench samples clean
+.PHONY: help setup system packs app test lint book lab bench samples clean
 
 help: ## List the targets with what each does
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -31,6 +31,9 @@ system: ## Install Pango (PDF), fonts and Chromium (browser tests) with apt-get 
 packs: setup ## Make evidence packs for every sample organisation, authority and scenario (HTML + PDF)
 	$(VENV)/bin/keepitlocal packs --registry $(REGISTRY) --out $(OUT)
 
+app: $(STAMP) ## Start the evidence app in the browser (this machine only; see README for a room)
+	$(VENV)/bin/keepitlocal app
+
 test: $(STAMP) ## Run the linter, build the course, then every test (unit, property, notebooks, packs, book, browser)
 	$(VENV)/bin/ruff check .
 	bash scripts/build-book.sh
@@ -45,11 +48,12 @@ book: $(STAMP) ## Build the course website (Jupyter Book 1) with warnings as err
 lab: $(STAMP) ## Open JupyterLab on the notebooks
 	$(VENV)/bin/jupyter lab notebooks/
 
-bench: $(STAMP) ## Run the benchmarks (command-line start, spend, packs, geography); results go to benchmarks/results/
+bench: $(STAMP) ## Run the benchmarks (command-line start, spend, packs, geography, 20 app sessions); results go to benchmarks/results/
 	$(PY) benchmarks/bench_cli.py
 	$(PY) benchmarks/bench_spend.py
 	$(PY) benchmarks/bench_packs.py
 	$(PY) benchmarks/bench_geography.py
+	$(PY) benchmarks/bench_app.py
 
 samples: $(STAMP) ## Make the fictional sample data again (seeded)
 	$(VENV)/bin/keepitlocal samples --out data/samples

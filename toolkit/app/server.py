@@ -78,6 +78,8 @@ class ServerOptions:
         The ``app.idle_minutes`` setting (0 culls at once, for tests: use a few seconds).
     preheated_kernels : int
         The ``app.preheated_kernels`` setting.
+    pages : pathlib.Path, optional
+        A folder of notebooks to serve instead of the app's own (the browser tests' probe).
     """
 
     ip: str = "127.0.0.1"
@@ -87,6 +89,7 @@ class ServerOptions:
     max_upload_mb: float = 50
     idle_minutes: float = 60
     preheated_kernels: int = 1
+    pages: Path | None = None
 
     @property
     def websocket_limit(self) -> int:
@@ -197,7 +200,7 @@ def serve(options: ServerOptions) -> None:
     app_class = make_app_class()
     app_class.options = options
     app = app_class.instance(config=voila_config(options))
-    app.initialize([str(pages_folder())])
+    app.initialize([str(options.pages or pages_folder())])
     signal.signal(signal.SIGTERM, _stop_gracefully)
     app.start()
 
@@ -221,6 +224,8 @@ def options_from_argv(argv: list[str] | None = None) -> ServerOptions:
     parser.add_argument("--settings", default=None)
     parser.add_argument("--idle-seconds", type=float, default=None,
                         help="cull idle sessions after this many seconds (for tests)")
+    parser.add_argument("--pages", default=None,
+                        help="serve the notebooks of this folder instead (for tests)")
     args = parser.parse_args(argv)
     settings = load_settings(args.settings)
     idle = settings.value("app.idle_minutes") if args.idle_seconds is None \
@@ -229,7 +234,8 @@ def options_from_argv(argv: list[str] | None = None) -> ServerOptions:
         ip=args.ip, port=args.port, open_browser=not args.no_browser,
         token=os.environ.get(TOKEN_VARIABLE, ""),
         max_upload_mb=float(settings.value("app.max_upload_mb")), idle_minutes=float(idle),
-        preheated_kernels=int(settings.value("app.preheated_kernels")))
+        preheated_kernels=int(settings.value("app.preheated_kernels")),
+        pages=Path(args.pages).resolve() if args.pages else None)
 
 
 def main(argv: list[str] | None = None) -> int:

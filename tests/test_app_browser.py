@@ -1,0 +1,283 @@
+"""The evidence app in headless Chromium: its server, its safety, uploads and downloads.
+
+A module-scoped fixture starts the app's server (``python -m toolkit.app.server``) on a free
+loopback port with a short cull timeout, its own sessions folder and a settings file of its
+own, serving a copy of the app's pages plus ``tests/app_probe/probe.ipynb`` (two upload boxes
+through :func:`toolkit.app.uploads.read_upload`, one with a 1 MB limit, and a download link).
+Chromium comes from the Debian package, as in the course's browser tests
+(``tests/browser_helpers.py``); every request that would leave the app's server is blocked and
+counted as an error.
+
+Fixtures for page tests: ``app_server`` (``.url(page)``, ``.sessions``, ``.max_upload_mb``),
+``browser`` (Chromium), ``app_page`` (a :class:`browser_helpers.PageWatch` on the server,
+closed after the test), and ``open_page(app_page, app_server, name)`` to open a page and wait
+until Voilà has rendered it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from browser_helpers import CHROMIUM, PageWatch, chromium_browser
+from conftest import ROOT, SAMPLES
+
+PAGES = ROOT / "toolkit" / "app" / "pages"
+PROBE = ROOT / "tests" / "app_probe" / "probe.ipynb"
+APP_PAGES = ["index", "organisation", "spending", "options"]
+#: The app's upload limit in these tests: above Tornado's 10 MiB websocket default.
+MAX_UPLOAD_MB = 15
+#: A session idle this long is culled (short, so that the session test ends soon).
+IDLE_SECONDS = 20
+#: Longest wait for the server to start, a page to render, or a session folder to go.
+START_SECONDS = 120
+
+pytestmark = pytest.mark.browser
+
+if not CHROMIUM.is_file():
+    pytest.skip(f"{CHROMIUM} absent: install the Debian `chromium` package",
+                allow_module_level=True)
+pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytest.importorskip("voila", reason="voila is not installed")
+
+
+def free_port() -> int:
+    """Return a port free on 127.0.0.1 now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class AppServer:
+    """A running app server for the tests."""
+
+    port: int
+    host: str
+    sessions: Path
+    process: subprocess.Popen
+    log: Path
+    max_upload_mb: float = MAX_UPLOAD_MB
+
+    @property
+    def base(self) -> str:
+        return f"http://{self.host}:{self.port}/"
+
+    def url(self, page: str) -> str:
+        """The address of a page, such as ``url("organisation")``."""
+        return f"{self.base}voila/render/{page}.ipynb"
+
+    def session_folders(self) -> list[Path]:
+        return sorted(self.sessions.glob("session-*"))
+
+
+def wait_until_serving(server: AppServer) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise AssertionError("the app's server stopped:\n" + server.log.read_text())
+        try:
+            with urllib.request.urlopen(server.base + "voila/static/voila.js", timeout=5):
+                return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.5)
+    raise AssertionError("the app's server did not start:\n" + server.log.read_text())
+
+
+def start_server(tmp: Path, pages: Path, ip: str = "127.0.0.1", token: str = "",
+                 extra_settings: str = "") -> AppServer:
+    """Start the app's server on a free port with the tests' settings; wait until it serves."""
+    settings = tmp / "app-settings.yml"
+    settings.write_text(f"app:\n  max_upload_mb: {MAX_UPLOAD_MB}\n  preheated_kernels: 0\n"
+                        + extra_settings)
+    sessions = tmp / "sessions"
+    log = tmp / "server.log"
+    env = {**os.environ, "KEEPITLOCAL_APP_SESSIONS": str(sessions),
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+           "KEEPITLOCAL_APP_TOKEN": token}
+    port = free_port()
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "toolkit.app.server", "--ip", ip, "--port", str(port),
+             "--no-browser", "--settings", str(settings), "--idle-seconds", str(IDLE_SECONDS),
+             "--pages", str(pages)], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=tmp)
+    return AppServer(port=port, host=ip, sessions=sessions, process=process, log=log)
+
+
+def stop_server(server: AppServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory):
+    """The app's server on a free loopback port, serving the app's pages and the probe."""
+    tmp = tmp_path_factory.mktemp("app")
+    pages = tmp / "pages"
+    shutil.copytree(PAGES, pages)
+    shutil.copy(PROBE, pages / "probe.ipynb")
+    server = start_server(tmp, pages)
+    try:
+        wait_until_serving(server)
+        yield server
+    finally:
+        stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    yield from chromium_browser()
+
+
+@pytest.fixture
+def app_page(browser, app_server):
+    """A watched browser page on the app (console errors, failed and off-machine requests)."""
+    watch = PageWatch(browser, app_server.base)
+    yield watch
+    watch.close()
+
+
+def open_page(watch: PageWatch, server: AppServer, name: str) -> None:
+    """Open one of the app's pages and wait until Voilà has run and shown its cells."""
+    watch.page.goto(server.url(name), wait_until="load")
+    watch.page.wait_for_selector("#rendered_cells", state="visible",
+                                 timeout=START_SECONDS * 1000)
+    watch.settle()
+
+
+def upload(watch: PageWatch, box: str, path: Path) -> None:
+    """Choose ``path`` in the probe's upload box ``box`` (``any`` or ``small``)."""
+    watch.page.set_input_files(f".probe-{box} input[type=file]", str(path))
+
+
+def result_text(watch: PageWatch, selector: str, wanted: str) -> str:
+    """Wait until ``selector`` holds ``wanted``; return its text."""
+    locator = watch.page.locator(selector)
+    locator.filter(has_text=wanted).first.wait_for(timeout=START_SECONDS * 1000)
+    return locator.first.inner_text()
+
+
+def sized_csv(path: Path, megabytes: float) -> Path:
+    """Write a CSV of a given size (columns of numbers), for upload limits."""
+    row = b"supplier,amount\n" + b"Riverside Cafe,12.50\n" * 10
+    count = int(megabytes * 1_000_000 / len(row)) + 1
+    path.write_bytes(row * count)
+    return path
+
+
+@pytest.mark.parametrize("name", APP_PAGES)
+def test_each_page_loads_with_no_error_and_no_request_off_the_machine(app_page, app_server,
+                                                                      name):
+    open_page(app_page, app_server, name)
+    assert app_page.page.locator("h1").count() >= 1, f"{name} has no title"
+    assert not app_page.errors, f"{name}:\n" + "\n".join(app_page.errors)
+
+
+def test_the_index_leads_to_the_three_pages(app_page, app_server):
+    app_page.page.goto(app_server.base, wait_until="load")
+    assert app_page.page.url == app_server.url("index")
+    links = app_page.page.locator("#rendered_cells a").evaluate_all(
+        "links => links.map(a => a.href)")
+    assert {app_server.url(n) for n in APP_PAGES[1:]} <= set(links)
+
+
+def test_a_workbook_arrives_is_saved_safely_and_downloads_again(app_page, app_server):
+    open_page(app_page, app_server, "probe")
+    upload(app_page, "any", SAMPLES / "bradford" / "manningham-community-trust_2024-25.xlsx")
+    size = (SAMPLES / "bradford" / "manningham-community-trust_2024-25.xlsx").stat().st_size
+    shown = result_text(app_page, ".probe-result", "saved")
+    assert f"saved manningham-community-trust-2024-25.xlsx {size} bytes" in shown
+    folder = app_server.sessions / app_page.page.locator(".probe-folder").inner_text().strip()
+    assert (folder / "manningham-community-trust-2024-25.xlsx").stat().st_size == size
+    with app_page.page.expect_download() as caught:
+        app_page.page.locator(".probe-result a.kil-download").click()
+    saved = Path(caught.value.path())
+    assert caught.value.suggested_filename == "manningham-community-trust-2024-25.xlsx"
+    assert zipfile.ZipFile(saved).namelist() and saved.read_bytes() == folder.joinpath(
+        "manningham-community-trust-2024-25.xlsx").read_bytes()
+    assert not app_page.errors, "\n".join(app_page.errors)
+
+
+def test_a_file_above_tornados_default_limit_arrives(app_page, app_server, tmp_path):
+    big = sized_csv(tmp_path / "payments.csv", 12)  # Tornado's default is 10 MiB
+    open_page(app_page, app_server, "probe")
+    upload(app_page, "any", big)
+    shown = result_text(app_page, ".probe-result", "saved")
+    assert f"saved payments.csv {big.stat().st_size} bytes" in shown
+    assert not app_page.errors, "\n".join(app_page.errors)
+
+
+def test_an_over_size_upload_gets_a_message_not_a_dropped_connection(app_page, app_server,
+                                                                     tmp_path):
+    open_page(app_page, app_server, "probe")
+    huge = sized_csv(tmp_path / "huge.csv", MAX_UPLOAD_MB + 1)
+    upload(app_page, "any", huge)
+    message = result_text(app_page, "#kil-upload-limit", "takes files of up to")
+    assert f"'huge.csv' is {huge.stat().st_size / 1e6:.1f} MB" in message
+    assert f"up to {MAX_UPLOAD_MB} MB" in message
+    # The page still works: the kernel answers the next upload.
+    upload(app_page, "small", sized_csv(tmp_path / "over-one.csv", 1.5))
+    shown = result_text(app_page, ".kil-message[role=alert] >> nth=-1", "takes files")
+    assert "'over-one.csv' is 1.5 MB; the app takes files of up to 1 MB." in shown
+    upload(app_page, "small", SAMPLES / "bradford" / "bradford_suppliers_sample.csv")
+    assert "saved bradford-suppliers-sample.csv" in result_text(app_page, ".probe-result",
+                                                                "saved")
+    assert not app_page.errors, "\n".join(app_page.errors)
+
+
+def test_a_non_workbook_upload_gets_a_message(app_page, app_server):
+    open_page(app_page, app_server, "probe")
+    upload(app_page, "any", SAMPLES / "broken" / "not-a-workbook.xlsx")
+    shown = result_text(app_page, ".kil-message", "not an Excel workbook")
+    assert "'not-a-workbook.xlsx' is text without commas" in shown
+    assert "Traceback" not in app_page.page.content()
+    assert not app_page.errors, "\n".join(app_page.errors)
+
+
+def test_a_sessions_folder_goes_when_the_session_ends(browser, app_server, tmp_path):
+    watch = PageWatch(browser, app_server.base)
+    open_page(watch, app_server, "probe")
+    folder = app_server.sessions / watch.page.locator(".probe-folder").inner_text().strip()
+    upload(watch, "small", SAMPLES / "bradford" / "bradford_suppliers_sample.csv")
+    result_text(watch, ".probe-result", "saved")
+    assert any(folder.iterdir())
+    watch.close()  # the page tells Voilà to shut its kernel down; the cull is the backstop
+    deadline = time.monotonic() + START_SECONDS
+    while folder.exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not folder.exists(), f"{folder} is still there after the session ended"
+
+
+def test_an_address_off_loopback_needs_the_token(tmp_path):
+    """127.0.0.2 is loopback to the machine but not to the app, so it needs a token."""
+    refused = subprocess.run(
+        [sys.executable, "-m", "toolkit.app.server", "--ip", "127.0.0.2", "--port",
+         str(free_port()), "--no-browser"], capture_output=True, text=True,
+        env={**os.environ, "KEEPITLOCAL_APP_TOKEN": "", "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert refused.returncode == 1 and "needs a token" in refused.stderr
+    token = "t" * 32
+    server = start_server(tmp_path, PAGES, ip="127.0.0.2", token=token)
+    try:
+        wait_until_serving(server)
+        without = urllib.request.urlopen(server.url("index"), timeout=60)
+        assert "/login" in without.geturl() and "being built" not in without.read().decode()
+        with urllib.request.urlopen(server.url("index") + f"?token={token}",
+                                    timeout=120) as given:
+            assert "Keep It Local" in given.read().decode()
+    finally:
+        stop_server(server)
