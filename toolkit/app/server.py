@@ -44,6 +44,12 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 WEBSOCKET_FACTOR = 4 / 3
 WEBSOCKET_MARGIN_BYTES = 4 * 1024 * 1024
 
+#: The only JupyterLab extensions the pages load: the widgets (Voilà's widget manager, for
+#: ipywidgets 8) and code highlighting. Others a developer installed (jupytext, the
+#: JupyterLab preview) are not loaded; they fail outside JupyterLab.
+LAB_EXTENSIONS = ("@voila-dashboards/widgets-manager8", "@jupyter-widgets/jupyterlab-manager",
+                  "jupyterlab_pygments")
+
 #: The page a browser is sent to first.
 INDEX_PAGE = "index.ipynb"
 
@@ -146,6 +152,7 @@ def voila_config(options: ServerOptions):
     config.VoilaConfiguration.template = "keepitlocal"
     config.VoilaConfiguration.show_tracebacks = False
     config.VoilaConfiguration.file_allowlist = []
+    config.VoilaConfiguration.extension_allowlist = list(LAB_EXTENSIONS)
     config.VoilaConfiguration.resources = {
         "kil_max_upload_bytes": int(options.max_upload_mb * 1_000_000)}
     config.VoilaConfiguration.preheat_kernel = options.preheated_kernels > 0

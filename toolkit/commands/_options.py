@@ -204,3 +204,45 @@ def inputs_from_args(args):
         registry = registry_or_none(args.registry)
     boundary = choose_boundaries(wb, settings, args.local_postcodes, registry)[0]
     return wb, settings, lm3_inputs(wb, settings, boundary)
+
+
+def add_area_arguments(parser) -> None:
+    """Add the options that say which area counts as local, for a command without a workbook.
+
+    Used by ``keepitlocal packs`` for its one-off forms; every boundary option shared by the
+    commands belongs here too, so that each appears on ``packs`` as well.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+    """
+    parser.add_argument("--local-postcodes", metavar="CODES",
+                        help='postcode areas, districts or sectors counted as local, such as '
+                             '"BD1 BD2 HX" (one-off packs)')
+
+
+def area_boundaries(args) -> list[dict]:
+    """Return the boundaries the area options give, as a registry writes them.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        Parsed with :func:`add_area_arguments`.
+
+    Returns
+    -------
+    list of dict
+        Innermost first, such as ``[{"name": "Local area (BD1 BD2)", "postcodes": ["BD1",
+        "BD2"]}]``; empty when no area option was given.
+
+    Raises
+    ------
+    InputError
+        When a code is not a postcode area, district, sector or postcode.
+    """
+    from toolkit.inputs.geography import parse_codes
+
+    if not getattr(args, "local_postcodes", None):
+        return []
+    codes = [code.text for code in parse_codes(args.local_postcodes)]
+    return [{"name": f"Local area ({' '.join(codes)})", "postcodes": codes}]

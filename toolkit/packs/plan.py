@@ -32,6 +32,7 @@ from toolkit import resources
 
 import ast
 import dataclasses
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -409,3 +410,174 @@ def select(jobs: list[PackJob], only: Iterable[str] | None) -> list[PackJob]:
             raise InputError(f"No pack is called {name!r}. Packs: "
                              f"{', '.join(job.id for job in jobs)}.")
     return chosen
+
+
+# ------------------------------------------------------------------ one-off packs
+
+#: Name of the registry a one-off pack writes for itself, in its output folder.
+ONE_OFF_REGISTRY = "one-off-registry.yml"
+
+#: ONS code given to a one-off pack's authority when its workbook names none. The registry
+#: needs one; no pack shows it, and it matches no real authority.
+NO_ONS_CODE = "E00000000"
+
+
+def _one_off_registry(out_dir: str | Path, authority: dict, fictional: bool) -> Path:
+    """Write the one-authority registry a one-off pack is made from; return its path."""
+    import yaml
+
+    folder = Path(out_dir).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / ONE_OFF_REGISTRY
+    note = ("Written by keepitlocal packs (or the app) for a pack made without a registry; "
+            "made again each time.")
+    text = yaml.safe_dump({"fictional": fictional, "note": note, "authorities": [authority]},
+                          sort_keys=False, allow_unicode=True)
+    partial = path.with_suffix(".yml.part")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+    return path
+
+
+def _need_boundaries(boundaries: list[dict], what: str) -> None:
+    if not boundaries:
+        raise InputError(f"Say which area counts as local for {what}: for example "
+                         '--local-postcodes "BD1 BD2 BD3" (postcode areas, districts or '
+                         "sectors).")
+
+
+def _existing(paths: Iterable[str | Path], what: str) -> list[Path]:
+    found = [Path(p).resolve() for p in paths]
+    missing = [str(p) for p in found if not p.is_file()]
+    if missing:
+        raise InputError(f"The {what} {', '.join(missing)} could not be found.")
+    return found
+
+
+def plan_organisation_pack(workbooks: Iterable[str | Path], boundaries: list[dict],
+                           out_dir: str | Path, settings_path: str | Path | None = None,
+                           notebooks_dir: str | Path | None = None) -> list[PackJob]:
+    """Plan one organisation's pack from its workbooks, without a registry of the user's.
+
+    The pack is made by the same notebook as a registry's organisation packs: this writes a
+    registry of one authority (the boundaries given) and one organisation into ``out_dir``
+    (``one-off-registry.yml``) and plans from it. The app's organisation page calls this.
+
+    Parameters
+    ----------
+    workbooks : iterable of path-like
+        The organisation's workbooks, one per financial year, oldest first.
+    boundaries : list of dict
+        Boundaries as a registry writes them, innermost first, such as
+        ``[{"name": "Bradford district", "postcodes": ["BD1", "BD2"]}]`` (from
+        ``toolkit.commands._options.area_boundaries``).
+    out_dir : path-like
+        The packs folder (the registry is written there).
+    settings_path, notebooks_dir : path-like, optional
+        As for :func:`plan_packs`.
+
+    Returns
+    -------
+    list of PackJob
+        The one organisation pack.
+
+    Raises
+    ------
+    InputError
+        When no workbook or boundary is given, or a workbook cannot be found.
+    """
+    from toolkit.inputs.workbook import read_workbook
+
+    paths = _existing(workbooks, "workbook")
+    if not paths:
+        raise InputError("Give the organisation's workbook: --workbook WORKBOOK.")
+    _need_boundaries(boundaries, "the organisation's pack")
+    latest = read_workbook(paths[-1])
+    org_id = slugify_or_none(latest.about.get("org_id") or "") or \
+        slugify_or_none(latest.about.get("name") or "") or slugify_or_none(paths[-1].stem) \
+        or "organisation"
+    la_code = str(latest.about.get("la_code") or "").strip().upper()
+    authority = {"id": "local-area", "name": boundaries[0]["name"],
+                 "ons_code": la_code if re.fullmatch(r"[EWSN]\d{8}", la_code)
+                 else NO_ONS_CODE, "boundaries": boundaries,
+                 "organisations": [{"id": org_id, "workbooks": [str(p) for p in paths]}]}
+    registry = _one_off_registry(out_dir, authority, bool(latest.about.get("fictional")))
+    return select(plan_packs(registry, settings_path, notebooks_dir, scenarios=[]), [org_id])
+
+
+def plan_spending_pack(payments: Iterable[str | Path], boundaries: list[dict],
+                       out_dir: str | Path, suppliers: str | Path | None = None,
+                       council: str | None = None, settings_path: str | Path | None = None,
+                       notebooks_dir: str | Path | None = None) -> list[PackJob]:
+    """Plan one council's spending pack from its payments files, without a registry.
+
+    Made by the authority notebook (the council's spending analysis, with no organisations):
+    this writes a registry of one authority with the files and boundaries given into
+    ``out_dir`` and plans from it. The app's council spending page calls this.
+
+    Parameters
+    ----------
+    payments : iterable of path-like
+        The council's payments files as published (one or more years).
+    boundaries : list of dict
+        Boundaries as a registry writes them, innermost first.
+    out_dir : path-like
+        The packs folder.
+    suppliers : path-like, optional
+        A supplier list (postcodes, VCSE, size).
+    council : str, optional
+        Who spent the money, such as ``"Calderdale Council"``; by default "the council".
+    settings_path, notebooks_dir : path-like, optional
+        As for :func:`plan_packs`.
+
+    Returns
+    -------
+    list of PackJob
+        The one authority pack.
+
+    Raises
+    ------
+    InputError
+        When no payments file or boundary is given, or a file cannot be found.
+    """
+    files = _existing(payments, "payments file")
+    if not files:
+        raise InputError("Give the council's payments files: --payments FILE...")
+    _need_boundaries(boundaries, "the spending pack")
+    authority = {"id": "council", "name": boundaries[0]["name"], "ons_code": NO_ONS_CODE,
+                 "spender": (council or "").strip() or "the council",
+                 "boundaries": boundaries, "spending_files": [str(p) for p in files]}
+    if suppliers is not None:
+        authority["supplier_list"] = str(_existing([suppliers], "supplier list")[0])
+    registry = _one_off_registry(out_dir, authority, fictional=False)
+    return select(plan_packs(registry, settings_path, notebooks_dir, scenarios=[]),
+                  ["authority/council"])
+
+
+def plan_appraisal_pack(scenario: str | Path, settings_path: str | Path | None = None,
+                        notebooks_dir: str | Path | None = None) -> list[PackJob]:
+    """Plan one options appraisal from a scenario file, without a registry.
+
+    The app's options page calls this (with the scenario it wrote from its form).
+
+    Parameters
+    ----------
+    scenario : path-like
+        The scenario YAML file.
+    settings_path, notebooks_dir : path-like, optional
+        As for :func:`plan_packs`.
+
+    Returns
+    -------
+    list of PackJob
+        The one appraisal pack.
+
+    Raises
+    ------
+    InputError
+        When the scenario file cannot be found.
+    """
+    path = _existing([scenario], "scenario file")[0]
+    notebooks = Path(notebooks_dir) if notebooks_dir else notebooks_folder()
+    settings = str(Path(settings_path).resolve()) if settings_path else None
+    return _appraisal_jobs([path], {"settings_path": settings}, notebooks)
