@@ -282,3 +282,60 @@ def test_the_default_message_area_is_one_widget():
     assert area is messages.message_area()
     messages.guarded(lambda: 1 / 0)()
     assert "ZeroDivisionError" in area.value
+
+
+# --- server and command -------------------------------------------------------------------
+
+def test_the_servers_limits_follow_the_upload_setting():
+    from toolkit.app.server import ServerOptions, voila_config
+
+    options = ServerOptions(max_upload_mb=50, idle_minutes=0.5, preheated_kernels=2)
+    config = voila_config(options)
+    limit = config.Voila.tornado_settings["websocket_max_message_size"]
+    # base64 makes 50 MB into 66.7 MB on the websocket: the limit must hold that, and
+    # be above Tornado's 10 MiB default.
+    assert limit >= 50_000_000 * 4 / 3 > 10 * 2**20
+    assert config.VoilaConfiguration.resources["kil_max_upload_bytes"] == 50_000_000
+    assert config.VoilaConfiguration.show_tracebacks is False
+    assert config.VoilaConfiguration.file_allowlist == []
+    assert config.MappingKernelManager.cull_idle_timeout == 30
+    assert config.VoilaConfiguration.preheat_kernel and \
+        config.VoilaConfiguration.default_pool_size == 2
+    assert config.Voila.ip == "127.0.0.1" and config.Voila.token is None
+
+
+def test_an_address_off_loopback_without_a_token_is_refused():
+    from toolkit.app.server import ServerOptions, check_options
+
+    check_options(ServerOptions(ip="127.0.0.1"))
+    check_options(ServerOptions(ip="0.0.0.0", token="x" * 32))
+    with pytest.raises(InputError, match="needs a token"):
+        check_options(ServerOptions(ip="0.0.0.0"))
+    with pytest.raises(InputError, match="needs a token"):
+        check_options(ServerOptions(ip="192.168.1.5", token="short"))
+
+
+def test_the_app_template_fetches_nothing_off_the_machine():
+    from toolkit.app.server import share_folder
+
+    template = share_folder() / "voila" / "templates" / "keepitlocal" / "index.html.j2"
+    text = template.read_text(encoding="utf-8")
+    # The two CDN links of Voilà's lab template are removed, by their exact text.
+    lab = (Path(sys.prefix) / "share" / "jupyter" / "voila" / "templates" / "lab"
+           / "index.html.j2")
+    if lab.is_file():
+        links = [line.strip() for line in lab.read_text().splitlines() if "cdn.jsdelivr" in line]
+        assert links and all(link in text for link in links)
+
+
+def test_the_command_prints_the_room_address_with_its_token():
+    from toolkit.commands import app
+
+    text = app.sharing_text("192.168.1.5", 8866, "abc123")
+    assert "http://192.168.1.5:8866/voila/render/index.ipynb?token=abc123" in text
+    assert "Ctrl-C" in text and "only with the room" in text
+    args = type("Args", (), {"ip": "0.0.0.0", "port": 9000, "no_browser": True,
+                             "settings": None})()
+    command = app.server_command(args)
+    assert command[1:3] == ["-m", "toolkit.app.server"] and "--no-browser" in command
+    assert not any("token" in part for part in command)  # the token goes in the environment

@@ -115,3 +115,94 @@ def zip_pack(folder: str | Path) -> Path:
             archive.write(file, file.relative_to(folder).as_posix())
     partial.replace(target)
     return target
+
+
+#: Shown beside a pack whose PDF could not be made on this machine (no Pango).
+NO_PDF = ("The PDF was not made on this computer: WeasyPrint, which makes it, needs the Pango "
+          "library. Open the HTML pack and print it from your browser to PDF (A4 paper), or "
+          "ask whoever runs the app to install Pango.")
+
+
+def result_files(result, out_dir: str | Path) -> list[Path]:
+    """Return a made pack's files (HTML, PDF if made, CSV tables) from its runner result.
+
+    Parameters
+    ----------
+    result : toolkit.packs.runner.PackResult
+    out_dir : path-like
+        The packs folder the runner wrote to.
+
+    Returns
+    -------
+    list of pathlib.Path
+    """
+    outputs = result.outputs or {}
+    names = [outputs.get("html"), outputs.get("pdf"), *outputs.get("tables", [])]
+    return [Path(out_dir) / name for name in names if name]
+
+
+def zip_result(result, out_dir: str | Path) -> Path:
+    """Put one made pack's HTML, PDF and CSV tables in ``<out_dir>/<slug>.zip``.
+
+    Parameters
+    ----------
+    result : toolkit.packs.runner.PackResult
+    out_dir : path-like
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    InputError
+        When the pack has no files (it failed).
+    """
+    files = [f for f in result_files(result, out_dir) if f.is_file()]
+    if not files:
+        raise InputError(f"The pack {result.title or result.slug} was not made: "
+                         f"{result.reason or 'no file was written'}")
+    target = Path(out_dir) / f"{result.slug}.zip"
+    partial = target.with_suffix(".zip.part")
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for file in files:
+            archive.write(file, file.name)
+    partial.replace(target)
+    return target
+
+
+def pack_downloads(summary) -> str:
+    """Return the HTML a page shows after making packs: links to each, or why it failed.
+
+    A made pack gets links to its HTML, its PDF and a zip of both with its CSV tables; a pack
+    whose PDF could not be made says how to get one (:data:`NO_PDF`); a failed pack shows the
+    runner's plain reason. Every text is escaped.
+
+    Parameters
+    ----------
+    summary : toolkit.packs.runner.RunSummary
+        What :func:`toolkit.packs.runner.run_packs` returned.
+
+    Returns
+    -------
+    str
+    """
+    parts = []
+    for result in summary.results:
+        title = html.escape(result.title or result.slug)
+        files = {Path(p).suffix: Path(summary.out_dir) / p
+                 for p in (result.outputs.get("html"), result.outputs.get("pdf")) if p}
+        if ".html" not in files:
+            parts.append(f'<div class="kil-message kil-error" role="alert">{title}: '
+                         f"{html.escape(result.reason or 'the pack was not made.')}</div>")
+            continue
+        links = [download_link(files[".html"], "the pack (HTML)")]
+        if ".pdf" in files:
+            links.append(download_link(files[".pdf"], "the pack (A4 PDF)"))
+        links.append(download_link(zip_result(result, summary.out_dir),
+                                   "everything, with the CSV tables (zip)"))
+        note = "" if ".pdf" in files else \
+            f'<div class="kil-message kil-warning">{html.escape(NO_PDF)}</div>'
+        parts.append(f'<div class="kil-pack"><p><strong>{title}</strong>: download '
+                     f"{' · '.join(links)}</p>{note}</div>")
+    return "".join(parts)

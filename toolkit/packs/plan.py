@@ -9,6 +9,12 @@ lists the packs, each with its parameters and the inputs whose content decides w
 it must be made again; :func:`run_packs` (in :mod:`toolkit.packs.runner`) makes them in
 a process pool.
 
+Packs without a registry of the user's (``keepitlocal packs --workbook``, ``--payments``,
+``--scenario``, and the app) are planned by :func:`plan_organisation_pack`,
+:func:`plan_spending_pack` and :func:`plan_appraisal_pack`: the first two write a registry
+of one authority into the packs folder and plan from it, so that the same notebooks make
+the same figures.
+
 Output names come from slugs of ids (:func:`slugify`), never from raw names::
 
     packs/index.html, packs/manifest.json, packs/logs/<slug>.log
@@ -414,21 +420,22 @@ def select(jobs: list[PackJob], only: Iterable[str] | None) -> list[PackJob]:
 
 # ------------------------------------------------------------------ one-off packs
 
-#: Name of the registry a one-off pack writes for itself, in its output folder.
-ONE_OFF_REGISTRY = "one-off-registry.yml"
+#: Name of the registry a one-off pack writes for itself in its output folder ({slug}: the
+#: pack's), so that one-off packs made into one folder keep their own.
+ONE_OFF_REGISTRY = "one-off-{slug}.yml"
 
 #: ONS code given to a one-off pack's authority when its workbook names none. The registry
 #: needs one; no pack shows it, and it matches no real authority.
 NO_ONS_CODE = "E00000000"
 
 
-def _one_off_registry(out_dir: str | Path, authority: dict, fictional: bool) -> Path:
+def _one_off_registry(out_dir: str | Path, slug: str, authority: dict, fictional: bool) -> Path:
     """Write the one-authority registry a one-off pack is made from; return its path."""
     import yaml
 
     folder = Path(out_dir).resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / ONE_OFF_REGISTRY
+    path = folder / ONE_OFF_REGISTRY.format(slug=slug)
     note = ("Written by keepitlocal packs (or the app) for a pack made without a registry; "
             "made again each time.")
     text = yaml.safe_dump({"fictional": fictional, "note": note, "authorities": [authority]},
@@ -461,7 +468,7 @@ def plan_organisation_pack(workbooks: Iterable[str | Path], boundaries: list[dic
 
     The pack is made by the same notebook as a registry's organisation packs: this writes a
     registry of one authority (the boundaries given) and one organisation into ``out_dir``
-    (``one-off-registry.yml``) and plans from it. The app's organisation page calls this.
+    (``one-off-<organisation>.yml``) and plans from it. The app's organisation page calls this.
 
     Parameters
     ----------
@@ -501,7 +508,7 @@ def plan_organisation_pack(workbooks: Iterable[str | Path], boundaries: list[dic
                  "ons_code": la_code if re.fullmatch(r"[EWSN]\d{8}", la_code)
                  else NO_ONS_CODE, "boundaries": boundaries,
                  "organisations": [{"id": org_id, "workbooks": [str(p) for p in paths]}]}
-    registry = _one_off_registry(out_dir, authority, bool(latest.about.get("fictional")))
+    registry = _one_off_registry(out_dir, org_id, authority, latest.fictional)
     return select(plan_packs(registry, settings_path, notebooks_dir, scenarios=[]), [org_id])
 
 
@@ -513,7 +520,7 @@ def plan_spending_pack(payments: Iterable[str | Path], boundaries: list[dict],
 
     Made by the authority notebook (the council's spending analysis, with no organisations):
     this writes a registry of one authority with the files and boundaries given into
-    ``out_dir`` and plans from it. The app's council spending page calls this.
+    ``out_dir`` (``one-off-<council>.yml``) and plans from it. The app's council spending page calls this.
 
     Parameters
     ----------
@@ -533,7 +540,8 @@ def plan_spending_pack(payments: Iterable[str | Path], boundaries: list[dict],
     Returns
     -------
     list of PackJob
-        The one authority pack.
+        The one authority pack, named after the council (``calderdale-council``), else
+        ``council``.
 
     Raises
     ------
@@ -544,14 +552,16 @@ def plan_spending_pack(payments: Iterable[str | Path], boundaries: list[dict],
     if not files:
         raise InputError("Give the council's payments files: --payments FILE...")
     _need_boundaries(boundaries, "the spending pack")
-    authority = {"id": "council", "name": boundaries[0]["name"], "ons_code": NO_ONS_CODE,
-                 "spender": (council or "").strip() or "the council",
+    council = (council or "").strip()
+    council_id = slugify_or_none(council) or "council"
+    authority = {"id": council_id, "name": council or boundaries[0]["name"],
+                 "ons_code": NO_ONS_CODE, "spender": council or "the council",
                  "boundaries": boundaries, "spending_files": [str(p) for p in files]}
     if suppliers is not None:
         authority["supplier_list"] = str(_existing([suppliers], "supplier list")[0])
-    registry = _one_off_registry(out_dir, authority, fictional=False)
+    registry = _one_off_registry(out_dir, council_id, authority, fictional=False)
     return select(plan_packs(registry, settings_path, notebooks_dir, scenarios=[]),
-                  ["authority/council"])
+                  [f"authority/{council_id}"])
 
 
 def plan_appraisal_pack(scenario: str | Path, settings_path: str | Path | None = None,
