@@ -1,0 +1,187 @@
+"""Benchmark the evidence app under a training room's load: 20 sessions against one server.
+
+Starts the app's server (``python -m toolkit.app.server``) on a free 127.0.0.1 port, with
+the app's pages and ``benchmarks/app_first_result.ipynb`` (a stand-in for a page's first
+result: a sample workbook copied into the session's folder as an upload would be, read, and
+its LM3 computed with its interval). Then opens N sessions at once (default 20, at most 40),
+each an HTTP request for the page, which Voilà answers by starting a kernel and running the
+notebook, streaming its output; a session's time to first result is the time until the
+result's text arrives. With every session still open, it records each kernel's memory
+(resident and unique set size). Everything is bounded: each session waits at most
+``--session-timeout`` seconds, the whole run at most ``--deadline``; the server (and with
+it every kernel) is stopped at the end, whatever happened.
+
+Writes ``benchmarks/results/app.json`` (git-ignored) and prints a summary. The goal
+(issue 19): the 20th session's first result within 60 s on 2 cores. Run with ``make bench``
+or ``.venv/bin/python benchmarks/bench_app.py [--sessions N] [--preheated N]
+[--page NAME --marker TEXT]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results" / "app.json"
+PAGES = ROOT / "toolkit" / "app" / "pages"
+FIRST_RESULT = ROOT / "benchmarks" / "app_first_result.ipynb"
+MARKER = "FIRST RESULT:"
+MOST_SESSIONS = 40
+GOAL_SECONDS = 60
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(tmp: Path, port: int, preheated: int) -> subprocess.Popen:
+    pages = tmp / "pages"
+    shutil.copytree(PAGES, pages)
+    shutil.copy(FIRST_RESULT, pages / FIRST_RESULT.name)
+    settings = tmp / "settings.yml"
+    settings.write_text(f"app:\n  preheated_kernels: {preheated}\n")
+    env = {**os.environ, "KEEPITLOCAL_APP_SESSIONS": str(tmp / "sessions"),
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+           "KEEPITLOCAL_APP_TOKEN": ""}
+    log = (tmp / "server.log").open("w")
+    return subprocess.Popen(
+        [sys.executable, "-m", "toolkit.app.server", "--port", str(port), "--no-browser",
+         "--settings", str(settings), "--pages", str(pages)],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
+
+
+def wait_until_serving(base: str, server: subprocess.Popen, deadline: float) -> float:
+    start = time.perf_counter()
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("the app's server stopped before serving")
+        try:
+            with urllib.request.urlopen(base + "voila/static/voila.js", timeout=5):
+                return time.perf_counter() - start
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.5)
+    raise SystemExit("the app's server did not start in time")
+
+
+def one_session(url: str, marker: str, timeout: float) -> dict:
+    """Open one session; return when its first result arrived (seconds), or why not."""
+    start = time.perf_counter()
+    seen = b""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            while time.perf_counter() - start < timeout:
+                chunk = response.read1(65536)
+                if not chunk:
+                    break
+                seen = (seen + chunk)[-200_000:]
+                if marker.encode() in seen:
+                    return {"first_result_s": round(time.perf_counter() - start, 2),
+                            "ok": True}
+    except (urllib.error.URLError, OSError) as exc:
+        return {"first_result_s": None, "ok": False, "why": type(exc).__name__}
+    return {"first_result_s": None, "ok": False, "why": "no result within the time allowed"}
+
+
+def kernel_memory(server: subprocess.Popen) -> list[dict]:
+    """Return each kernel process's resident and unique memory, in MB."""
+    kernels = []
+    for child in psutil.Process(server.pid).children(recursive=True):
+        try:
+            if "ipykernel_launcher" not in " ".join(child.cmdline()):
+                continue
+            info = child.memory_full_info()
+            kernels.append({"pid": child.pid, "rss_mb": round(info.rss / 1e6, 1),
+                            "uss_mb": round(info.uss / 1e6, 1)})
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return kernels
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--preheated", type=int, default=1,
+                        help="preheated kernels per page (the app.preheated_kernels setting)")
+    parser.add_argument("--page", default=FIRST_RESULT.stem)
+    parser.add_argument("--marker", default=MARKER)
+    parser.add_argument("--session-timeout", type=float, default=300)
+    parser.add_argument("--deadline", type=float, default=900)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    sessions = max(1, min(args.sessions, MOST_SESSIONS))
+    deadline = time.monotonic() + args.deadline
+    tmp = Path(tempfile.mkdtemp(prefix="bench-app-"))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    load_before = os.getloadavg()
+    server = start_server(tmp, port, args.preheated)
+    try:
+        startup = wait_until_serving(base, server, deadline)
+        if args.preheated:
+            time.sleep(min(30, max(0, deadline - time.monotonic())))  # let the pool fill
+        url = f"{base}voila/render/{args.page}.ipynb"
+        timeout = min(args.session_timeout, max(1, deadline - time.monotonic()))
+        with cf.ThreadPoolExecutor(max_workers=sessions) as pool:
+            started = time.perf_counter()
+            runs = list(pool.map(lambda _: one_session(url, args.marker, timeout),
+                                 range(sessions)))
+            wall = time.perf_counter() - started
+        memory = kernel_memory(server)
+        server_mb = round(psutil.Process(server.pid).memory_info().rss / 1e6, 1)
+    finally:
+        stop(server)
+        shutil.rmtree(tmp, ignore_errors=True)
+    times = sorted(r["first_result_s"] for r in runs if r["ok"])
+    last = times[-1] if len(times) == sessions else None
+    result = {
+        "sessions": sessions, "page": args.page, "preheated_kernels": args.preheated,
+        "server_start_s": round(startup, 2), "all_sessions_s": round(wall, 2),
+        "first_results_s": times, "failed": [r for r in runs if not r["ok"]],
+        "last_session_first_result_s": last,
+        "goal": f"the last of {sessions} sessions shows its first result within {GOAL_SECONDS} s",
+        "goal_met": last is not None and last <= GOAL_SECONDS,
+        "kernels": memory,
+        "memory_per_session_mb": {
+            "rss_mean": round(sum(k["rss_mb"] for k in memory) / len(memory), 1)
+            if memory else None,
+            "uss_mean": round(sum(k["uss_mb"] for k in memory) / len(memory), 1)
+            if memory else None},
+        "server_rss_mb": server_mb,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "load_average_before": [round(x, 2) for x in load_before],
+                    "memory_total_mb": round(psutil.virtual_memory().total / 1e6)},
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps({k: v for k, v in result.items() if k != "kernels"}, indent=2))
+    return 0 if result["goal_met"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
