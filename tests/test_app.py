@@ -339,3 +339,50 @@ def test_the_command_prints_the_room_address_with_its_token():
     command = app.server_command(args)
     assert command[1:3] == ["-m", "toolkit.app.server"] and "--no-browser" in command
     assert not any("token" in part for part in command)  # the token goes in the environment
+
+
+# --- pack downloads -----------------------------------------------------------------------
+
+def fake_summary(tmp_path, status, files, reason=""):
+    from toolkit.packs.runner import PackResult, RunSummary
+
+    folder = tmp_path / "organisations"
+    folder.mkdir(exist_ok=True)
+    outputs = {}
+    for name in files:
+        (folder / name).write_text(f"content of {name}")
+        kind = Path(name).suffix.lstrip(".")
+        if kind == "csv":
+            outputs.setdefault("tables", []).append(f"organisations/{name}")
+        else:
+            outputs[kind] = f"organisations/{name}"
+    result = PackResult(id="organisation/riverside", kind="organisation", slug="riverside",
+                        status=status, title="Riverside <Trust>", reason=reason,
+                        outputs=outputs)
+    return RunSummary(results=[result], seconds=1.0, out_dir=tmp_path, workers=0)
+
+
+def test_a_made_pack_offers_html_pdf_and_a_zip_of_everything(tmp_path):
+    summary = fake_summary(tmp_path, "ok", ["riverside.html", "riverside.pdf",
+                                            "riverside__lm3.csv"])
+    shown = downloads.pack_downloads(summary)
+    assert "Riverside &lt;Trust&gt;" in shown
+    assert 'download="riverside.html"' in shown and 'download="riverside.pdf"' in shown
+    assert 'download="riverside.zip"' in shown and "Pango" not in shown
+    with zipfile.ZipFile(tmp_path / "riverside.zip") as archive:
+        assert sorted(archive.namelist()) == ["riverside.html", "riverside.pdf",
+                                              "riverside__lm3.csv"]
+
+
+def test_a_pack_without_pdf_says_how_to_get_one(tmp_path):
+    summary = fake_summary(tmp_path, "html-only", ["riverside.html", "riverside__lm3.csv"])
+    shown = downloads.pack_downloads(summary)
+    assert 'download="riverside.html"' in shown and "A4 PDF" not in shown.split("kil-warning")[0]
+    assert "print it from your browser to PDF" in shown and "install Pango" in shown
+
+
+def test_a_failed_pack_shows_its_reason(tmp_path):
+    summary = fake_summary(tmp_path, "failed", [], reason="The workbook has 2 error(s): <x>")
+    shown = downloads.pack_downloads(summary)
+    assert "kil-error" in shown and "2 error(s): &lt;x&gt;" in shown
+    assert "download=" not in shown
