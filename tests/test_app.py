@@ -386,3 +386,12 @@ def test_a_failed_pack_shows_its_reason(tmp_path):
     shown = downloads.pack_downloads(summary)
     assert "kil-error" in shown and "2 error(s): &lt;x&gt;" in shown
     assert "download=" not in shown
+
+
+def test_the_app_command_refuses_a_bad_port_or_settings_file(tmp_path, capsys):
+    from toolkit import cli
+
+    assert cli.main(["app", "--port", "70000", "--no-browser"]) == 2
+    assert "--port must be from 1 to 65535" in capsys.readouterr().err
+    assert cli.main(["app", "--settings", str(tmp_path / "none.yml"), "--no-browser"]) == 2
+    assert "does not exist" in capsys.readouterr().err
