@@ -283,3 +283,19 @@ def test_an_address_off_loopback_needs_the_token(tmp_path):
             assert "Keep It Local" in given.read().decode()
     finally:
         stop_server(server)
+
+
+def test_an_abandoned_sessions_folder_goes_when_its_kernel_is_culled(app_server):
+    """A session whose page never connects (no browser to close it) is culled when idle."""
+    before = set(app_server.session_folders())
+    with urllib.request.urlopen(app_server.url("probe"), timeout=START_SECONDS) as response:
+        assert b"Upload probe" in response.read()
+    made = set(app_server.session_folders()) - before
+    assert len(made) == 1, f"expected one new session folder, found {sorted(made)}"
+    folder = made.pop()
+    deadline = time.monotonic() + START_SECONDS + IDLE_SECONDS
+    while folder.exists() and time.monotonic() < deadline:
+        time.sleep(1)
+    assert not folder.exists(), f"{folder} is still there after {IDLE_SECONDS} s idle"
+    assert "Culling kernel" in app_server.log.read_text() or "culled" in \
+        app_server.log.read_text().lower()
