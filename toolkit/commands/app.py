@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -99,6 +100,9 @@ def run(args: argparse.Namespace) -> int:
         env[TOKEN_VARIABLE] = secrets.token_urlsafe(24)
         print(sharing_text(args.ip, args.port, env[TOKEN_VARIABLE]), flush=True)
     server = subprocess.Popen(server_command(args), env=env)
+    # Ctrl-C reaches the server too (one process group); a SIGTERM to this command is passed
+    # on, so the server never outlives it.
+    signal.signal(signal.SIGTERM, lambda signum, frame: server.terminate())
     try:
         return server.wait()
     except KeyboardInterrupt:
