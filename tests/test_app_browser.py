@@ -5,11 +5,11 @@ loopback port with a short cull timeout, its own sessions folder and a settings 
 own, serving a copy of the app's pages plus ``tests/app_probe/probe.ipynb`` (two upload boxes
 through :func:`toolkit.app.uploads.read_upload`, one with a 1 MB limit, and a download link).
 Chromium comes from the Debian package, as in the course's browser tests
-(``tests/browser_helpers.py``); every request that would leave the app's server is blocked and
+(``tests/browser_support.py``); every request that would leave the app's server is blocked and
 counted as an error.
 
 Fixtures for page tests: ``app_server`` (``.url(page)``, ``.sessions``, ``.max_upload_mb``),
-``browser`` (Chromium), ``app_page`` (a :class:`browser_helpers.PageWatch` on the server,
+``browser`` (Chromium), ``app_page`` (a :class:`browser_support.PageWatch` on the server,
 closed after the test), and ``open_page(app_page, app_server, name)`` to open a page and wait
 until Voilà has rendered it.
 """
@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM, CHROMIUM_ARGS, PageWatch
 
-from browser_helpers import CHROMIUM, PageWatch, chromium_browser
 from conftest import ROOT, SAMPLES
 
 PAGES = ROOT / "toolkit" / "app" / "pages"
@@ -141,7 +141,13 @@ def app_server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    yield from chromium_browser()
+    from playwright import sync_api
+
+    playwright = sync_api.sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+    playwright.stop()
 
 
 @pytest.fixture
