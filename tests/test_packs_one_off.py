@@ -30,10 +30,36 @@ BRADFORD = [{"name": "Inner Bradford", "postcodes": ["BD1", "BD2", "BD3", "BD8"]
 
 def test_area_options_become_registry_boundaries():
     boundaries = area_boundaries(Namespace(local_postcodes="bd1, BD2 hx"))
+    assert area_boundaries(Namespace(local_postcodes=None, local_authorities=None,
+                                     wider_authorities=[], within=None, centre=None)) == []
     assert boundaries == [{"name": "Local area (BD1 BD2 HX)", "postcodes": ["BD1", "BD2", "HX"]}]
-    assert area_boundaries(Namespace(local_postcodes=None)) == []
     with pytest.raises(InputError, match="'12345'"):
         area_boundaries(Namespace(local_postcodes="BD1 12345"))
+
+
+def test_council_options_become_registry_boundaries_by_code():
+    args = Namespace(local_postcodes=None, local_authorities="Calderdale",
+                     wider_authorities=["West Yorkshire"], within=None, centre=None)
+    local, wider = area_boundaries(args)
+    assert local["local_authorities"] == ["E08000033"] and "Calderdale" in local["name"]
+    assert wider["local_authorities"] == ["E47000003"]  # West Yorkshire Combined Authority
+    with pytest.raises(InputError):
+        area_boundaries(Namespace(local_postcodes=None, local_authorities="Nowhereshire",
+                                  wider_authorities=[], within=None, centre=None))
+
+
+def test_a_spending_pack_for_a_named_council_takes_its_code_and_name(tmp_path):
+    boundaries = area_boundaries(Namespace(local_postcodes=None, local_authorities="Calderdale",
+                                           wider_authorities=[], within=None, centre=None))
+    jobs = plan.plan_spending_pack([PAYMENTS], boundaries + area_boundaries(Namespace(
+        local_postcodes=None, local_authorities="West Yorkshire", wider_authorities=[],
+        within=None, centre=None)), tmp_path)
+    authority = load_registry(jobs[0].parameters["registry_path"]).authorities[0]
+    assert authority.ons_code == "E08000033"
+    assert authority.spender_name == f"{authority.name} Council"
+    assert jobs[0].slug == plan.slugify(authority.name)
+    assert [b.local_authorities for b in authority.boundaries] == [("E08000033",),
+                                                                    ("E47000003",)]
 
 
 def test_an_organisation_pack_is_planned_from_its_workbooks(tmp_path):

@@ -209,8 +209,10 @@ def inputs_from_args(args):
 def add_area_arguments(parser) -> None:
     """Add the options that say which area counts as local, for a command without a workbook.
 
-    Used by ``keepitlocal packs`` for its one-off forms; every boundary option shared by the
-    commands belongs here too, so that each appears on ``packs`` as well.
+    Used by ``keepitlocal packs`` for its one-off forms: ``--local-postcodes`` and the
+    authority options of :func:`add_authority_arguments` (``--local-authorities``,
+    ``--wider-authorities``, ``--within``, ``--centre``), so that every boundary option the
+    other commands share appears on ``packs`` too.
 
     Parameters
     ----------
@@ -219,30 +221,47 @@ def add_area_arguments(parser) -> None:
     parser.add_argument("--local-postcodes", metavar="CODES",
                         help='postcode areas, districts or sectors counted as local, such as '
                              '"BD1 BD2 HX" (one-off packs)')
+    add_authority_arguments(parser, centre_help="the organisation's (else the workbook's own)")
 
 
-def area_boundaries(args) -> list[dict]:
+def area_boundaries(args, centre: str | None = None) -> list[dict]:
     """Return the boundaries the area options give, as a registry writes them.
 
     Parameters
     ----------
     args : argparse.Namespace
         Parsed with :func:`add_area_arguments`.
+    centre : str, optional
+        The full postcode a distance (``--within``) is measured from when ``--centre`` is not
+        given (an organisation's own, from its workbook).
 
     Returns
     -------
     list of dict
         Innermost first, such as ``[{"name": "Local area (BD1 BD2)", "postcodes": ["BD1",
-        "BD2"]}]``; empty when no area option was given.
+        "BD2"]}]`` or ``[{"name": "Calderdale", "local_authorities": ["E08000033"], ...}]``;
+        empty when no area option was given.
 
     Raises
     ------
     InputError
-        When a code is not a postcode area, district, sector or postcode.
+        When a code, council or distance cannot be read (the message names it).
     """
     from toolkit.inputs.geography import parse_codes
 
-    if not getattr(args, "local_postcodes", None):
-        return []
-    codes = [code.text for code in parse_codes(args.local_postcodes)]
-    return [{"name": f"Local area ({' '.join(codes)})", "postcodes": codes}]
+    if getattr(args, "local_postcodes", None):
+        codes = [code.text for code in parse_codes(args.local_postcodes)]
+        return [{"name": f"Local area ({' '.join(codes)})", "postcodes": codes}]
+    return [registry_boundary(b) for b in authority_boundaries(args, centre=centre)]
+
+
+def registry_boundary(boundary) -> dict:
+    """Return a boundary as a registry entry: its councils, its distance or its postcodes."""
+    if boundary.kind == "distance":
+        distance = boundary.distance
+        return {"name": boundary.name,
+                "within": f"{distance.amount:g} {distance.unit} of {distance.centre}"}
+    if boundary.kind == "authority":
+        entry = {"name": boundary.name, "local_authorities": list(boundary.official_codes)}
+        return {**entry, "level": boundary.level} if boundary.level else entry
+    return {"name": boundary.name, "postcodes": list(boundary.official_codes)}

@@ -2,8 +2,9 @@
 
 Without a registry (the one-off forms), through the same notebooks and runner:
 
-- ``--workbook WORKBOOK [--local-postcodes CODES] --out DIR``: one organisation's pack;
-- ``--payments FILE... [--suppliers LIST] [--council NAME] [--local-postcodes CODES]
+- ``--workbook WORKBOOK [--local-authorities NAMES | --local-postcodes CODES | --within D]
+  --out DIR``: one organisation's pack;
+- ``--payments FILE... [--suppliers LIST] [--council NAME] [--local-authorities NAMES]
   --out DIR``: one council's spending pack;
 - ``--scenario FILE --out DIR``: one options appraisal.
 
@@ -86,12 +87,15 @@ def one_off_jobs(args: argparse.Namespace) -> list | None:
                          "of them, without --registry or --only.")
     if args.scenario:
         return plan.plan_appraisal_pack(args.scenario, args.settings, args.notebooks)
-    boundaries = area_boundaries(args)
     if args.workbook:
+        from toolkit.inputs.workbook import read_workbook
+
+        centre = read_workbook(args.workbook[-1]).about.get("postcode")
+        boundaries = area_boundaries(args, centre=centre)
         return plan.plan_organisation_pack(args.workbook, boundaries, args.out, args.settings,
                                            args.notebooks)
-    return plan.plan_spending_pack(args.payments, boundaries, args.out, args.suppliers,
-                                   args.council, args.settings, args.notebooks)
+    return plan.plan_spending_pack(args.payments, area_boundaries(args), args.out,
+                                   args.suppliers, args.council, args.settings, args.notebooks)
 
 
 def run(args: argparse.Namespace) -> int:

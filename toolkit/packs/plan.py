@@ -449,6 +449,7 @@ def _one_off_registry(out_dir: str | Path, slug: str, authority: dict, fictional
 def _need_boundaries(boundaries: list[dict], what: str) -> None:
     if not boundaries:
         raise InputError(f"Say which area counts as local for {what}: for example "
+                         '--local-authorities Bradford (councils by name or ONS code), or '
                          '--local-postcodes "BD1 BD2 BD3" (postcode areas, districts or '
                          "sectors).")
 
@@ -533,15 +534,17 @@ def plan_spending_pack(payments: Iterable[str | Path], boundaries: list[dict],
     suppliers : path-like, optional
         A supplier list (postcodes, VCSE, size).
     council : str, optional
-        Who spent the money, such as ``"Calderdale Council"``; by default "the council".
+        Who spent the money, such as ``"Calderdale Council"``; by default "<council> Council"
+        when the first boundary is one council (``--local-authorities``), else "the
+        council".
     settings_path, notebooks_dir : path-like, optional
         As for :func:`plan_packs`.
 
     Returns
     -------
     list of PackJob
-        The one authority pack, named after the council (``calderdale-council``), else
-        ``council``.
+        The one authority pack, named after the council (``calderdale-council``, or
+        ``calderdale`` from the boundary), else ``council``.
 
     Raises
     ------
@@ -553,9 +556,13 @@ def plan_spending_pack(payments: Iterable[str | Path], boundaries: list[dict],
         raise InputError("Give the council's payments files: --payments FILE...")
     _need_boundaries(boundaries, "the spending pack")
     council = (council or "").strip()
-    council_id = slugify_or_none(council) or "council"
-    authority = {"id": council_id, "name": council or boundaries[0]["name"],
-                 "ons_code": NO_ONS_CODE, "spender": council or "the council",
+    councils = list(boundaries[0].get("local_authorities") or [])
+    named = len(councils) == 1 and re.fullmatch(r"[EWSN]\d{8}", str(councils[0]))
+    name = council or boundaries[0].get("name") or "Local area"
+    council_id = slugify_or_none(council or (name if named else "")) or "council"
+    authority = {"id": council_id, "name": name,
+                 "ons_code": str(councils[0]) if named else NO_ONS_CODE,
+                 "spender": council or (f"{name} Council" if named else "the council"),
                  "boundaries": boundaries, "spending_files": [str(p) for p in files]}
     if suppliers is not None:
         authority["supplier_list"] = str(_existing([suppliers], "supplier list")[0])
