@@ -291,6 +291,162 @@ def test_an_address_off_loopback_needs_the_token(tmp_path):
         stop_server(server)
 
 
+# --------------------------------------------------------------------- the three pages, walked
+# Each walk does what a user does, in the browser, and checks what the page shows against the
+# toolkit's own figures for the same file. Set KEEPITLOCAL_APP_SCREENSHOTS to a folder to keep
+# a screenshot of each page (the course's are made so: book/images/app-*.png).
+
+#: Longest wait for a pack (papermill, nbconvert and WeasyPrint inside the page's kernel).
+PACK_SECONDS = 400
+
+
+def keep_screenshot(watch: PageWatch, name: str, selector: str | None = None) -> Path | None:
+    """Save a screenshot of the page (or of one part) where KEEPITLOCAL_APP_SCREENSHOTS says."""
+    folder = os.environ.get("KEEPITLOCAL_APP_SCREENSHOTS")
+    if not folder:
+        return None
+    path = Path(folder) / f"app-{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A tall window for a part, so that all of it is drawn; the top of the page otherwise.
+    watch.page.set_viewport_size({"width": 1200, "height": 1600 if selector else 800})
+    target = watch.page.locator(selector).first if selector else watch.page
+    target.screenshot(path=str(path))
+    return path
+
+
+def choose_file(watch: PageWatch, css: str, *paths: Path) -> None:
+    """Choose files in the page's upload box with CSS class ``css``, as a user does."""
+    with watch.page.expect_file_chooser() as chooser:
+        watch.page.locator(f".{css}").click()
+    chooser.value.set_files([str(p) for p in paths])
+
+
+def click(watch: PageWatch, css: str) -> None:
+    """Click the page's button with CSS class ``css``."""
+    watch.page.locator(f"button.{css}").click()
+
+
+def wait_text(watch: PageWatch, css: str, wanted: str, seconds: float = START_SECONDS) -> str:
+    """Wait until the output with CSS class ``css`` holds ``wanted``; return its text."""
+    locator = watch.page.locator(f".{css}")
+    locator.filter(has_text=wanted).first.wait_for(timeout=seconds * 1000)
+    return locator.first.inner_text()
+
+
+def download(watch: PageWatch, css: str, suffix: str, tmp_path: Path) -> Path:
+    """Click the download link ending ``suffix`` in output ``css``; return the saved file."""
+    link = watch.page.locator(f".{css} a.kil-download[download$='{suffix}']").first
+    with watch.page.expect_download() as caught:
+        link.click()
+    saved = tmp_path / caught.value.suggested_filename
+    caught.value.save_as(saved)
+    return saved
+
+
+def test_walk_organisation_from_workbook_to_pdf(app_page, app_server, tmp_path):
+    from pypdf import PdfReader
+
+    from toolkit import present
+    from toolkit.inputs.settings import load_settings
+    from toolkit.inputs.workbook import load_workbook
+    from toolkit.measures.lm3 import lm3_from_workbook
+
+    workbook = SAMPLES / "bradford" / "manningham-community-trust_2024-25.xlsx"
+    watch = app_page
+    open_page(watch, app_server, "organisation")
+    keep_screenshot(watch, "organisation-start")
+    choose_file(watch, "kil-workbook-upload", workbook)
+    click(watch, "kil-check")
+    problems = wait_text(watch, "kil-problems-out", "warning")
+    assert "sheet 'Staff survey', row 10" in problems
+    watch.page.locator(".kil-council select").select_option("Bradford")
+    watch.page.locator(".kil-accept input[type=checkbox]").check()
+    click(watch, "kil-figures")
+    figures = wait_text(watch, "kil-figures-out", "Local multiplier")
+    from toolkit.app.area import council_boundary, council_choices
+
+    bradford = next(c for c in council_choices() if c.label == "Bradford")
+    result = lm3_from_workbook(load_workbook(workbook), load_settings(),
+                               council_boundary(bradford))
+    assert f"{present.ratio(result.lm3_low)} to {present.ratio(result.lm3_high)}" in figures
+    assert present.ratio(result.lm3) in figures
+    keep_screenshot(watch, "organisation-figures", ".kil-figures-out")
+    whatif = watch.page.locator(".kil-whatif")
+    before = whatif.inner_text()
+    handle = whatif.locator(".noUi-handle").first
+    handle.focus()
+    handle.press("End")  # the share moved to local suppliers, to 100%
+    whatif.filter(has_not_text=before[:400]).first.wait_for(timeout=START_SECONDS * 1000)
+    assert whatif.inner_text() != before
+    keep_screenshot(watch, "organisation-whatif", ".kil-whatif")
+    click(watch, "kil-pack")
+    wait_text(watch, "kil-pack-out", "A4 PDF", PACK_SECONDS)
+    pdf = download(watch, "kil-pack-out", ".pdf", tmp_path)
+    first = PdfReader(str(pdf)).pages[0].extract_text()
+    assert "Manningham Community Trust" in first
+    assert zipfile.ZipFile(download(watch, "kil-pack-out", ".zip", tmp_path)).namelist()
+    assert not watch.errors, "\n".join(watch.errors)
+
+
+def test_walk_organisation_broken_workbook_lists_its_problems(app_page, app_server):
+    watch = app_page
+    open_page(watch, app_server, "organisation")
+    choose_file(watch, "kil-workbook-upload", SAMPLES / "broken" / "text-in-numbers.xlsx")
+    click(watch, "kil-check")
+    shown = wait_text(watch, "kil-problems-out", "must be fixed first")
+    assert "Error" in shown and "row" in shown and "sheet" in shown
+    keep_screenshot(watch, "organisation-problems", ".kil-problems-out")
+    choose_file(watch, "kil-workbook-upload", SAMPLES / "broken" / "not-a-workbook.xlsx")
+    click(watch, "kil-check")
+    assert "not an Excel workbook" in wait_text(watch, "kil-problems-out", "not an Excel")
+    assert "Traceback" not in watch.page.content()
+    assert not watch.errors, "\n".join(watch.errors)
+
+
+def test_walk_council_spending_to_its_pack(app_page, app_server, tmp_path):
+    from toolkit.app.area import council_boundary, council_choices
+    from toolkit.spend.analysis import analyse_spending, share_range_words
+
+    payments = SAMPLES / "calderdale" / "calderdale_payments_sample.csv"
+    suppliers = SAMPLES / "calderdale" / "calderdale_suppliers_sample.csv"
+    watch = app_page
+    open_page(watch, app_server, "spending")
+    choose_file(watch, "kil-payments-upload", payments)
+    choose_file(watch, "kil-suppliers-upload", suppliers)
+    watch.page.locator(".kil-council select").select_option("Calderdale")
+    click(watch, "kil-analyse")
+    shown = wait_text(watch, "kil-results-out", "Top suppliers")
+    calderdale = next(c for c in council_choices() if c.label == "Calderdale")
+    head = analyse_spending([payments], [council_boundary(calderdale)], suppliers).summary()
+    assert share_range_words(head["local_share_low"], head["local_share_high"]) in shown
+    keep_screenshot(watch, "spending-results", ".kil-results-out")
+    click(watch, "kil-pack")
+    wait_text(watch, "kil-pack-out", "A4 PDF", PACK_SECONDS)
+    html_file = download(watch, "kil-pack-out", ".html", tmp_path)
+    assert "Calderdale" in html_file.read_text(encoding="utf-8")
+    assert not watch.errors, "\n".join(watch.errors)
+
+
+def test_walk_options_from_a_scenario_file_to_its_pack(app_page, app_server, tmp_path):
+    from toolkit.appraisal.appraise import appraise
+    from toolkit.appraisal.scenario import load_scenario
+    from toolkit.inputs.settings import load_settings
+
+    scenario = SAMPLES / "illustration_scenario.yml"
+    watch = app_page
+    open_page(watch, app_server, "options")
+    choose_file(watch, "kil-scenario-upload", scenario)
+    click(watch, "kil-open-scenario")
+    expected = appraise(load_scenario(scenario), load_settings(), with_sensitivity=False)
+    words = expected.headline["break_even_words"]
+    shown = wait_text(watch, "kil-results-out", "Switching value")
+    assert " ".join(words.split()) in " ".join(shown.split())
+    keep_screenshot(watch, "options-results", ".kil-results-out")
+    click(watch, "kil-pack")
+    wait_text(watch, "kil-pack-out", "A4 PDF", PACK_SECONDS)
+    html_file = download(watch, "kil-pack-out", ".html", tmp_path)
+    assert "break-even" in html_file.read_text(encoding="utf-8").lower()
+    assert not watch.errors, "\n".join(watch.errors)
 def test_an_abandoned_sessions_folder_goes_when_its_kernel_is_culled(app_server):
     """A session whose page never connects (no browser to close it) is culled when idle."""
     before = set(app_server.session_folders())
