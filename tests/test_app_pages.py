@@ -115,16 +115,21 @@ def test_headline_lm3_and_its_range_as_the_pack_computes_them(organisation_page)
     from toolkit.inputs.settings import load_settings
     from toolkit.inputs.workbook import load_workbook
     from toolkit.measures.lm3 import lm3_from_workbook
+    from toolkit.packs.sections import lm3_headline
 
     page = checked(organisation_page, WORKBOOK)
     page.accept_warnings.value = True
     page.figures_button.click()
     boundary = page.area.boundaries()[0]
     result = lm3_from_workbook(load_workbook(WORKBOOK), load_settings(), boundary)
+    expected = lm3_headline(result)  # the pack's headline: LM3 with its full range
+    assert expected.value == result.lm3 and expected.low <= result.lm3 <= expected.high
     words = text_of(page.figures_out.value)
     assert f"Local multiplier (LM3), {boundary.name}" in words
-    assert (f"{present.ratio(result.lm3)} {present.ratio(result.lm3_low)} to "
-            f"{present.ratio(result.lm3_high)}") in words
+    shown_range = f"{present.ratio(expected.low)} to {present.ratio(expected.high)}"
+    assert f"{present.ratio(result.lm3)} " in words and shown_range in words
+    assert expected.labelled_range.endswith(shown_range)
+    assert f"{present.ratio(result.lm3)} {expected.labelled_range}" in words
     assert "partly assumed" in words and "evidenced" in words
 
 
