@@ -487,3 +487,15 @@ def test_area_council_and_its_wider_boundary_come_from_the_registry():
     entries = picker.registry_boundaries()
     assert [e["postcodes"] for e in entries] == [sorted(b.postcodes)
                                                 for b in calderdale.boundaries[:2]]
+
+
+def test_a_council_offers_its_county_and_combined_authority_as_wider_areas():
+    from toolkit.app.area import AreaPicker
+
+    picker = AreaPicker()
+    picker.council.value = "Preston"
+    assert "Lancashire" in picker.wider.options
+    picker.wider.value = "Lancashire"
+    preston, lancashire = picker.boundaries()
+    assert preston.contains("PR1 2HE") and lancashire.contains("BB5 1HD")
+    assert not preston.contains("BB5 1HD")

@@ -68,7 +68,23 @@ def official_councils() -> list[AreaChoice]:
     authorities = load_authorities()
     by_name = {name: code for code, name in {**authorities.counties,
                                              **authorities.names}.items()}
-    return [AreaChoice(name, by_name[name]) for name in sorted(by_name)]
+    return [AreaChoice(name, by_name[name], wider=official_wider(authorities, by_name[name]))
+            for name in sorted(by_name)]
+
+
+def official_wider(authorities, code: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Return the wider areas a council sits in: its county, and its combined authority.
+
+    Each is offered by name (no postcodes: the directory places every postcode in it).
+    """
+    wider = []
+    county = authorities.upper.get(code)
+    if county and county != code and county in authorities.counties:
+        wider.append((authorities.counties[county], ()))
+    for entry in authorities.combined.values():
+        if code in entry["districts"]:
+            wider.append((entry["name"], ()))
+    return tuple(wider)
 
 
 def sample_councils() -> list[AreaChoice]:
@@ -170,8 +186,9 @@ def wider_boundary(choice: AreaChoice | None, wider_name: str):
     if choice is None or wider_name in ("", NO_WIDER):
         return None
     for name, codes in choice.wider:
-        if name == wider_name:
-            return Boundary.from_codes(name, list(codes))
+        if name == wider_name:  # the samples' postcode districts, or an official area by name
+            return (Boundary.from_codes(name, list(codes)) if codes
+                    else Boundary.from_authorities(name))
     return Boundary.from_authorities(wider_name) if official_geography() else None
 
 
