@@ -108,6 +108,7 @@ class JobsResult:
     boundary_name: str | None
     small_group: bool
     notes: list[str] = field(default_factory=list)
+    pay_partly_local: float = 0.0
     below_rate_rows: list[int] = field(default_factory=list)
     below_rate_pay: list[dict] = field(default_factory=list)
     full_time_hours: float | None = None
@@ -416,6 +417,7 @@ def jobs_from_workbook(wb, settings, boundary=None, years: float = 1.0,
         full_time_hours=full_time_hours,
     )
     result.notes.extend(_partial_notes(staff, boundary))
+    result.pay_partly_local = partial_pay(staff, boundary)[1]
     return result
 
 

@@ -339,11 +339,28 @@ def jobs_headlines(result: Any) -> list[Headline]:
                    note=f"{present.count_or_suppressed(result.staff_count, 'staff')} on the "
                         "Staff sheet")
     area = result.boundary_name or "the local area"
-    pay = Headline(f"Share of pay going to staff living in {area}", result.local_pay_share,
-                   "share", basis="evidenced",
-                   note="Staff whose home district is unknown count as not local")
+    pay = Headline(f"Share of pay going to staff living in {area}", *_local_pay_range(result),
+                   basis="evidenced",
+                   note="Central: staff in postcode districts that straddle the boundary counted "
+                        "by the share of the district's postcodes inside it. Range: staff whose "
+                        "home is unknown or in such a district counted not local, then local")
     return [present.suppress_small(fte, result.staff_count, "staff"),
             present.suppress_small(pay, result.staff_count, "staff")]
+
+
+def _local_pay_range(result: Any) -> tuple:
+    """Return (central, "share", low, high) of the share of pay to local residents.
+
+    Low counts staff of unknown home (or in a straddling district) not local, high local;
+    the central figure counts a straddling district by its share of postcodes inside.
+    """
+    total = result.pay_total
+    if not total or result.pay_local is None:
+        return result.local_pay_share, "share", None, None
+    partly = getattr(result, "pay_partly_local", 0.0) or 0.0
+    low = result.pay_local / total
+    high = (result.pay_local + (result.pay_unknown or 0.0)) / total
+    return (result.pay_local + partly) / total, "share", low, high
 
 
 def jobs_table(result: Any) -> pd.DataFrame:
