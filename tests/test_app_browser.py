@@ -38,8 +38,9 @@ PROBE = ROOT / "tests" / "app_probe" / "probe.ipynb"
 APP_PAGES = ["index", "organisation", "spending", "options"]
 #: The app's upload limit in these tests: above Tornado's 10 MiB websocket default.
 MAX_UPLOAD_MB = 15
-#: A session idle this long is culled (short, so that the session test ends soon).
-IDLE_SECONDS = 20
+#: A session idle this long is culled: short, so that the cull test ends soon, but longer than
+#: any pause of a walk (a connected page idle for 20 s was culled mid-walk on a busy machine).
+IDLE_SECONDS = 60
 #: Longest wait for the server to start, a page to render, or a session folder to go.
 START_SECONDS = 120
 
@@ -450,6 +451,8 @@ def test_walk_options_from_a_scenario_file_to_its_pack(app_page, app_server, tmp
     html_file = download(watch, "kil-pack-out", ".html", tmp_path)
     assert "break-even" in html_file.read_text(encoding="utf-8").lower()
     assert not watch.errors, "\n".join(watch.errors)
+
+
 def test_an_abandoned_sessions_folder_goes_when_its_kernel_is_culled(app_server):
     """A session whose page never connects (no browser to close it) is culled when idle."""
     before = set(app_server.session_folders())

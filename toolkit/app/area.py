@@ -275,22 +275,34 @@ class AreaPicker:
         return [council_boundary(choice)] + ([wider] if wider is not None else [])
 
     def registry_boundaries(self) -> list[dict]:
-        """Return the boundaries as a registry's ``boundaries`` entries (name, postcodes).
+        """Return the boundaries as a registry's ``boundaries`` entries, for a one-off pack.
+
+        A council (or county, or combined authority) as ``local_authorities`` (its ONS codes),
+        a distance as ``within`` ("5 miles of HX1 1QE"), typed districts as ``postcodes``.
 
         Raises
         ------
         InputError
-            When a boundary is not drawn from postcodes (a registry of this toolkit's
-            version lists postcodes).
+            When a boundary is drawn from none of these.
         """
-        entries = []
-        for boundary in self.boundaries():
-            codes = sorted(boundary_codes(boundary))
-            if not codes:
-                raise InputError(f"The pack for {boundary.name} needs the area as postcode "
-                                 "districts in this version: choose postcode districts.")
-            entries.append({"name": boundary.name, "postcodes": codes})
-        return entries
+        return [registry_entry(boundary) for boundary in self.boundaries()]
+
+
+def registry_entry(boundary) -> dict:
+    """Return one boundary as a registry ``boundaries`` entry (see ``registry_boundaries``)."""
+    entry = {"name": boundary.name}
+    distance = getattr(boundary, "distance", None)
+    if distance is not None:
+        return {**entry, "within": f"{distance.amount:g} {distance.unit} of {distance.centre}"}
+    if getattr(boundary, "la_codes", None):
+        level = getattr(boundary, "level", "") or ""
+        return {**entry, "local_authorities": sorted(boundary.la_codes),
+                **({"level": level} if level else {})}
+    codes = sorted(boundary_codes(boundary))
+    if not codes:
+        raise InputError(f"The pack for {boundary.name} cannot be made: its area is neither "
+                         "a council, a distance nor postcode districts.")
+    return {**entry, "postcodes": codes}
 
 
 def boundary_codes(boundary) -> set[str]:
