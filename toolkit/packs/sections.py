@@ -354,13 +354,13 @@ def _local_pay_range(result: Any) -> tuple:
     Low counts staff of unknown home (or in a straddling district) not local, high local;
     the central figure counts a straddling district by its share of postcodes inside.
     """
-    total = result.pay_total
-    if not total or result.pay_local is None:
+    total = getattr(result, "pay_total", None)
+    local = getattr(result, "pay_local", None)
+    if not total or local is None:
         return result.local_pay_share, "share", None, None
     partly = getattr(result, "pay_partly_local", 0.0) or 0.0
-    low = result.pay_local / total
-    high = (result.pay_local + (result.pay_unknown or 0.0)) / total
-    return (result.pay_local + partly) / total, "share", low, high
+    unknown = getattr(result, "pay_unknown", 0.0) or 0.0
+    return (local + partly) / total, "share", local / total, (local + unknown) / total
 
 
 def jobs_table(result: Any) -> pd.DataFrame:
