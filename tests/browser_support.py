@@ -27,6 +27,17 @@ AXE_RULES = ["color-contrast", "image-alt", "heading-order", "document-title", "
              "empty-heading", "summary-name", "label", "aria-input-field-name"]
 
 
+def chromium_browser():
+    """Yield a launched headless Chromium (for a fixture), and close it afterwards."""
+    from playwright import sync_api
+
+    playwright = sync_api.sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 (the standard library's name)
         pass

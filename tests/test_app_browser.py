@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, PageWatch
+from browser_support import CHROMIUM, PageWatch, chromium_browser
 
 from conftest import ROOT, SAMPLES
 
@@ -142,13 +142,7 @@ def app_server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright import sync_api
-
-    playwright = sync_api.sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield chromium
-    chromium.close()
-    playwright.stop()
+    yield from chromium_browser()
 
 
 @pytest.fixture

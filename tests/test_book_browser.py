@@ -26,10 +26,10 @@ import yaml
 from browser_support import (
     AXE,
     CHROMIUM,
-    CHROMIUM_ARGS,
     PageWatch,
     QuietHandler,
     axe_violations,
+    chromium_browser,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,11 +83,7 @@ def base_url():
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright = sync_api.sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield chromium
-    chromium.close()
-    playwright.stop()
+    yield from chromium_browser()
 
 
 @pytest.fixture

@@ -17,10 +17,10 @@ from browser_support import (
     AXE,
     AXE_RULES,
     CHROMIUM,
-    CHROMIUM_ARGS,
     PageWatch,
     QuietHandler,
     axe_violations,
+    chromium_browser,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -45,11 +45,7 @@ def packs_url(sample_packs):
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright = sync_api.sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield chromium
-    chromium.close()
-    playwright.stop()
+    yield from chromium_browser()
 
 
 def test_every_html_pack_passes_axe(sample_packs, packs_url, browser):
