@@ -119,6 +119,13 @@ def test_the_command_refuses_mixed_forms_in_plain_words(argv, tmp_path, capsys):
     assert "on their own" in err or "go with --payments" in err
 
 
+def test_pack_is_the_one_step_name_of_packs():
+    from toolkit.commands import packs
+
+    one = cli.build_parser().parse_args(["pack", "--workbook", str(WORKBOOK), "--out", "x"])
+    assert one._run is packs.run and one.workbook == [WORKBOOK]
+
+
 @pytest.mark.slow
 def test_a_one_off_organisation_pack_matches_the_measure(tmp_path, capsys):
     from toolkit.app.downloads import pack_downloads
@@ -127,7 +134,7 @@ def test_a_one_off_organisation_pack_matches_the_measure(tmp_path, capsys):
     from toolkit.measures.lm3 import lm3_for_boundaries
     from toolkit.packs.runner import run_packs
 
-    code = cli.main(["packs", "--workbook", str(WORKBOOK), "--local-postcodes",
+    code = cli.main(["pack", "--workbook", str(WORKBOOK), "--local-postcodes",
                      "BD1 BD2 BD3 BD8", "--out", str(tmp_path), "--workers", "0",
                      "--no-progress"])
     assert code in (0, 1), capsys.readouterr()  # 1 only when Pango is missing (HTML only)

@@ -2,8 +2,8 @@
 
 Each subcommand lives in its own module under ``toolkit/commands/``. A module there
 defines ``NAME`` (the subcommand), ``HELP`` (one line), ``add_arguments(parser)`` and
-``run(args) -> int`` (the exit code). This module finds them all, so adding a command
-never means editing a shared list.
+``run(args) -> int`` (the exit code), and may define ``ALIASES`` (other names it answers
+to). This module finds them all, so adding a command never means editing a shared list.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {toolkit.__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _command_modules():
-        sub = subparsers.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        sub = subparsers.add_parser(module.NAME, help=module.HELP, description=module.HELP,
+                                    aliases=getattr(module, "ALIASES", ()))
         module.add_arguments(sub)
         sub.set_defaults(_run=module.run)
     return parser

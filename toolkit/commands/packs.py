@@ -26,7 +26,10 @@ from toolkit.commands._options import (
 )
 
 NAME = "packs"
-HELP = "Make the evidence packs (HTML, A4 PDF, CSV tables) for every organisation and authority."
+#: ``keepitlocal pack --workbook WORKBOOK ...`` reads as one pack, in one step.
+ALIASES = ("pack",)
+HELP = ("Make the evidence packs (HTML, A4 PDF, CSV tables) for every organisation and "
+        "authority, or one pack.")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
