@@ -9,7 +9,7 @@ REGISTRY ?= data/samples/authorities.yml
 OUT    ?= packs
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system packs app test lint book lab bench samples clean
+.PHONY: help setup system packs app test lint book lab bench samples screenshots clean
 
 help: ## List the targets with what each does
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -54,6 +54,9 @@ bench: $(STAMP) ## Run the benchmarks (command-line start, spend, packs, geograp
 	$(PY) benchmarks/bench_packs.py
 	$(PY) benchmarks/bench_geography.py
 	$(PY) benchmarks/bench_app.py
+
+screenshots: $(STAMP) ## Make the course's screenshots of the app again (book/images/app-*.png; needs Chromium)
+	bash scripts/app-screenshots.sh
 
 samples: $(STAMP) ## Make the fictional sample data again (seeded)
 	$(VENV)/bin/keepitlocal samples --out data/samples

@@ -29,9 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from app_screenshots import shoot
 from browser_support import CHROMIUM, PageWatch, chromium_browser
 
 from conftest import ROOT, SAMPLES
+
+EXPORTS = SAMPLES / "exports"
 
 PAGES = ROOT / "toolkit" / "app" / "pages"
 PROBE = ROOT / "tests" / "app_probe" / "probe.ipynb"
@@ -288,25 +291,12 @@ def test_an_address_off_loopback_needs_the_token(tmp_path):
 
 # --------------------------------------------------------------------- the three pages, walked
 # Each walk does what a user does, in the browser, and checks what the page shows against the
-# toolkit's own figures for the same file. Set KEEPITLOCAL_APP_SCREENSHOTS to a folder to keep
-# a screenshot of each page (the course's are made so: book/images/app-*.png).
+# toolkit's own figures for the same file. At each view the course shows as a screenshot,
+# app_screenshots.shoot checks that the view still has the controls the screenshot shows, and
+# saves the screenshot where KEEPITLOCAL_APP_SCREENSHOTS says (`make screenshots`).
 
 #: Longest wait for a pack (papermill, nbconvert and WeasyPrint inside the page's kernel).
 PACK_SECONDS = 400
-
-
-def keep_screenshot(watch: PageWatch, name: str, selector: str | None = None) -> Path | None:
-    """Save a screenshot of the page (or of one part) where KEEPITLOCAL_APP_SCREENSHOTS says."""
-    folder = os.environ.get("KEEPITLOCAL_APP_SCREENSHOTS")
-    if not folder:
-        return None
-    path = Path(folder) / f"app-{name}.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A tall window for a part, so that all of it is drawn; the top of the page otherwise.
-    watch.page.set_viewport_size({"width": 1200, "height": 1600 if selector else 800})
-    target = watch.page.locator(selector).first if selector else watch.page
-    target.screenshot(path=str(path))
-    return path
 
 
 def choose_file(watch: PageWatch, css: str, *paths: Path) -> None:
@@ -349,12 +339,13 @@ def test_walk_organisation_from_workbook_to_pdf(app_page, app_server, tmp_path):
     workbook = SAMPLES / "bradford" / "manningham-community-trust_2024-25.xlsx"
     watch = app_page
     open_page(watch, app_server, "organisation")
-    keep_screenshot(watch, "organisation-start")
+    shoot(watch.page, "organisation-start")
     choose_file(watch, "kil-workbook-upload", workbook)
     click(watch, "kil-check")
     problems = wait_text(watch, "kil-problems-out", "warning")
     assert "sheet 'Staff survey', row 10" in problems
     watch.page.locator(".kil-council select").select_option("Bradford")
+    shoot(watch.page, "organisation-area")
     watch.page.locator(".kil-accept input[type=checkbox]").check()
     click(watch, "kil-figures")
     figures = wait_text(watch, "kil-figures-out", "Local multiplier")
@@ -368,7 +359,7 @@ def test_walk_organisation_from_workbook_to_pdf(app_page, app_server, tmp_path):
     expected = lm3_headline(result)  # the pack's: LM3 with its range
     assert f"{present.ratio(expected.low)} to {present.ratio(expected.high)}" in figures
     assert present.ratio(result.lm3) in figures
-    keep_screenshot(watch, "organisation-figures", ".kil-figures-out")
+    shoot(watch.page, "organisation-figures")
     whatif = watch.page.locator(".kil-whatif")
     before = whatif.inner_text()
     handle = whatif.locator(".noUi-handle").first
@@ -376,13 +367,34 @@ def test_walk_organisation_from_workbook_to_pdf(app_page, app_server, tmp_path):
     handle.press("End")  # the share moved to local suppliers, to 100%
     whatif.filter(has_not_text=before[:400]).first.wait_for(timeout=START_SECONDS * 1000)
     assert whatif.inner_text() != before
-    keep_screenshot(watch, "organisation-whatif", ".kil-whatif")
+    shoot(watch.page, "organisation-whatif")
     click(watch, "kil-pack")
     wait_text(watch, "kil-pack-out", "A4 PDF", PACK_SECONDS)
+    shoot(watch.page, "organisation-pack")
     pdf = download(watch, "kil-pack-out", ".pdf", tmp_path)
     first = PdfReader(str(pdf)).pages[0].extract_text()
     assert "Manningham Community Trust" in first
     assert zipfile.ZipFile(download(watch, "kil-pack-out", ".zip", tmp_path)).namelist()
+    assert not watch.errors, "\n".join(watch.errors)
+
+
+def test_walk_organisation_exports_matched_from_drop_downs(app_page, app_server, tmp_path):
+    from toolkit.inputs.workbook import read_workbook
+
+    watch = app_page
+    open_page(watch, app_server, "organisation")
+    choose_file(watch, "kil-export-transactions", EXPORTS / "other_package_transactions.csv")
+    click(watch, "kil-import")
+    wait_text(watch, "kil-mapping", "not recognised")
+    mapping = {"date": "Txn date", "supplier": "Payee", "account": "Category", "amount": "Net"}
+    for role, header in mapping.items():  # chosen from the file's own headers, never typed
+        drop = watch.page.locator(".kil-mapping .widget-dropdown").filter(has_text=role)
+        drop.locator("select").first.select_option(header)
+    click(watch, "kil-import")
+    wait_text(watch, "kil-import-out", "Download the workbook made")
+    shoot(watch.page, "organisation-import")
+    made = read_workbook(download(watch, "kil-import-out", ".xlsx", tmp_path))
+    assert len(made.table("spending")) > 0
     assert not watch.errors, "\n".join(watch.errors)
 
 
@@ -393,7 +405,7 @@ def test_walk_organisation_broken_workbook_lists_its_problems(app_page, app_serv
     click(watch, "kil-check")
     shown = wait_text(watch, "kil-problems-out", "must be fixed first")
     assert "Error" in shown and "row" in shown and "sheet" in shown
-    keep_screenshot(watch, "organisation-problems", ".kil-problems-out")
+    shoot(watch.page, "organisation-problems")
     choose_file(watch, "kil-workbook-upload", SAMPLES / "broken" / "not-a-workbook.xlsx")
     click(watch, "kil-check")
     assert "not an Excel workbook" in wait_text(watch, "kil-problems-out", "not an Excel")
@@ -417,7 +429,7 @@ def test_walk_council_spending_to_its_pack(app_page, app_server, tmp_path):
     calderdale = next(c for c in council_choices() if c.label == "Calderdale")
     head = analyse_spending([payments], [council_boundary(calderdale)], suppliers).summary()
     assert share_range_words(head["local_share_low"], head["local_share_high"]) in shown
-    keep_screenshot(watch, "spending-results", ".kil-results-out")
+    shoot(watch.page, "spending-results")
     click(watch, "kil-pack")
     wait_text(watch, "kil-pack-out", "A4 PDF", PACK_SECONDS)
     html_file = download(watch, "kil-pack-out", ".html", tmp_path)
@@ -439,7 +451,7 @@ def test_walk_options_from_a_scenario_file_to_its_pack(app_page, app_server, tmp
     words = expected.headline["break_even_words"]
     shown = wait_text(watch, "kil-results-out", "Switching value")
     assert " ".join(words.split()) in " ".join(shown.split())
-    keep_screenshot(watch, "options-results", ".kil-results-out")
+    shoot(watch.page, "options-results")
     click(watch, "kil-pack")
     wait_text(watch, "kil-pack-out", "A4 PDF", PACK_SECONDS)
     html_file = download(watch, "kil-pack-out", ".html", tmp_path)

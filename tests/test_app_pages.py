@@ -220,6 +220,10 @@ def test_unknown_export_columns_are_matched_from_its_own_headers(organisation_pa
                          "amount": "Net"}.items():
         drops[role].value = header  # chosen from the file's own headers, never typed
     page.import_button.click()
+    shown = page.import_out.value
+    assert "Spending: 3 row(s) written." in shown and "Spending written: £3,427.40." in shown
+    assert "Left out: 1 line(s), £5,000.00" in shown and "Every transactions file adds up" in shown
+    assert "<details><summary>What went where, line by line" in shown
     files = downloaded(page.import_out.value)
     from toolkit.imports.run import ImportOptions, import_exports
     from toolkit.inputs.workbook import read_workbook
@@ -423,7 +427,66 @@ def test_sample_scenario_and_uploaded_scenario(options_page):
     assert expected.headline["break_even_words"] in text_of(page.results_out.value)
     page.upload.value = upload_value(WORKBOOK)
     page.upload_button.click()
+    assert "Choose one scenario file (.yml)" in text_of(page.results_out.value)
+    page.upload.value = upload_value(Path("renamed.yml"), contents=[WORKBOOK.read_bytes()])
+    page.upload_button.click()
     assert "is not a scenario file" in text_of(page.results_out.value)
+
+
+SCENARIO_NAMING_A_WORKBOOK = """\
+service: Advice (a test)
+years: 1
+weights: {price: 60%, quality: 30%, social_value: 10%}
+local_value_weight: 0.2
+boundary: {name: Bradford districts, postcodes: [BD1, BD2, BD3, BD8]}
+options:
+  - name: Manningham
+    price: 100000
+    quality: 70
+    local_provider: yes
+    evidenced: {workbook: "Manningham Community Trust 2024-25.xlsx"}
+  - name: National
+    price: 90000
+    quality: 70
+    local_provider: no
+    assumed: {local_staff_share: 30%, local_supplier_share: 5%, head_office_share: 10%}
+"""
+
+
+def test_a_scenario_uploaded_with_the_workbook_it_names_uses_it(options_page, tmp_path):
+    from toolkit.appraisal.appraise import appraise, gather_evidence
+    from toolkit.appraisal.scenario import load_scenario
+    from toolkit.inputs.settings import load_settings
+
+    page = options_page
+    scenario = SCENARIO_NAMING_A_WORKBOOK.encode()
+    page.upload.value = upload_value(Path("advice.yml"), WORKBOOK, contents=[
+        scenario, WORKBOOK.read_bytes()])
+    page.upload.value = tuple({**e, "name": "Manningham Community Trust 2024-25.xlsx"}
+                              if e["name"].endswith(".xlsx") else e for e in page.upload.value)
+    page.upload_button.click()
+    beside = tmp_path / "advice.yml"  # the same scenario, with the workbook beside it
+    beside.write_bytes(scenario)
+    (tmp_path / "Manningham Community Trust 2024-25.xlsx").write_bytes(WORKBOOK.read_bytes())
+    settings = load_settings()
+    opened = load_scenario(beside)
+    expected = appraise(opened, settings, evidence=gather_evidence(opened, settings),
+                        with_sensitivity=False)
+    assert page.last is not None, text_of(page.results_out.value)
+    assert page.last.headline["break_even_premium"] == pytest.approx(
+        expected.headline["break_even_premium"])
+    saved = Path(page.scenario.options[0].members[0].workbook)
+    assert saved.parent == Path(session.session_folder())
+    assert saved.name == "manningham-community-trust-2024-25.xlsx"
+
+
+def test_a_scenario_missing_its_files_says_what_to_upload(options_page):
+    page = options_page
+    page.upload.value = upload_value(SAMPLES / "calderdale_youth_scenario.yml")
+    page.upload_button.click()
+    shown = text_of(page.results_out.value)
+    assert "key 'registry'" in shown and "uploaded with it" in shown
+    assert str(session.session_folder()) not in shown
 
 
 def test_form_errors_come_from_the_scenario_reader(options_page):

@@ -97,6 +97,22 @@ def test_authority_first_page_shows_the_councils_range(tmp_path):
     assert page.chart.alt_text.count(";") == len(figures)  # each organisation and the council
 
 
+def test_a_councils_spending_alone_shows_no_empty_organisation_figures():
+    area = packs_inputs.open_authority(REGISTRY, "calderdale")
+    spending = combined.council_spending(area)
+    headlines = combined.authority_headlines([], spending, area.name)
+    assert not any(h.label.startswith(("Organisations included", "Income studied", "LM3"))
+                   for h in headlines)
+    head = spending.summary()["headline"]
+    by_label = {h.label: h.value for h in headlines}
+    assert by_label["Suppliers paid"] == head["suppliers"]
+    assert by_label["Payments analysed (all spending)"] == pytest.approx(head["total"])
+    page = first_page.authority_first_page(area, [], spending, headlines)
+    assert 3 <= len(page.figures) <= 5 and not page.comparisons
+    assert "0 organisations" not in page.meaning
+    assert present.share(head["local_share_low"], 1) in page.meaning
+
+
 def test_appraisal_first_page_takes_the_appraisals_figures():
     from toolkit.appraisal.appraise import appraise, gather_evidence, load_scenario
 

@@ -37,7 +37,9 @@ def step(number: int, title: str, sentences: str, *children):
 
     head = widgets.HTML(f"<h2>{number}. {html.escape(title)}</h2>"
                         f"<p>{html.escape(sentences)}</p>")
-    return widgets.VBox([head, *children], layout=widgets.Layout(margin="0 0 1.5em 0"))
+    box = widgets.VBox([head, *children], layout=widgets.Layout(margin="0 0 1.5em 0"))
+    box.add_class(f"kil-step-{number}")  # found so by the browser tests and screenshots
+    return box
 
 
 #: The pages' own look for their tables and messages (no file is fetched for it).

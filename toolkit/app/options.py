@@ -119,23 +119,59 @@ def write_scenario(data: dict, folder: Path, name: str = FORM_SCENARIO) -> Path:
 
 
 def save_scenario_upload(value, folder: Path) -> Path:
-    """Check an uploaded scenario file (YAML text of keys) and save it under a safe name.
+    """Check an uploaded scenario file, and any workbooks it names; save them safely.
+
+    The scenario names its evidenced options' workbooks (``workbook: our-year.xlsx``) by
+    their place beside it. Uploaded with it, each workbook is saved under its safe name and
+    the scenario is saved again pointing at the saved copy, matched by safe name (see
+    :func:`toolkit.app.session.safe_name`), so the file names the user chose never become
+    paths.
+
+    Parameters
+    ----------
+    value : tuple of dict
+        The upload box's value: one scenario file (.yml), and optionally workbooks (.xlsx).
+    folder : pathlib.Path
+        The session's folder.
+
+    Returns
+    -------
+    pathlib.Path
+        The scenario saved, its workbooks pointing at the saved uploads.
 
     Raises
     ------
     InputError
-        When no file was chosen, it is too large, or it is not YAML text holding keys.
+        When no scenario (or more than one) was chosen, a file is too large, the scenario is
+        not YAML text holding keys, or a workbook is not an Excel workbook.
     """
-    import yaml
-
     from toolkit.app.session import safe_name
-    from toolkit.app.uploads import max_upload_mb
+    from toolkit.app.uploads import read_uploads
 
     entries = list(value or ())
-    if len(entries) != 1:
-        raise InputError("Choose one scenario file (.yml), then press the button.")
-    name = str(entries[0].get("name") or "scenario")
-    content = bytes(entries[0].get("content") or b"")
+    scenarios = [e for e in entries if _is_yaml_name(e)]
+    if len(scenarios) != 1:
+        raise InputError("Choose one scenario file (.yml), with any workbooks it names, then "
+                         "press the button.")
+    name = str(scenarios[0].get("name") or "scenario")
+    data = _scenario_keys(name, bytes(scenarios[0].get("content") or b""))
+    others = [e for e in entries if e is not scenarios[0]]
+    workbooks = {u.path.name: u.path for u in read_uploads(others, ("xlsx",))} if others else {}
+    data = _pointed_at_uploads(data, workbooks)
+    return write_scenario(data, folder, safe_name(name, "yml"))
+
+
+def _is_yaml_name(entry: dict) -> bool:
+    """Whether an upload's name ends .yml or .yaml (its content is checked after)."""
+    return str(entry.get("name") or "").lower().endswith((".yml", ".yaml"))
+
+
+def _scenario_keys(name: str, content: bytes) -> dict:
+    """Return an uploaded scenario's keys, or raise a plain message."""
+    import yaml
+
+    from toolkit.app.uploads import max_upload_mb
+
     if len(content) > max_upload_mb() * 1_000_000:
         raise InputError(f"'{name}' is too large for a scenario file.")
     try:
@@ -146,9 +182,55 @@ def save_scenario_upload(value, folder: Path) -> Path:
         raise InputError(f"'{name}' is not a scenario file: it should be text of keys such "
                          "as 'service:', 'weights:' and 'options:' (see the sample "
                          "scenarios).")
-    path = Path(folder) / safe_name(name, "yml")
-    path.write_bytes(content)
-    return path
+    return data
+
+
+def _pointed_at_uploads(data: dict, workbooks: dict[str, Path]) -> dict:
+    """Point each evidenced workbook the scenario names at its upload, matched by safe name."""
+    from toolkit.app.session import safe_name
+
+    def point(entry: dict) -> None:
+        named = entry.get("workbook")
+        if isinstance(named, str):
+            saved = workbooks.get(safe_name(Path(named.replace("\\", "/")).name, "xlsx"))
+            if saved is not None:
+                entry["workbook"] = str(saved)
+
+    for option in data.get("options") or []:
+        evidenced = option.get("evidenced") if isinstance(option, dict) else None
+        if isinstance(evidenced, str):
+            option["evidenced"] = evidenced = {"workbook": evidenced}
+        if isinstance(evidenced, dict):
+            point(evidenced)
+            for member in evidenced.get("members") or []:
+                if isinstance(member, dict):
+                    point(member)
+    return data
+
+
+def scenario_problems_words(exc: InputError, path: Path) -> str:
+    """Return a scenario's problems without the session's folder, and what to do.
+
+    Parameters
+    ----------
+    exc : InputError
+        From :func:`toolkit.appraisal.scenario.load_scenario`.
+    path : pathlib.Path
+        The scenario saved in the session (its folder is not the user's business).
+
+    Returns
+    -------
+    str
+    """
+    words = str(exc).replace(f"{Path(path).parent}/", "").replace(str(Path(path).parent), "")
+    if "registry" in words or "workbook does not exist" in words:
+        words += ("\nA scenario opened in the app finds its workbooks only among the files "
+                  "uploaded with it: choose the scenario and its workbooks together, and name "
+                  "each workbook in the scenario by its file name ('workbook: our-year.xlsx'). "
+                  "A scenario that names a registry or organisation ids is opened with "
+                  "'keepitlocal appraise FILE' (or 'keepitlocal pack --scenario FILE') where "
+                  "the registry is.")
+    return words
 
 
 def with_choices(path: Path, weight: float, weights: dict[str, float], folder: Path) -> Path:
@@ -276,7 +358,7 @@ class OptionsPage:
 
         self.scenario_path: Path | None = None
         self.scenario = self.settings = self.evidence = None
-        self.specs, self.controls, self.last = [], [], None
+        self.specs, self.controls, self.starts, self.last = [], [], [], None
         self.service = widgets.Text(description="Service", placeholder="such as youth services")
         self.years = widgets.BoundedIntText(value=3, min=1, max=30, description="Years")
         self.weight_text = widgets.Text(description="Lambda", placeholder="such as 0.2")
@@ -289,7 +371,8 @@ class OptionsPage:
         self.samples = widgets.Dropdown(options=list(sample_scenarios()),
                                         description="Example", layout={"width": "40em"})
         self.sample_button = layout.button("Open this example")
-        self.upload = layout.file_box("Your scenario file (.yml)", ".yml,.yaml")
+        self.upload = layout.file_box("Your scenario file (.yml), with any workbooks it names",
+                                      ".yml,.yaml,.xlsx", multiple=True)
         self.upload_button = layout.button("Open my scenario file")
         self.price_weight = widgets.FloatSlider(value=60, min=0, max=100, step=5,
                                                 description="Price weight (%)",
@@ -394,7 +477,10 @@ class OptionsPage:
 
         from toolkit.appraisal.widgets import sliders
 
-        self.scenario, self.settings, self.evidence = open_scenario(path)
+        try:
+            self.scenario, self.settings, self.evidence = open_scenario(path)
+        except InputError as exc:
+            raise InputError(scenario_problems_words(exc, path)) from None
         self.scenario_path = Path(path)
         self.specs = sliders(self.scenario, self.settings, self.evidence)
         self.controls = [widgets.FloatSlider(
@@ -404,6 +490,9 @@ class OptionsPage:
             readout_format=",.0f" if s.name == "price" else ".2f") for s in self.specs]
         from toolkit.app.messages import guarded
 
+        # A slider rounds its value to its step: until the user moves it, the scenario's own
+        # figure (an evidenced LM3 to full precision) is used, so the page agrees with the pack.
+        self.starts = [control.value for control in self.controls]
         for control in self.controls:
             control.observe(guarded(self.refresh, into=self.results_out), names="value")
         self.sliders_area.children = self.controls
@@ -430,7 +519,8 @@ class OptionsPage:
         if self.scenario is None:
             return
         values = {(s.option, s.name): c.value
-                  for s, c in zip(self.specs, self.controls, strict=True)}
+                  for s, c, start in zip(self.specs, self.controls, self.starts, strict=True)
+                  if c.value != start}
         scenario = reweighted(self.scenario, self.weights())
         self.last = appraise_with(scenario, self.settings, self.evidence, values)
         self.results_out.value = results_html(self.last)

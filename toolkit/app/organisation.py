@@ -125,7 +125,8 @@ def import_exports(files: dict[str, list[Path]], mapping: dict[str, dict[str, st
 
     Returns
     -------
-    (pathlib.Path, toolkit.imports.formats.ImportResult)
+    (pathlib.Path, toolkit.imports.formats.ImportResult, dict)
+        The workbook, the import, and what was written to each sheet.
     """
     from toolkit.imports.run import ImportOptions, merge_into_workbook, period_from
     from toolkit.imports.run import import_exports as run_import
@@ -137,8 +138,8 @@ def import_exports(files: dict[str, list[Path]], mapping: dict[str, dict[str, st
     target = Path(folder) / IMPORTED_NAME
     if target.exists():
         target.unlink()
-    merge_into_workbook(target, result)
-    return target, result
+    actions = merge_into_workbook(target, result)
+    return target, result, actions
 
 
 def unsettled_html(result) -> str:
@@ -155,11 +156,46 @@ def unsettled_html(result) -> str:
             f"<th>Answer</th><th>Why</th></tr>{rows}</table>")
 
 
-def import_summary_html(result, workbook: Path) -> str:
-    """Return what went where (the importer's own summary) as escaped preformatted text."""
-    from toolkit.imports.run import summary_text
+def import_summary_html(result, workbook: Path, actions: dict) -> str:
+    """Return what went where: a sentence per sheet, then the importer's own summary folded.
 
-    return f"<pre class='kil-import'>{html.escape(summary_text(result, workbook.name))}</pre>"
+    Parameters
+    ----------
+    result : toolkit.imports.formats.ImportResult
+        The import.
+    workbook : pathlib.Path
+        The workbook made.
+    actions : dict
+        What was written to each sheet (from :func:`import_exports`).
+
+    Returns
+    -------
+    str
+        Escaped HTML: plain sentences a non-specialist can read, and the line-by-line detail
+        (every line used or left out, and why) in a closed ``<details>``.
+    """
+    from toolkit.imports.run import summary_dict, summary_text
+    from toolkit.inputs.schema import table
+    from toolkit.present import money
+
+    data = summary_dict(result, workbook.name, actions)
+    lines = [f"{table(key).sheet}: {info['rows']:,} row(s) written."
+             for key, info in data["tables"].items()]
+    if data["spending"]:
+        lines.append(f"Spending written: {money(data['spending']['total'], 2)}.")
+    if data["excluded"]:
+        left = sum(e["amount"] for e in data["excluded"])
+        lines.append(f"Left out: {len(data['excluded']):,} line(s), {money(left, 2)} "
+                     "(transfers, lines outside the year and the like; each with its reason "
+                     "below).")
+    reconciled = all(f["reconciles"] for f in data["files"] if f["kind"] == "transactions")
+    lines.append("Every transactions file adds up: lines used plus lines left out make its "
+                 "total." if reconciled else "A transactions file does NOT add up: read the "
+                 "detail below before you use the workbook.")
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    detail = html.escape(summary_text(result, workbook.name, actions))
+    return (f"<ul class='kil-import-summary'>{items}</ul><details><summary>What went where, "
+            f"line by line</summary><pre class='kil-import'>{detail}</pre></details>")
 
 
 # --------------------------------------------------------------------- 3. check
@@ -335,6 +371,7 @@ class OrganisationPage:
         """Give the controls CSS classes, so that a browser test (or a style) can find them."""
         named = {"kil-template": self.template_button, "kil-template-out": self.template_out,
                  "kil-import": self.import_button, "kil-import-out": self.import_out,
+                 "kil-mapping": self.mapping_area,
                  "kil-workbook-upload": self.workbook_box, "kil-check": self.check_button,
                  "kil-problems-out": self.problems_out, "kil-accept": self.accept_warnings,
                  "kil-figures": self.figures_button, "kil-figures-out": self.figures_out,
@@ -395,10 +432,11 @@ class OrganisationPage:
         if unread:
             self.show_mapping(files, unread)
             return
-        target, result = import_exports(files, mapping, self.year.value, session_folder())
+        target, result, actions = import_exports(files, mapping, self.year.value,
+                                                 session_folder())
         self.import_out.value = (
             download_link(target, "Download the workbook made from your exports (.xlsx)")
-            + unsettled_html(result) + import_summary_html(result, target))
+            + unsettled_html(result) + import_summary_html(result, target, actions))
 
     def show_mapping(self, files: dict[str, list[Path]], unread: dict[str, str]) -> None:
         """Show drop-downs of each unread file's own headers, one per column role."""
@@ -410,6 +448,7 @@ class OrganisationPage:
             old = self.mapping_boxes.get(kind, {})
             drops = {role: widgets.Dropdown(
                 options=[NOT_IN_FILE, *headers], description=role.replace("_", " "),
+                style={"description_width": "9em"},
                 value=old[role].value if role in old and old[role].value in headers
                 else NOT_IN_FILE) for role in export_roles(kind)}
             self.mapping_boxes[kind] = drops

@@ -215,7 +215,49 @@ def authority_headlines(figures: Sequence[OrganisationFigures], spending: Any,
     -------
     list of Headline
     """
+    if not figures:  # a council's spending alone: no organisation figures to stand empty
+        return [spending_headline(spending, name), *council_payment_headlines(spending)]
     return [*combined_headlines(figures, name), spending_headline(spending, name)]
+
+
+def council_payment_headlines(result: Any) -> list[Headline]:
+    """Return what a council's payments cover: the money analysed and the suppliers paid.
+
+    Parameters
+    ----------
+    result : toolkit.spend.analysis.SpendResult or Missing
+
+    Returns
+    -------
+    list of Headline
+        Empty when the payments could not be analysed (the share's headline says why).
+    """
+    if isinstance(result, Missing):
+        return []
+    head = result.summary()["headline"]
+    return [Headline(f"Payments analysed ({head['basis_words']})", head["total"], "money",
+                     basis="evidenced", note="Every row used, to the penny; rows not used are "
+                     "listed with their reasons"),
+            Headline("Suppliers paid", head["suppliers"], "count", basis="evidenced"),
+            Headline("Paid to suppliers whose location is not known", head["unknown"], "money",
+                     basis="evidenced", note="The gap between the low and the high share")]
+
+
+def show_organisations(figures: Sequence[OrganisationFigures]) -> None:
+    """Show the organisations' table, or say in words that the pack has none.
+
+    Parameters
+    ----------
+    figures : sequence of OrganisationFigures
+        Empty for a pack of a council's spending alone (``keepitlocal pack --payments``).
+    """
+    if not figures:
+        present.show_text("This pack is of the council's spending alone: it has no "
+                          "organisations' workbooks, so it gives no organisation's local "
+                          "multiplier (LM3) or jobs.")
+        return
+    present.show_table(combined_table(figures), "organisations",
+                       "Organisations' LM3 and local share of spending", COMBINED_FORMATS)
 
 
 def _spender_label(result: Any, name: str) -> str:

@@ -245,6 +245,8 @@ def authority_first_page(area: Any, figures: Sequence[Any], spending: Any,
     -------
     FirstPage
     """
+    if not figures:
+        return council_only_first_page(area, spending, headlines)
     chosen = pick(headlines, "LM3, income-weighted", "Local share of spending, spend-weighted",
                   combined.spending_headline(spending, area.name).label, "Income studied",
                   "Organisations included")
@@ -267,6 +269,40 @@ def authority_first_page(area: Any, figures: Sequence[Any], spending: Any,
     return FirstPage(chosen, chart, meaning, not_claimed,
                      boundary_text(where, innermost_postcodes(area)),
                      [non_local_comparison(area.settings)])
+
+
+def council_only_first_page(area: Any, spending: Any,
+                            headlines: Sequence[Headline]) -> FirstPage:
+    """Return the first page of a pack of a council's spending alone (no organisations).
+
+    Parameters
+    ----------
+    area : toolkit.packs.inputs.AuthorityInputs
+    spending : toolkit.spend.analysis.SpendResult or Missing
+    headlines : sequence of Headline
+        From :func:`toolkit.packs.combined.authority_headlines` (the council's alone).
+
+    Returns
+    -------
+    FirstPage
+        No LM3 comparison: the pack has no organisation whose LM3 it would compare with.
+    """
+    where = area.local.name
+    council = _spending_range(spending)
+    if council:
+        meaning = (f"Of the council's own payments, {present.share(council[0], 1)} to "
+                   f"{present.share(council[1], 1)} go to suppliers based in {where}: the low "
+                   "end counts suppliers whose location is not known as outside, the high end "
+                   "as inside.")
+        chart = local_share_chart([(f"{area.name} council's payments", *council)],
+                                  f"Local share of spending, {where}")
+    else:
+        meaning, chart = "The council's payments could not be analysed: see below.", None
+    not_claimed = ("These figures describe the council's published payments only: where its "
+                   "suppliers are based, not where they spend the money again, and not the "
+                   "whole local economy.")
+    return FirstPage(list(headlines), chart, meaning, not_claimed,
+                     boundary_text(where, innermost_postcodes(area)), [])
 
 
 # ---------------------------------------------------------------------------- network
