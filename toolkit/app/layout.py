@@ -54,6 +54,18 @@ PAGE_STYLE = """<style>
 </style>"""
 
 
+def name_for_browsers(named: dict) -> None:
+    """Give each widget its CSS class, so that a browser test (or a style) can find it.
+
+    Parameters
+    ----------
+    named : dict of str to ipywidgets.Widget
+        CSS class (such as ``"kil-check"``) to the widget that carries it.
+    """
+    for css, widget in named.items():
+        widget.add_class(css)
+
+
 def page_box(children: list):
     """Return a page's outer box, with the pages' style."""
     import ipywidgets as widgets

@@ -393,13 +393,11 @@ class OptionsPage:
             slider.observe(guarded(self.refresh, into=self.results_out), names="value")
         self.pack_button.on_click(guarded(self.make_pack, into=self.pack_out))
         self._social_words()
-        for css, widget in {"kil-compare": self.form_button, "kil-scenario-upload": self.upload,
-                            "kil-open-scenario": self.upload_button,
-                            "kil-open-example": self.sample_button,
-                            "kil-sliders": self.sliders_area,
-                            "kil-results-out": self.results_out, "kil-pack": self.pack_button,
-                            "kil-pack-out": self.pack_out}.items():
-            widget.add_class(css)  # for browser tests and styles
+        layout.name_for_browsers({
+            "kil-compare": self.form_button, "kil-scenario-upload": self.upload,
+            "kil-open-scenario": self.upload_button, "kil-open-example": self.sample_button,
+            "kil-sliders": self.sliders_area, "kil-results-out": self.results_out,
+            "kil-pack": self.pack_button, "kil-pack-out": self.pack_out})
         self.box = layout.page_box([message_area(), *self._steps()])
 
     def _steps(self) -> list:

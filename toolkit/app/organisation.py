@@ -377,10 +377,9 @@ class OrganisationPage:
                  "kil-figures": self.figures_button, "kil-figures-out": self.figures_out,
                  "kil-whatif": self.whatif_area, "kil-pack": self.pack_button,
                  "kil-pack-out": self.pack_out}
-        for css, widget in named.items():
-            widget.add_class(css)
-        for kind, box in self.export_boxes.items():
-            box.add_class(f"kil-export-{kind.replace('_', '-')}")
+        named.update({f"kil-export-{kind.replace('_', '-')}": box
+                      for kind, box in self.export_boxes.items()})
+        layout.name_for_browsers(named)
 
     def _connect(self) -> None:
         from toolkit.app.messages import guarded

@@ -184,12 +184,10 @@ class SpendingPage:
         self.pack_out = widgets.HTML()
         self.analyse_button.on_click(guarded(self.run_analysis, into=self.results_out))
         self.pack_button.on_click(guarded(self.make_pack, into=self.pack_out))
-        for css, widget in {"kil-payments-upload": self.payments_box,
-                            "kil-suppliers-upload": self.suppliers_box,
-                            "kil-analyse": self.analyse_button,
-                            "kil-results-out": self.results_out, "kil-pack": self.pack_button,
-                            "kil-pack-out": self.pack_out}.items():
-            widget.add_class(css)  # for browser tests and styles
+        layout.name_for_browsers({
+            "kil-payments-upload": self.payments_box, "kil-suppliers-upload": self.suppliers_box,
+            "kil-analyse": self.analyse_button, "kil-results-out": self.results_out,
+            "kil-pack": self.pack_button, "kil-pack-out": self.pack_out})
         self.box = layout.page_box([message_area(), *self._steps()])
 
     def _steps(self) -> list:
