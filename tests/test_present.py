@@ -236,3 +236,20 @@ def test_only_very_long_words_get_break_opportunities():
     assert shown.startswith("Acme Holdings ") and "\u200b" in shown
     assert all(len(part) <= 20 for part in shown.split(" ")[-1].split("\u200b"))
     assert present.wrappable("a" * present.LONGEST_UNBROKEN) == "a" * present.LONGEST_UNBROKEN
+
+
+def test_yes_no_says_not_known_for_a_missing_answer():
+    assert [present.yes_no(v) for v in [True, False, None, float("nan")]] == [
+        "yes", "no", "not known", "not known"]
+
+
+def test_plain_table_renames_chooses_and_formats_columns():
+    frame = pd.DataFrame({"supplier": ["A", "B"], "amount": [2.4400000000000004, 12345.0],
+                          "local": [True, None], "in_lm3": [True, False]})
+    markup = present.plain_table_html(
+        frame, {"supplier": "Supplier", "amount": "Spent in the year", "local": "Local?"},
+        {"amount": "money", "local": "yes_no"}, caption="Suppliers")
+    assert "Spent in the year" in markup and "£12,345" in markup and "£2.44" in markup
+    assert "not known" in markup and ">yes<" in markup
+    assert "in_lm3" not in markup and "None" not in markup and "0000" not in markup
+    assert "<caption>Suppliers</caption>" in markup
