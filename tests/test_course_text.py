@@ -52,7 +52,8 @@ RAW_PATTERNS = {
 def raw_outputs(text: str) -> list[str]:
     """Return what in one cell's output text a non-coder could not read, named."""
     found = [name for name, pattern in RAW_PATTERNS.items() if pattern.search(text)]
-    return found + [f"column {name!r}" for name in INTERNAL_NAMES if name in text]
+    return found + [f"column {name!r}" for name in INTERNAL_NAMES
+                    if re.search(rf"(?<![.\w]){re.escape(name)}(?!\w)", text)]
 
 
 class _Outputs(HTMLParser):
@@ -125,6 +126,7 @@ def test_scanner_flags_what_a_reader_cannot_read():
     assert raw_outputs("food and catering    37000.0") == ["an unformatted amount"]
     assert raw_outputs("rise_per_10k 0.5") == ["a snake_case name", "column 'rise_per_10k'"]
     assert raw_outputs("the setting lm3.assumed_respend_staff, in riverside_2024.csv") == []
+    assert raw_outputs("setting volunteering.default\u200b_hourly_wage") == []
 
 
 # ------------------------------------------------------------------------- sources (quick)
