@@ -255,3 +255,11 @@ def test_plain_table_renames_chooses_and_formats_columns():
     assert "not known" in markup and ">yes<" in markup
     assert "in_lm3" not in markup and "None" not in markup and "0000" not in markup
     assert "<caption>Suppliers</caption>" in markup
+
+
+def test_methods_citations_are_said_in_words():
+    assert present.methods_in_words("METHODS §1 (toolkit rule)") == (
+        "the Methods chapter, section 1: LM3 (toolkit rule)")
+    assert present.methods_in_words("see METHODS §3 and METHODS §42") == (
+        "see the Methods chapter, section 3: social value and SROI and "
+        "the Methods chapter, section 42")

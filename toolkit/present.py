@@ -757,6 +757,35 @@ def yes_no(value: Any, missing: str = "not known") -> str:
     return "yes" if bool(value) else "no"
 
 
+#: The sections of the methods reference that settings and notes cite as "METHODS §N".
+METHODS_SECTIONS = {1: "LM3", 2: "spend analysis", 3: "social value and SROI",
+                    4: "volunteering", 5: "financial resilience",
+                    6: "economic resilience framing", 7: "input-output multipliers",
+                    8: "options appraisal"}
+
+
+def methods_in_words(text: str) -> str:
+    """Return ``text`` with each "METHODS §N" said in words, for a reader of the course.
+
+    Parameters
+    ----------
+    text : str
+        Text that may cite the methods reference, such as "METHODS §1 (toolkit rule)".
+
+    Returns
+    -------
+    str
+        "the Methods chapter, section 1: LM3 (toolkit rule)" and so on; an unknown section
+        keeps its number only.
+    """
+    def words(match: re.Match) -> str:
+        number = int(match.group(1))
+        topic = METHODS_SECTIONS.get(number)
+        return f"the Methods chapter, section {number}" + (f": {topic}" if topic else "")
+
+    return re.sub(r"METHODS §(\d+)", words, text)
+
+
 def _plain_cell(value: Any, kind: str | None, missing: str) -> Any:
     if _missing(value):
         return missing
