@@ -11,6 +11,7 @@ The slow test builds the pages and reads every cell's output as a reader sees it
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -192,7 +193,8 @@ def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("course-text")
     result = subprocess.run(
         [str(JUPYTER_BOOK), "build", str(ROOT), "--path-output", str(out), "--builder", "html"],
-        capture_output=True, text=True, cwd=ROOT, timeout=900)
+        capture_output=True, text=True, cwd=ROOT, timeout=900,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})  # the kernels import this toolkit
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     yield out / "_build" / "html"
     shutil.rmtree(out, ignore_errors=True)
