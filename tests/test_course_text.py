@@ -46,7 +46,7 @@ RAW_PATTERNS = {
     "True/False": re.compile(r"\bTrue\b|\bFalse\b"),
     "a raw pandas table": re.compile(r"\[a raw pandas table\]"),
     "an unformatted amount": re.compile(r"(?<![\d,.])\d{4,}\.\d+\b"),
-    "a snake_case name": re.compile(r"(?<![.\w/-])[a-z][a-z0-9]*_[a-z0-9_]+\b(?![.\w(])"),
+    "a snake_case name": re.compile(r"(?<![.\w/-])[a-z][a-z0-9]*_[a-z][a-z0-9_]*\b(?![.\w(])"),
 }
 
 
@@ -174,6 +174,15 @@ def test_the_two_minute_version_asks_for_two_minutes():
     exercise = text[text.index("two-minute version"):]
     exercise = exercise[:exercise.index(":::")]
     assert "under a minute" not in exercise and "two minutes" in exercise
+
+
+def test_the_weights_answer_says_what_the_figures_show():
+    """Exercise 2's answer gives the computed totals and the swap; a hidden cell asserts it."""
+    text = source("book/commissioners/commissioning-resilience")
+    answer = text[text.index("Exercise 2: the weight"):text.index("## Check your understanding")]
+    assert "its lead grows." not in answer and "swap" in answer
+    assert "{glue:text}`after_regional" in answer
+    assert 'order_after == ["Local consortium", "Regional charity", "National provider"]' in answer
 
 
 def test_every_bradford_spending_figure_names_its_boundary():

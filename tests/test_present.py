@@ -250,6 +250,7 @@ def test_plain_table_renames_chooses_and_formats_columns():
         frame, {"supplier": "Supplier", "amount": "Spent in the year", "local": "Local?"},
         {"amount": "money", "local": "yes_no"}, caption="Suppliers")
     assert present.format_value(7.3000000001, "one_decimal") == "7.3"
+    assert present.format_value(85.2166666, "two_decimals") == "85.22"
     assert present.format_value(0.0, "pounds") == "£0" and present.money(0.0) == "£0.00"
     assert "Spent in the year" in markup and "£12,345" in markup and "£2.44" in markup
     assert "not known" in markup and ">yes<" in markup

@@ -315,7 +315,8 @@ def months(value: float | None) -> str:
 FORMATTERS = {"money": money, "share": share, "share_to_tenth": lambda v: share(v, 1),
               "ratio": ratio, "number": number, "pence": pence,
               "months": months, "decimal": lambda v: number(v, 3),
-              "one_decimal": lambda v: number(v, 1), "pounds": lambda v: money(v, 0),
+              "one_decimal": lambda v: number(v, 1), "two_decimals": lambda v: number(v, 2),
+              "pounds": lambda v: money(v, 0),
               "count": number, "text": lambda v: "not available" if _missing(v) else str(v)}
 
 
