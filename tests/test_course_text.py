@@ -187,9 +187,10 @@ def test_the_weights_answer_says_what_the_figures_show():
 
 def test_every_bradford_spending_figure_names_its_boundary():
     """Bradford's local spend differs by boundary: each page giving one names which."""
-    for page in ["book/commissioners/council-spending", "book/why-local"]:
-        text = source(page)
-        assert "BD postcode area" in text or "Bradford council area" in text, page
+    spending = source("book/commissioners/council-spending")
+    assert "BD postcode area" in spending and "Bradford's council area" in spending
+    assert "{glue:text}`council_low" in spending  # the council area's share, computed
+    assert "Bradford's council area" in source("book/commissioners/appraising-options")
 
 
 # ------------------------------------------------------------------------- built pages (slow)
