@@ -236,3 +236,31 @@ def test_only_very_long_words_get_break_opportunities():
     assert shown.startswith("Acme Holdings ") and "\u200b" in shown
     assert all(len(part) <= 20 for part in shown.split(" ")[-1].split("\u200b"))
     assert present.wrappable("a" * present.LONGEST_UNBROKEN) == "a" * present.LONGEST_UNBROKEN
+
+
+def test_yes_no_says_not_known_for_a_missing_answer():
+    assert [present.yes_no(v) for v in [True, False, None, float("nan")]] == [
+        "yes", "no", "not known", "not known"]
+
+
+def test_plain_table_renames_chooses_and_formats_columns():
+    frame = pd.DataFrame({"supplier": ["A", "B"], "amount": [2.4400000000000004, 12345.0],
+                          "local": [True, None], "in_lm3": [True, False]})
+    markup = present.plain_table_html(
+        frame, {"supplier": "Supplier", "amount": "Spent in the year", "local": "Local?"},
+        {"amount": "money", "local": "yes_no"}, caption="Suppliers")
+    assert present.format_value(7.3000000001, "one_decimal") == "7.3"
+    assert present.format_value(85.2166666, "two_decimals") == "85.22"
+    assert present.format_value(0.0, "pounds") == "£0" and present.money(0.0) == "£0.00"
+    assert "Spent in the year" in markup and "£12,345" in markup and "£2.44" in markup
+    assert "not known" in markup and ">yes<" in markup
+    assert "in_lm3" not in markup and "None" not in markup and "0000" not in markup
+    assert "<caption>Suppliers</caption>" in markup
+
+
+def test_methods_citations_are_said_in_words():
+    assert present.methods_in_words("METHODS §1 (toolkit rule)") == (
+        "the Methods chapter, section 1: LM3 (toolkit rule)")
+    assert present.methods_in_words("see METHODS §3 and METHODS §42") == (
+        "see the Methods chapter, section 3: social value and SROI and "
+        "the Methods chapter, section 42")

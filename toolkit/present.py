@@ -315,6 +315,8 @@ def months(value: float | None) -> str:
 FORMATTERS = {"money": money, "share": share, "share_to_tenth": lambda v: share(v, 1),
               "ratio": ratio, "number": number, "pence": pence,
               "months": months, "decimal": lambda v: number(v, 3),
+              "one_decimal": lambda v: number(v, 1), "two_decimals": lambda v: number(v, 2),
+              "pounds": lambda v: money(v, 0),
               "count": number, "text": lambda v: "not available" if _missing(v) else str(v)}
 
 
@@ -735,6 +737,113 @@ def show_table(frame: pd.DataFrame, name: str, caption: str = "",
     """
     write_table_csv(frame, name)
     _display_html(frame_html(frame, caption, formats))
+
+
+def yes_no(value: Any, missing: str = "not known") -> str:
+    """Return a true or false answer as "yes" or "no", and a missing one as ``missing``.
+
+    Parameters
+    ----------
+    value : object
+        ``True``, ``False``, or ``None`` / NaN when the answer is not known.
+    missing : str
+        The words for a missing answer.
+
+    Returns
+    -------
+    str
+    """
+    if _missing(value):
+        return missing
+    return "yes" if bool(value) else "no"
+
+
+#: The sections of the methods reference that settings and notes cite as "METHODS §N".
+METHODS_SECTIONS = {1: "LM3", 2: "spend analysis", 3: "social value and SROI",
+                    4: "volunteering", 5: "financial resilience",
+                    6: "economic resilience framing", 7: "input-output multipliers",
+                    8: "options appraisal"}
+
+
+def methods_in_words(text: str) -> str:
+    """Return ``text`` with each "METHODS §N" said in words, for a reader of the course.
+
+    Parameters
+    ----------
+    text : str
+        Text that may cite the methods reference, such as "METHODS §1 (toolkit rule)".
+
+    Returns
+    -------
+    str
+        "the Methods chapter, section 1: LM3 (toolkit rule)" and so on; an unknown section
+        keeps its number only.
+    """
+    def words(match: re.Match) -> str:
+        number = int(match.group(1))
+        topic = METHODS_SECTIONS.get(number)
+        return f"the Methods chapter, section {number}" + (f": {topic}" if topic else "")
+
+    return re.sub(r"METHODS §(\d+)", words, text)
+
+
+def _plain_cell(value: Any, kind: str | None, missing: str) -> Any:
+    if _missing(value):
+        return missing
+    if kind == "yes_no":
+        return yes_no(value, missing)
+    return format_value(value, kind) if kind else auto_number(value)
+
+
+def plain_table_html(frame: pd.DataFrame, columns: dict[str, str],
+                     formats: dict[str, str] | None = None, caption: str = "",
+                     missing: str = "not known") -> str:
+    """Return chosen columns of a table under plain-word headings, each value formatted.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table, as the toolkit gives it.
+    columns : dict
+        Column name to its heading for the reader, in the order shown; columns not named
+        are left out.
+    formats : dict, optional
+        Column name (the toolkit's) to kind: those of :func:`format_value`, or ``yes_no``.
+    caption : str
+        Shown above the table (escaped).
+    missing : str
+        The words shown for a missing value (never ``None`` or ``NaN``).
+
+    Returns
+    -------
+    str
+    """
+    kinds = formats or {}
+    shown = pd.DataFrame({heading: [_plain_cell(v, kinds.get(name), missing)
+                                    for v in frame[name]]
+                          for name, heading in columns.items()})
+    return frame_html(shown, caption)
+
+
+def show_plain_table(frame: pd.DataFrame, columns: dict[str, str],
+                     formats: dict[str, str] | None = None, caption: str = "",
+                     missing: str = "not known") -> None:
+    """Show chosen columns of a table under plain-word headings (see :func:`plain_table_html`).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table, as the toolkit gives it.
+    columns : dict
+        Column name to its heading for the reader, in the order shown.
+    formats : dict, optional
+        Column name to kind (``money``, ``share``, ``ratio``, ``number``, ``yes_no``...).
+    caption : str
+        Shown above the table.
+    missing : str
+        The words shown for a missing value.
+    """
+    _display_html(plain_table_html(frame, columns, formats, caption, missing))
 
 
 def show_headlines(headlines: Sequence[Headline], name: str = "headlines") -> None:
