@@ -79,3 +79,34 @@ def test_the_installed_command_makes_a_pack_outside_a_checkout(installed, tmp_pa
     html = tmp_path / "packs" / "organisations" / "manningham-community-trust.html"
     assert html.is_file() and "Manningham" in html.read_text(encoding="utf-8")
     assert (tmp_path / "packs" / "manifest.json").is_file()
+
+
+@pytest.mark.slow
+def test_the_installed_app_serves_its_pages(installed, tmp_path):
+    """`keepitlocal app` from the wheel alone: its pages, template and widgets are inside."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**CLEAN, "KEEPITLOCAL_APP_SESSIONS": str(tmp_path / "sessions")}
+    server = subprocess.Popen([str(installed / "keepitlocal"), "app", "--no-browser", "--port",
+                               str(port)], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        page, deadline = "", time.monotonic() + 180
+        while time.monotonic() < deadline and "Your organisation" not in page:
+            try:
+                url = f"http://127.0.0.1:{port}/voila/render/index.ipynb"
+                with urllib.request.urlopen(url, timeout=60) as response:
+                    page = response.read().decode("utf-8")
+            except OSError:
+                assert server.poll() is None, server.stdout.read()[-2000:]
+                time.sleep(1)
+        assert "Your organisation" in page and "Traceback" not in page
+        assert "cdn.jsdelivr.net" not in page, "the app's own template is not the one served"
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
