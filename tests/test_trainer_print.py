@@ -171,7 +171,7 @@ def test_zipped_site_works_from_file_urls(browser, unzipped, page_path):
         assert any(u.endswith(".css") for u in loaded) and any(u.endswith(".js") for u in loaded)
         styled = watch.page.evaluate(
             "getComputedStyle(document.querySelector('.bd-sidebar-primary')).display")
-        assert styled != "inline", "the theme's stylesheet did not apply"
+        assert styled == "flex", "the theme's stylesheet did not apply (unstyled: block)"
         if "widget-view+json" in (unzipped / page_path).read_text(encoding="utf-8"):
             widgets = watch.page.locator(".jupyter-widgets")
             widgets.first.wait_for(state="visible", timeout=20_000)
