@@ -9,7 +9,7 @@ REGISTRY ?= data/samples/authorities.yml
 OUT    ?= packs
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system packs app test lint book lab bench samples screenshots clean
+.PHONY: help setup system packs app test lint book book-zip lab bench samples screenshots clean
 
 help: ## List the targets with what each does
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -44,6 +44,9 @@ lint: $(STAMP) ## Run ruff only
 
 book: $(STAMP) ## Build the course website (Jupyter Book 1) with warnings as errors
 	bash scripts/build-book.sh
+
+book-zip: $(STAMP) ## Zip the built course site into dist/keepitlocal-course.zip (works from file://; builds it first if absent)
+	bash scripts/book-zip.sh dist/keepitlocal-course.zip
 
 lab: $(STAMP) ## Open JupyterLab on the notebooks
 	$(VENV)/bin/jupyter lab notebooks/
