@@ -224,6 +224,8 @@ def main() -> int:
         server_mb = round(psutil.Process(server.pid).memory_info().rss / 1e6, 1)
     finally:
         stop(server)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(tmp / "server.log", args.out.with_suffix(".server.log"))  # for a failure
         shutil.rmtree(tmp, ignore_errors=True)
     times = sorted(r["first_result_s"] for r in runs if r["ok"])
     last = times[-1] if len(times) == sessions else None
