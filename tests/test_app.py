@@ -110,6 +110,16 @@ def test_content_not_name_decides_the_kind():
         uploads.read_upload(entry("payments.csv", WORKBOOK.read_bytes()), ("csv",))
 
 
+def test_a_table_below_title_lines_is_a_csv_and_prose_is_not():
+    titled = b"Account Transactions\nCommunity Books\nFor the year 2024-25\n\n" \
+             b"Date,Payee,Net\n01/04/2024,Canal Mill,3000.00\n"
+    assert uploads.read_upload(entry("export.csv", titled), ("csv",)).kind == "csv"
+    prose = b"".join(b"A line of a letter with no columns at all\n" for _ in range(20))
+    with pytest.raises(uploads.UploadError, match="text without commas"):
+        uploads.read_upload(entry("letter.csv", prose + b"a late line, with a comma\n"),
+                            ("csv",))
+
+
 def test_a_text_file_named_xlsx_is_refused_with_a_message():
     content = (SAMPLES / "broken" / "not-a-workbook.xlsx").read_bytes()
     with pytest.raises(uploads.UploadError) as caught:

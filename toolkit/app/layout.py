@@ -106,31 +106,13 @@ def has_file(upload) -> bool:
 def save_table_uploads(value) -> list[Path]:
     """Check and save the files of one upload box of tables (CSV or Excel); return their paths.
 
-    :func:`toolkit.app.uploads.read_uploads` checks each file's content. Exports and council
-    payments files often start with title rows that have no commas (Xero's "Account
-    Transactions"), which that check takes for plain text; such a file is accepted here when
-    one of its first twenty lines has a delimiter, as the readers search twenty rows or more
-    for the header.
+    :func:`toolkit.app.uploads.read_uploads` checks each file's content: a workbook, or text
+    with a delimiter in one of its first twenty lines (exports and council payments files
+    often start with title rows), as the readers search twenty rows or more for the header.
     """
-    from toolkit.app.session import safe_name, session_folder
-    from toolkit.app.uploads import UploadError, decode_text, read_uploads
+    from toolkit.app.uploads import read_uploads
 
-    try:
-        return [u.path for u in read_uploads(value, ("csv", "xlsx"))]
-    except UploadError:
-        if not value:
-            raise
-        saved = []
-        for entry in value:
-            content = bytes(entry["content"])
-            decoded = decode_text(content)
-            lines = decoded[0].splitlines()[:20] if decoded else []
-            if not any(d in line for line in lines for d in ",;\t|"):
-                raise
-            path = session_folder() / safe_name(str(entry.get("name") or "table"), "csv")
-            path.write_bytes(content)
-            saved.append(path)
-        return saved
+    return [u.path for u in read_uploads(value, ("csv", "xlsx"))]
 
 
 def run_one_pack(jobs: list, out_dir: Path) -> Path:

@@ -21,7 +21,6 @@ csv
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Iterable
@@ -130,16 +129,20 @@ def decode_text(content: bytes) -> tuple[str, str] | None:
     return None
 
 
+#: How many lines a table's header may sit below titles (the readers search as far).
+HEADER_SEARCH_LINES = 20
+
+
 def has_delimiter(text: str) -> bool:
-    """Return whether the first non-blank line of ``text`` has a CSV delimiter."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    if not any(d in first for d in DELIMITERS):
-        return False
-    try:
-        csv.Sniffer().sniff("\n".join(text.splitlines()[:20]), delimiters=DELIMITERS)
-    except csv.Error:
-        return any(d in first for d in DELIMITERS)
-    return True
+    """Return whether ``text`` can be a delimited table (CSV, semicolons, tabs or bars).
+
+    Exports and council payments files often open with title lines that have no delimiter
+    (Xero's "Account Transactions", a council's name and period), so it is enough that one
+    of the first :data:`HEADER_SEARCH_LINES` non-blank lines has a delimiter: the reader
+    then finds the header and reports any row it cannot use.
+    """
+    lines = [line for line in text.splitlines() if line.strip()][:HEADER_SEARCH_LINES]
+    return any(d in line for line in lines for d in DELIMITERS)
 
 
 def what_it_is(content: bytes) -> str:
