@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,3 +85,30 @@ def sample_packs(tmp_path_factory) -> dict:
                                        progress=False)
             assert summary.exit_code == 0, summary.text()
     return {**folders, "jobs": jobs, "epoch": SAMPLE_PACK_EPOCH}
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory) -> Path:
+    """The whole course built once per test run, with warnings as errors; its html folder.
+
+    Every chapter's cells really run (the kernels import this checkout's toolkit). Shared by
+    the tests that read the built pages (``test_book``, ``test_course_text``), so the book is
+    built once, not once per file.
+    """
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    widgets = ROOT / "_widgets" / "site"
+    if not ((widgets / "jupyter-widgets" / "embed.js").is_file()
+            and (widgets / "mathjax" / "tex-chtml.js").is_file()):
+        pytest.skip("the site's own widget and MathJax scripts are absent: run "
+                    "scripts/fetch_widgets_js.sh")
+    if not jupyter_book.is_file():
+        pytest.skip(f"{jupyter_book} absent: install the [dev] extra")
+    out = tmp_path_factory.mktemp("book")
+    result = subprocess.run(
+        [str(jupyter_book), "build", str(ROOT), "--path-output", str(out), "--builder", "html",
+         "--warningiserror", "--nitpick", "--keep-going"],
+        capture_output=True, text=True, cwd=ROOT, timeout=900,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    yield out / "_build" / "html"
+    shutil.rmtree(out, ignore_errors=True)

@@ -10,8 +10,6 @@ time, some pages carry widgets, and the search index knows the course's terms.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
@@ -215,21 +213,9 @@ class _Headings(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    if not (WIDGET_JS.is_file() and MATHJAX_JS.is_file()):
-        pytest.skip("the site's own widget and MathJax scripts are absent: run "
-                    "scripts/fetch_widgets_js.sh")
-    if not JUPYTER_BOOK.is_file():
-        pytest.skip(f"{JUPYTER_BOOK} absent: install requirements.txt")
-    out = tmp_path_factory.mktemp("book")
-    result = subprocess.run(
-        [str(JUPYTER_BOOK), "build", str(ROOT), "--path-output", str(out), "--builder", "html",
-         "--warningiserror", "--nitpick", "--keep-going"],
-        capture_output=True, text=True, cwd=ROOT, timeout=900)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    html = out / "_build" / "html"
-    yield html
-    shutil.rmtree(out, ignore_errors=True)
+def site(built_book):
+    """The built course (built once per run: ``built_book`` in conftest)."""
+    return built_book
 
 
 @pytest.mark.slow

@@ -11,10 +11,7 @@ The slow test builds the pages and reads every cell's output as a reader sees it
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
@@ -197,17 +194,9 @@ def test_every_bradford_spending_figure_names_its_boundary():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    if not JUPYTER_BOOK.is_file():
-        pytest.skip(f"{JUPYTER_BOOK} absent: install the [dev] extra")
-    out = tmp_path_factory.mktemp("course-text")
-    result = subprocess.run(
-        [str(JUPYTER_BOOK), "build", str(ROOT), "--path-output", str(out), "--builder", "html"],
-        capture_output=True, text=True, cwd=ROOT, timeout=900,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})  # the kernels import this toolkit
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    yield out / "_build" / "html"
-    shutil.rmtree(out, ignore_errors=True)
+def site(built_book):
+    """The built course (built once per run, with warnings as errors: see conftest)."""
+    return built_book
 
 
 @pytest.mark.slow
