@@ -756,6 +756,79 @@ def whatif_widget(source, settings, boundary=None):
     return box
 
 
+def whatif_sentence(result: WhatIfResult, show_moved: bool = True) -> str:
+    """Return a what-if in one plain sentence: the change, LM3 after with its interval.
+
+    Parameters
+    ----------
+    result : WhatIfResult
+    show_moved : bool
+        Whether to say the pounds moved (leave ``False`` for staff pay, which may be the pay
+        of fewer people than the small-group threshold).
+
+    Returns
+    -------
+    str
+        Such as "50% of known non-local food and catering moved to local suppliers (£6,000
+        moved): LM3 2.18 (survey interval 2.05 to 2.31), up 0.018 from 2.16 today."
+    """
+    if result.moved <= 0:
+        return (f"Nothing moved: LM3 stays at {result.today.lm3:.2f} (survey interval "
+                f"{result.today.lm3_low:.2f} to {result.today.lm3_high:.2f}).")
+    moved = f" (£{result.moved:,.0f} moved)" if show_moved else ""
+    return (f"{result.label}{moved}: LM3 {result.new.lm3:.2f} (survey interval "
+            f"{result.new.lm3_low:.2f} to {result.new.lm3_high:.2f}), up {result.rise:.3f} "
+            f"from {result.today.lm3:.2f} today.")
+
+
+def whatif_steps(source, settings, boundary=None, category: str | None = None):
+    """Return two stepped sliders for a static page: a share of one category, staff points.
+
+    Each position's LM3 is computed now by :func:`run_whatif` (see
+    :mod:`toolkit.present_widgets`), so a web page without Python shows true figures.
+    One slider moves at a time; the other change stays at nothing.
+
+    Parameters
+    ----------
+    source : Workbook or Lm3Inputs
+    settings : Settings
+    boundary : Boundary, optional
+    category : str, optional
+        The category whose known non-local spending is moved; the largest leak if not given.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Its ``sliders`` attribute holds the two stepped sliders (``category`` and ``staff``
+        attributes say what they move).
+    """
+    import ipywidgets as widgets
+
+    from toolkit.present_widgets import positions_over, sentence, stepped_slider, steps
+
+    inputs = _inputs(source, settings, boundary)
+    today = compute_lm3(inputs, settings)
+    category = check_categories(category)[0] if category else _leaking_categories(inputs)[0]
+    shares = steps(0.0, 1.0, 0.1)
+    spend = stepped_slider(
+        f"Share of {category} moved to local suppliers",
+        positions_over(shares, lambda v: f"{v:.0%}", lambda v: sentence(whatif_sentence(
+            run_whatif(inputs, settings, [category], v, today=today)))),
+        start=shares.index(0.5), fixed=f"Staff pay stays as it is; only {category} moves.")
+    room = staff_pay_shares(inputs)["room"] or 0.0
+    points = [p for p in steps(0.0, 0.2, 0.02) if p <= room + 1e-9]
+    staff = stepped_slider(
+        "Staff pay to local residents (+ points)",
+        positions_over(points, lambda v: f"+{v * 100:.0f}", lambda v: sentence(
+            whatif_sentence(run_whatif(inputs, settings, staff_points=v, today=today),
+                            show_moved=False))),
+        fixed="Spending stays as it is; only the share of staff pay going to staff who "
+              "live locally rises.")
+    box = widgets.VBox([spend, staff])
+    box.sliders, box.category = (spend, staff), category
+    return box
+
+
 def whatif_html(result: WhatIfResult) -> str:
     """Return a what-if as an escaped HTML table with a line of explanation.
 
@@ -848,6 +921,38 @@ FORMAT_OF = {"moved": "money", "lm3": "ratio", "lm3_low": "ratio", "lm3_high": "
              "lm3_today": "ratio", "lm3_new": "ratio", "lm3_new_low": "ratio",
              "lm3_new_high": "ratio", "rise": "decimal", "rise_per_10k": "decimal",
              "unknown_location": "money"}
+
+
+def presets_display(presets: pd.DataFrame) -> pd.DataFrame:
+    """Return the preset what-ifs as a reader sees them: words, £ and LM3 to 2 places.
+
+    Parameters
+    ----------
+    presets : pandas.DataFrame
+        From :func:`preset_whatifs`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Readable headers (:data:`PRESET_HEADERS`); a blank £ moved says "not shown" (pay of
+        fewer people than the small-group threshold); no ``NaN`` or ``None``; the note
+        column only when some row has a note.
+    """
+    from toolkit.present import money
+
+    out = pd.DataFrame({
+        "scenario": presets["scenario"].astype(str),
+        "moved": [("not shown" if v is None or pd.isna(v) else money(v))
+                  for v in presets["moved"]],
+        "lm3": [f"{v:.2f}" for v in presets["lm3"]],
+        "lm3_low": [f"{v:.2f}" for v in presets["lm3_low"]],
+        "lm3_high": [f"{v:.2f}" for v in presets["lm3_high"]],
+        "rise": [f"{v:+.3f}" for v in presets["rise"]],
+        "note": presets["note"].fillna("").astype(str),
+    })
+    if not out["note"].str.strip().any():
+        out = out.drop(columns=["note"])
+    return out.rename(columns=PRESET_HEADERS)
 
 
 def show_strengthening(source, settings, boundary=None, n: int = 10,
@@ -952,7 +1057,10 @@ __all__ = [
     "check_share",
     "count_unknown_as_local",
     "preset_whatifs",
+    "presets_display",
     "run_whatif",
+    "whatif_sentence",
+    "whatif_steps",
     "show_strengthening",
     "strengthening_tables",
     "shift_spending",
