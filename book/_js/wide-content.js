@@ -50,13 +50,28 @@
     }
   }
 
+  // A table's own scrolling box, wherever a pack or the theme put one (or null).
+  function scrollerOf(table) {
+    for (var box = table.parentElement; box && !box.matches(".bd-article");
+         box = box.parentElement) {
+      var overflow = window.getComputedStyle(box).overflowX;
+      if (overflow === "auto" || overflow === "scroll") return box;
+    }
+    return null;
+  }
+
   var pending = false;
   function markAll() {
     if (pending) return;
     pending = true;
     window.requestAnimationFrame(function () {
       pending = false;
-      document.querySelectorAll(WIDE).forEach(mark);
+      var boxes = Array.prototype.slice.call(document.querySelectorAll(WIDE));
+      document.querySelectorAll(".bd-article table").forEach(function (table) {
+        var box = scrollerOf(table);
+        if (box && boxes.indexOf(box) < 0) boxes.push(box);
+      });
+      boxes.forEach(mark);
     });
   }
 
