@@ -704,6 +704,11 @@ def _staff_preset(inputs: Lm3Inputs, settings, points: float, today: Lm3Result) 
 # --------------------------------------------------------------------------- widget
 
 
+#: Said under the live what-if: its controls need Python running behind them.
+LIVE_ONLY = ("These controls are live only in JupyterLab and in the app: on a web page or "
+             "in print they show the starting values above.")
+
+
 def whatif_widget(source, settings, boundary=None):
     """Return a live what-if for JupyterLab: pick categories, a share and staff points.
 
@@ -747,7 +752,7 @@ def whatif_widget(source, settings, boundary=None):
         result = run_whatif(inputs, settings, pick.value, share.value / 100.0,
                             min(staff.value / 100.0, pay["room"] or 0.0), today=today)
         box.last = result
-        out.value = whatif_html(result)
+        out.value = whatif_html(result) + f"<p><em>{LIVE_ONLY}</em></p>"
 
     for control in (pick, share, staff):
         control.observe(refresh, names="value")
