@@ -352,7 +352,8 @@ def test_moving_a_slider_shows_the_toolkits_figure(browser, base_url, page_path,
 @browser_only
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1280, 390])
-@pytest.mark.parametrize("page_path", sorted({s[0] for s in SLIDERS}))
+@pytest.mark.parametrize("page_path", sorted({s[0] for s in SLIDERS} | {
+    "book/examples/appraisal.html", "book/examples/strengthening.html"}))
 def test_slider_tracks_are_wide_enough_to_see(browser, base_url, page_path, width):
     page = open_page(browser, base_url, page_path, width)
     try:
