@@ -24,6 +24,7 @@ FLOORS = {
     "toolkit.cell_safety": 0,  # cells written to CSV and workbooks never start a formula
     "toolkit.inputs": 1,
     "toolkit.present": 1,
+    "toolkit.present_widgets": 1,  # sliders whose figures are precomputed (static pages)
     "toolkit.measures": 2,
     "toolkit.spend": 2,
     "toolkit.imports": 2,

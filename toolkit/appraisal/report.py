@@ -248,7 +248,7 @@ def scores_chart(appraisal, ax=None):
     """
     frame = appraisal.options
     if ax is None:
-        fig, ax = plt.subplots(figsize=(8, 0.6 * len(frame) + 2))
+        fig, ax = plt.subplots(figsize=(8, 0.6 * len(frame) + 2.5))
     else:
         fig = ax.figure
     names = [str(n) for n in frame["name"]]
@@ -262,7 +262,8 @@ def scores_chart(appraisal, ax=None):
     ax.set_ylabel("Option")
     ax.set_xlim(0, 100)
     ax.set_title("Tender scores under the scenario's weights")
-    ax.legend(loc="lower right")
+    # Below the axes, so that it covers no bar (a bar may reach 100).
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, frameon=False)
     parts = "; ".join(f"{r['name']}: {r['total_score']:.1f} points (price "
                       f"{r['price_score']:.1f}, quality {r['quality_score']:.1f}, social value "
                       f"{r['social_value_score']:.1f})" for _, r in frame.iterrows())

@@ -163,6 +163,36 @@ def live_table(result: Appraisal) -> pd.DataFrame:
 NET_VALUE_HEADER = "Net value (£, lambda × (local income − v_0 × price) − price)"
 
 
+def premium_words(weight: float, v_zero: float, lm3_local: float, lm3_other: float) -> str:
+    """Return the break-even premium by a weight on local income, in one sentence.
+
+    Parameters
+    ----------
+    weight : float
+        lambda: £ of budget per £1 of local income.
+    v_zero : float
+        Local income per £1 of what the premium would otherwise buy.
+    lm3_local, lm3_other : float
+        The local and the other option's LM3.
+
+    Returns
+    -------
+    str
+        The premium as a percentage and the price ratio, or that there is no break-even
+        (:func:`toolkit.appraisal.maths.break_even_ratio_by_weight` returns None).
+    """
+    from toolkit.appraisal.maths import break_even_ratio_by_weight, local_income_per_pound
+
+    ratio = break_even_ratio_by_weight(weight, local_income_per_pound(lm3_local),
+                                       local_income_per_pound(lm3_other), v_zero)
+    where = f"lambda {weight:.2f}, v_0 {v_zero:.2f}"
+    if ratio is None:
+        return (f"{where}: no break-even; under this weight every extra £1 to one option "
+                "pays for itself.")
+    return (f"{where}: break-even premium {ratio - 1:.1%} (local price up to "
+            f"{ratio:.4f} times the other)")
+
+
 def explorer(scenario: Scenario, settings, evidence: dict | None = None):
     """Return a box of sliders and a results view that recomputes as the sliders move.
 
@@ -194,9 +224,12 @@ def explorer(scenario: Scenario, settings, evidence: dict | None = None):
                                     readout_format=",.0f" if s.name == "price" else ".2f")
                 for s in specs]
     out = widgets.Output()
+    starts = [c.value for c in controls]
+    box = widgets.VBox()
 
     def refresh(_change=None):
-        values = {(s.option, s.name): c.value for s, c in zip(specs, controls, strict=True)}
+        current = [c.value for c in controls]
+        values = moved_values(specs, starts, current)
         out.clear_output(wait=True)
         try:
             result = appraise_with(scenario, settings, evidence, values)
@@ -204,6 +237,7 @@ def explorer(scenario: Scenario, settings, evidence: dict | None = None):
             with out:
                 display(HTML(f"<p class='warning'>{escape(str(exc))}</p>"))
             return
+        box.last = result
         with out:
             display(HTML(frame_html(live_table(result), formats={
                 "Price (£)": "money", "LM3": "ratio", "Tender score (of 100)": "number",
@@ -213,8 +247,38 @@ def explorer(scenario: Scenario, settings, evidence: dict | None = None):
     for control in controls:
         control.observe(refresh, names="value")
     refresh()
-    return widgets.VBox([widgets.HTML("<b>Move a slider: the results below recompute.</b>"),
-                         *controls, out])
+    box.children = [widgets.HTML(f"<b>Move a slider: the results below recompute.</b> "
+                                 f"{LIVE_ONLY}"), *controls, out]
+    return box
+
+
+#: Said beside the live sliders: they need Python running behind them.
+LIVE_ONLY = ("These sliders are live only in JupyterLab (and the app's options page): on a "
+             "web page or in print they show the results at the scenario's own values and "
+             "do not move them.")
+
+
+def moved_values(specs: list[Slider], starts: list[float], current: list[float]
+                 ) -> dict[tuple[str | None, str], float]:
+    """Return the values of the sliders that were moved, keyed as :func:`appraise_with` takes.
+
+    A slider starts at its assumption rounded to its step (an LM3 of 1.888955 shows as
+    1.89), so an untouched slider must leave the assumption as it is: then the first view
+    shows exactly the appraisal's own figures.
+
+    Parameters
+    ----------
+    specs : list of Slider
+    starts, current : list of float
+        Each slider's starting and current value, in the order of ``specs``.
+
+    Returns
+    -------
+    dict
+        Only the sliders whose value differs from its start.
+    """
+    return {(s.option, s.name): now
+            for s, start, now in zip(specs, starts, current, strict=True) if now != start}
 
 
 def show_explorer(box) -> None:

@@ -595,6 +595,56 @@ def _chart_alt(frame: pd.DataFrame, label_column: str, noun: str, boundary: str)
             + "; ".join(parts) + ".")
 
 
+#: Colours of :func:`spending_by_place_chart`, in the order the bars are stacked.
+PLACE_COLOURS = {"local": "#1e8449", "not local": "#b03a2e", "location unknown": "#7f8c8d"}
+
+
+def spending_by_place_chart(spending: pd.DataFrame, organisation: str, year: str = ""):
+    """Draw each spending category's total as a bar split into local, not local and unknown.
+
+    Parameters
+    ----------
+    spending : pandas.DataFrame
+        Spending rows with ``category``, ``amount`` and ``local`` (True, False, or None
+        when the location is unknown).
+    organisation : str
+        For the title.
+    year : str
+        For the axis label, such as ``"2024-25"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Largest category at the top; the £ axis reaches past the largest total, so no bar
+        runs off the frame; ``figure.alt_text`` gives each category's total.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
+    where = spending["local"].map({True: "local", False: "not local"}).fillna("location unknown")
+    table = spending.assign(where=where).pivot_table(
+        index="category", columns="where", values="amount", aggfunc="sum", fill_value=0)
+    totals = table.sum(axis=1).sort_values()
+    table = table.loc[totals.index]
+    figure = Figure(figsize=(7, 0.3 * len(table) + 1.6))
+    axes = figure.subplots()
+    left = pd.Series(0.0, index=table.index)
+    for column in [c for c in PLACE_COLOURS if c in table]:
+        axes.barh(list(table.index), list(table[column]), left=list(left),
+                  color=PLACE_COLOURS[column], label=column)
+        left = left + table[column]
+    axes.set_xlim(0, float(totals.max()) * 1.08 if len(totals) else 1)
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"£{v:,.0f}"))
+    axes.set_xlabel(f"Spending in {year} (£)" if year else "Spending (£)")
+    axes.set_title(f"{organisation}: where the spending goes")
+    axes.legend(frameon=False, loc="lower right")
+    figure.tight_layout()
+    largest = "; ".join(f"{c} £{v:,.0f}" for c, v in totals[::-1].items())
+    figure.alt_text = (f"Horizontal bar chart of {organisation}'s spending by category, split "
+                       f"into local, not local and location unknown. Largest first: {largest}.")
+    return figure
+
+
 def rounds_chart(source):
     """Draw each £1 as pence kept and lost in rounds 2 and 3, as stacked bars.
 

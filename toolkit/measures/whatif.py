@@ -704,6 +704,11 @@ def _staff_preset(inputs: Lm3Inputs, settings, points: float, today: Lm3Result) 
 # --------------------------------------------------------------------------- widget
 
 
+#: Said under the live what-if: its controls need Python running behind them.
+LIVE_ONLY = ("These controls are live only in JupyterLab and in the app: on a web page or "
+             "in print they show the starting values above.")
+
+
 def whatif_widget(source, settings, boundary=None):
     """Return a live what-if for JupyterLab: pick categories, a share and staff points.
 
@@ -747,12 +752,85 @@ def whatif_widget(source, settings, boundary=None):
         result = run_whatif(inputs, settings, pick.value, share.value / 100.0,
                             min(staff.value / 100.0, pay["room"] or 0.0), today=today)
         box.last = result
-        out.value = whatif_html(result)
+        out.value = whatif_html(result) + f"<p><em>{LIVE_ONLY}</em></p>"
 
     for control in (pick, share, staff):
         control.observe(refresh, names="value")
     box.refresh = refresh
     refresh()
+    return box
+
+
+def whatif_sentence(result: WhatIfResult, show_moved: bool = True) -> str:
+    """Return a what-if in one plain sentence: the change, LM3 after with its interval.
+
+    Parameters
+    ----------
+    result : WhatIfResult
+    show_moved : bool
+        Whether to say the pounds moved (leave ``False`` for staff pay, which may be the pay
+        of fewer people than the small-group threshold).
+
+    Returns
+    -------
+    str
+        Such as "50% of known non-local food and catering moved to local suppliers (£6,000
+        moved): LM3 2.18 (survey interval 2.05 to 2.31), up 0.018 from 2.16 today."
+    """
+    if result.moved <= 0:
+        return (f"Nothing moved: LM3 stays at {result.today.lm3:.2f} (survey interval "
+                f"{result.today.lm3_low:.2f} to {result.today.lm3_high:.2f}).")
+    moved = f" (£{result.moved:,.0f} moved)" if show_moved else ""
+    return (f"{result.label}{moved}: LM3 {result.new.lm3:.2f} (survey interval "
+            f"{result.new.lm3_low:.2f} to {result.new.lm3_high:.2f}), up {result.rise:.3f} "
+            f"from {result.today.lm3:.2f} today.")
+
+
+def whatif_steps(source, settings, boundary=None, category: str | None = None):
+    """Return two stepped sliders for a static page: a share of one category, staff points.
+
+    Each position's LM3 is computed now by :func:`run_whatif` (see
+    :mod:`toolkit.present_widgets`), so a web page without Python shows true figures.
+    One slider moves at a time; the other change stays at nothing.
+
+    Parameters
+    ----------
+    source : Workbook or Lm3Inputs
+    settings : Settings
+    boundary : Boundary, optional
+    category : str, optional
+        The category whose known non-local spending is moved; the largest leak if not given.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Its ``sliders`` attribute holds the two stepped sliders (``category`` and ``staff``
+        attributes say what they move).
+    """
+    import ipywidgets as widgets
+
+    from toolkit.present_widgets import positions_over, sentence, stepped_slider, steps
+
+    inputs = _inputs(source, settings, boundary)
+    today = compute_lm3(inputs, settings)
+    category = check_categories(category)[0] if category else _leaking_categories(inputs)[0]
+    shares = steps(0.0, 1.0, 0.1)
+    spend = stepped_slider(
+        f"Share of {category} moved to local suppliers",
+        positions_over(shares, lambda v: f"{v:.0%}", lambda v: sentence(whatif_sentence(
+            run_whatif(inputs, settings, [category], v, today=today)))),
+        start=shares.index(0.5), fixed=f"Staff pay stays as it is; only {category} moves.")
+    room = staff_pay_shares(inputs)["room"] or 0.0
+    points = [p for p in steps(0.0, 0.2, 0.02) if p <= room + 1e-9]
+    staff = stepped_slider(
+        "Staff pay to local residents (+ points)",
+        positions_over(points, lambda v: f"+{v * 100:.0f}", lambda v: sentence(
+            whatif_sentence(run_whatif(inputs, settings, staff_points=v, today=today),
+                            show_moved=False))),
+        fixed="Spending stays as it is; only the share of staff pay going to staff who "
+              "live locally rises.")
+    box = widgets.VBox([spend, staff])
+    box.sliders, box.category = (spend, staff), category
     return box
 
 
@@ -953,6 +1031,8 @@ __all__ = [
     "count_unknown_as_local",
     "preset_whatifs",
     "run_whatif",
+    "whatif_sentence",
+    "whatif_steps",
     "show_strengthening",
     "strengthening_tables",
     "shift_spending",
