@@ -375,7 +375,7 @@ def assumptions_for_pdf(table: str, slug: str) -> str:
     head = table.split("<tbody>", 1)[0].replace(
         "<caption>Assumptions</caption>", "<caption>Assumptions changed from the default"
         "</caption>")
-    return (said + f" The {len(changed)} changed from the default are listed here.</p>"
+    return (said + f" Those changed from the default ({len(changed)}) are listed here.</p>"
             f"{head}<tbody>{''.join(changed)}</tbody></table>")
 
 
