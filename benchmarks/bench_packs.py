@@ -111,7 +111,19 @@ def runner(jobs: list, folder: Path, workers: int) -> dict:
             "cpu_per_pack": round(total_cpu / len(jobs), 2),
             "reported_by_workers": _reported(summary.results, total_cpu),
             "packs": len(jobs), "made": len(summary.made), "failed": len(summary.failed),
-            "html_only": len(summary.html_only), "workers": summary.workers}
+            "html_only": len(summary.html_only), "workers": summary.workers,
+            "pdf_pages": _pdf_pages(folder)}
+
+
+def _pdf_pages(folder: Path) -> dict:
+    """Count the pages of the PDFs made (WeasyPrint's layout time grows with them)."""
+    try:
+        import pypdf
+    except ImportError:
+        return {}
+    pages = [len(pypdf.PdfReader(p).pages) for p in sorted(folder.rglob("*.pdf"))]
+    return {"pdfs": len(pages), "total": sum(pages),
+            "per_pack": round(sum(pages) / max(len(pages), 1), 1)}
 
 
 def _reported(results: list, total_cpu: float) -> dict:

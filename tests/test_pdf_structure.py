@@ -132,6 +132,19 @@ def test_two_runs_give_byte_identical_html_and_pdf(sample_packs):
     assert not differ, f"not byte-identical: {differ}"
 
 
+@pytest.mark.slow
+def test_each_pdf_names_the_csv_holding_its_assumptions(sample_packs):
+    for pdf in _pdfs(sample_packs["first"]):
+        html_page = _html_for(pdf)
+        if "class=\"assumptions\"" not in html_page:
+            continue
+        name = f"{pdf.stem}__assumptions.csv"
+        # on one page (the note is kept whole); the name may wrap at the end of a line
+        pages = [re.sub(r"\s+", "", page.extract_text()) for page in pypdf.PdfReader(pdf).pages]
+        assert any(name in text for text in pages), pdf.name
+        assert (pdf.parent / name).exists(), name
+
+
 # ---------------------------------------------------------------------------- renderer
 
 
@@ -225,3 +238,31 @@ def test_long_unbroken_names_wrap_inside_the_page():
     for page in document.pages:
         right = max(b.position_x + b.margin_width() for b in _boxes(page._page_box))
         assert right <= page.width + 0.5
+
+
+def _assumptions_table(*rows: str) -> str:
+    return ("<table class=\"assumptions\"><caption>Assumptions</caption><thead><tr>"
+            "<th>Assumption</th><th>Value</th><th>Source</th></tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table>")
+
+
+def test_pdf_page_leaves_the_assumptions_to_their_csv_keeping_changed_ones():
+    plain = "<tr><td>Rate<br><code>lm3.rate</code></td><td>40%</td><td>Study</td></tr>"
+    changed = ("<tr><td>Threshold<br><code>finance.months</code></td><td>3 <span "
+               "class=\"changed\">(changed from the default)</span></td>"
+               "<td class=\"basis-unchecked\">unchecked</td></tr>")
+    page = f"<main><p>Before</p>{_assumptions_table(plain, changed)}<p>After</p></main>"
+    printed = render.pdf_page(page, "good-trust")
+    assert "lm3.rate" not in printed and "finance.months" in printed
+    assert "good-trust__assumptions.csv" in printed and "good-trust.html" in printed
+    assert "2 assumptions used (1 with a source not yet checked)" in printed
+    assert "Assumptions changed from the default" in printed
+    assert printed.startswith("<main><p>Before</p>") and printed.endswith("<p>After</p></main>")
+
+
+def test_pdf_page_without_changed_assumptions_says_so():
+    row = "<tr><td>Rate<br><code>lm3.rate</code></td><td>40%</td><td>Study</td></tr>"
+    printed = render.pdf_page(_assumptions_table(row), "a")
+    assert "<table" not in printed
+    assert "the 1 assumption used" in printed and "No assumption is changed" in printed
+    assert render.pdf_page("<p>no table</p>", "a") == "<p>no table</p>"

@@ -334,6 +334,69 @@ def load_weasyprint() -> Any:
     return weasyprint
 
 
+#: The assumptions table as the page holds it (nbconvert may requote its attributes).
+_ASSUMPTIONS_TABLE = re.compile(r"<table class=[\"']assumptions[\"']>.*?</table>", re.S)
+_TABLE_ROW = re.compile(r"<tr>.*?</tr>", re.S)
+_CHANGED = re.compile(r"class=[\"']changed[\"']")
+_UNCHECKED = re.compile(r"class=[\"']basis-unchecked[\"']")
+
+
+def assumptions_for_pdf(table: str, slug: str) -> str:
+    """Return what the PDF shows in place of the full assumptions table.
+
+    The full table (dozens of settings, four A4 pages: a fifth of a pack's layout time)
+    stays in the HTML pack and in ``<slug>__assumptions.csv`` beside the pack. The PDF
+    names both files, says how many settings there are and how many are unchecked, and
+    keeps, as a table, every setting changed from its default.
+
+    Parameters
+    ----------
+    table : str
+        The ``<table class="assumptions">`` made by :func:`toolkit.present.assumptions_html`.
+    slug : str
+        The pack's slug, which names its files.
+
+    Returns
+    -------
+    str
+    """
+    body = table.split("<tbody>", 1)[-1]
+    rows = _TABLE_ROW.findall(body)
+    changed = [row for row in rows if _CHANGED.search(row)]
+    unchecked = sum(1 for row in rows if _UNCHECKED.search(row))
+    plural = "s" if len(rows) != 1 else ""
+    said = (f"<p class='csv-only'>The full table of the {len(rows)} assumption{plural} "
+            f"used ({unchecked} with a source not yet checked), each with its value, meaning "
+            f"and source, is not printed in this PDF: it is in the file "
+            f"<code>{escape(slug)}__assumptions.csv</code> beside this pack, and in the HTML "
+            f"pack <code>{escape(slug)}.html</code>.")
+    if not changed:
+        return said + " No assumption is changed from its default.</p>"
+    head = table.split("<tbody>", 1)[0].replace(
+        "<caption>Assumptions</caption>", "<caption>Assumptions changed from the default"
+        "</caption>")
+    return (said + f" Those changed from the default ({len(changed)}) are listed here.</p>"
+            f"{head}<tbody>{''.join(changed)}</tbody></table>")
+
+
+def pdf_page(page: str, slug: str) -> str:
+    """Return the page as the PDF lays it out: the long assumptions table left to its CSV.
+
+    Parameters
+    ----------
+    page : str
+        A page made by :func:`page_html`.
+    slug : str
+        The pack's slug.
+
+    Returns
+    -------
+    str
+    """
+    return _ASSUMPTIONS_TABLE.sub(lambda found: assumptions_for_pdf(found.group(0), slug),
+                                  page)
+
+
 def html_to_pdf(page: str, target: Path, base_url: Path) -> None:
     """Render an HTML page to an A4 PDF file with WeasyPrint.
 

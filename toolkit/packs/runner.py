@@ -67,7 +67,8 @@ from toolkit.packs.plan import (
     read_notebook,
 )
 from toolkit.packs.cost import PackCost
-from toolkit.packs.render import PdfUnavailableError, html_to_pdf, notebook_to_html, pack_css
+from toolkit.packs.render import (PdfUnavailableError, html_to_pdf, notebook_to_html, pack_css,
+                                  pdf_page)
 
 #: Kernel every pack notebook runs on (pinned, so that it is the same on every machine).
 KERNEL_NAME = "python3"
@@ -493,7 +494,7 @@ def _render(executed: Any, job: PackJob, folder: Path, timings: dict) -> tuple[d
     status, reason = OK, ""
     try:
         pdf_tmp = temporary_path(folder / f"{job.slug}.pdf")
-        html_to_pdf(page, pdf_tmp, folder)
+        html_to_pdf(pdf_page(page, job.slug), pdf_tmp, folder)
         temps["pdf"] = pdf_tmp
     except PdfUnavailableError as exc:
         status, reason = HTML_ONLY, str(exc)

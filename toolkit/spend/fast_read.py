@@ -175,7 +175,8 @@ def _arrow_table(path: Path, offset: int, encoding: str, positions: list[int],
                                                      else text for c in columns},
                                        strings_can_be_null=False,
                                        quoted_strings_can_be_null=False)
-    with open(path, "rb") as handle:
+    # Arrow's own file (not a Python one), so that its reader threads never wait on the GIL.
+    with pa.OSFile(str(path)) as handle:
         handle.seek(offset)
         try:
             return arrow_csv.read_csv(handle, read_options=read, parse_options=parse,

@@ -34,6 +34,7 @@ import csv
 import hashlib
 import io
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -342,8 +343,6 @@ def _scan_file(path: Path, chunk: int = 1 << 24
     InputError
         When the file is empty (or only white space).
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     digest = hashlib.sha1()
     empty = fast_read.EmptyLines()
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -586,7 +585,8 @@ def parse_money_pence(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return pence, readable
 
 
-def read_money(values: pd.Series, cap_pounds: float | None = None
+def read_money(values: pd.Series, cap_pounds: float | None = None,
+               plain: tuple[np.ndarray, np.ndarray] | None = None
                ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Read money text as integer pence, with amounts above a plausibility cap set apart.
 
@@ -597,6 +597,8 @@ def read_money(values: pd.Series, cap_pounds: float | None = None
     cap_pounds : float, optional
         Largest amount believed, either way (the setting ``spend.max_payment``); default the
         largest amount exact in float pence (about £90 trillion).
+    plain : (ndarray, ndarray), optional
+        :func:`toolkit.spend.fast_read.plain_pounds` of ``values``, when already found.
 
     Returns
     -------
@@ -605,7 +607,7 @@ def read_money(values: pd.Series, cap_pounds: float | None = None
     above_cap : Series of bool
     """
     cap = EXACT_POUNDS_LIMIT if cap_pounds is None else min(cap_pounds, EXACT_POUNDS_LIMIT)
-    plain = fast_read.plain_pounds(values)
+    plain = fast_read.plain_pounds(values) if plain is None else plain
     if plain is not None:
         return _read_plain_money(values, *plain, cap)
     codes, uniques = pd.factorize(values)
@@ -1046,21 +1048,27 @@ def _tidy(path: Path, encoding: str, header_idx: int, cmap: ColumnMap, table: pd
           max_payment: float | None = None) -> PaymentsFile:
     """Turn the raw text table of one file into used and rejected records."""
     used = cmap.used()
-    for column in used:
-        if column != cmap.amount:
-            table[column] = _strip_categories(table[column])
     table[cmap.amount] = table[cmap.amount].fillna("")
-    blank = np.ones(len(table), dtype=bool)
-    for column in used:
-        if column != cmap.amount:
-            blank &= (table[column] == "").to_numpy()
-    if blank.any():  # only rows blank elsewhere need their amount checked
-        blank[blank] = (table[cmap.amount][blank].str.strip() == "").to_numpy()
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        # Plain money is read in Arrow, which releases the GIL, while this thread tidies
+        # the text columns (both cores at work, as in Arrow's read).
+        early = helper.submit(fast_read.plain_pounds, table[cmap.amount])
+        for column in used:
+            if column != cmap.amount:
+                table[column] = _strip_categories(table[column])
+        blank = np.ones(len(table), dtype=bool)
+        for column in used:
+            if column != cmap.amount:
+                blank &= (table[column] == "").to_numpy()
+        if blank.any():  # only rows blank elsewhere need their amount checked
+            blank[blank] = (table[cmap.amount][blank].str.strip() == "").to_numpy()
+        plain = early.result()
     if blank.any():
         table, lines = table[~blank].reset_index(drop=True), lines[~blank]
+        plain = None if plain is None else (plain[0][~blank], plain[1][~blank])
     supplier = table[cmap.supplier]
     cap = max_payment if max_payment is not None else checks.default_max_payment()
-    pence, readable, too_big = read_money(table[cmap.amount], cap)
+    pence, readable, too_big = read_money(table[cmap.amount], cap, plain)
     dates, month_first = (parse_dates(table[cmap.date]) if cmap.date
                           else (pd.Series(pd.NaT, index=table.index), False))
     kinds, reasons = row_reasons(table, cmap, width, lines, pence.to_numpy(),
