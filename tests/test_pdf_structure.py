@@ -266,3 +266,39 @@ def test_pdf_page_without_changed_assumptions_says_so():
     assert "<table" not in printed
     assert "the 1 assumption used" in printed and "No assumption is changed" in printed
     assert render.pdf_page("<p>no table</p>", "a") == "<p>no table</p>"
+
+
+def test_weasyprints_tagging_fault_is_laid_out_again_with_short_tables_breaking(monkeypatch,
+                                                                              tmp_path):
+    from toolkit.packs import render
+
+    calls = []
+
+    class FakeHTML:
+        def __init__(self, string, base_url):
+            self.page = string
+
+        def write_pdf(self, target, stylesheets=(), **options):
+            calls.append([sheet.text for sheet in stylesheets])
+            if not stylesheets:
+                raise ValueError(render.WEASYPRINT_TAGGING_FAULT)
+            Path(target).write_bytes(b"%PDF-")
+
+    class FakeCSS:
+        def __init__(self, string):
+            self.text = string
+
+    class FakeWeasyPrint:
+        HTML, CSS = FakeHTML, FakeCSS
+
+    monkeypatch.setattr(render, "load_weasyprint", lambda: FakeWeasyPrint)
+    render.html_to_pdf("<html></html>", tmp_path / "pack.pdf", tmp_path)
+    assert calls == [[], [render.SHORT_TABLES_MAY_BREAK]]
+    assert (tmp_path / "pack.pdf").read_bytes() == b"%PDF-"
+
+    def other_fault(self, target, stylesheets=(), **options):
+        raise ValueError("some other layout fault")
+
+    monkeypatch.setattr(FakeHTML, "write_pdf", other_fault)
+    with pytest.raises(ValueError, match="some other"):
+        render.html_to_pdf("<html></html>", tmp_path / "other.pdf", tmp_path)

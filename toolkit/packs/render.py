@@ -416,9 +416,27 @@ def html_to_pdf(page: str, target: Path, base_url: Path) -> None:
     """
     weasyprint = load_weasyprint()
     identifier = hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode("ascii")
-    weasyprint.HTML(string=page, base_url=str(base_url)).write_pdf(
-        str(target), pdf_variant=PDF_VARIANT, pdf_identifier=identifier,
-        finisher=number_table_headers)
+    try:
+        weasyprint.HTML(string=page, base_url=str(base_url)).write_pdf(
+            str(target), pdf_variant=PDF_VARIANT, pdf_identifier=identifier,
+            finisher=number_table_headers)
+    except ValueError as exc:
+        if str(exc) != WEASYPRINT_TAGGING_FAULT:
+            raise
+        # WeasyPrint's PDF/UA tagging fails when a short table kept whole is pushed to the
+        # next page and leaves its wrapper behind: lay this document out again with short
+        # tables allowed to break (their header row repeats), which avoids the fault.
+        weasyprint.HTML(string=page, base_url=str(base_url)).write_pdf(
+            str(target), pdf_variant=PDF_VARIANT, pdf_identifier=identifier,
+            finisher=number_table_headers,
+            stylesheets=[weasyprint.CSS(string=SHORT_TABLES_MAY_BREAK)])
+
+
+#: The message of WeasyPrint's tagging fault (``TableWrapperBox.get_wrapped_table``).
+WEASYPRINT_TAGGING_FAULT = "Table wrapper without a table"
+
+#: The stylesheet of the second layout after that fault.
+SHORT_TABLES_MAY_BREAK = "table.short { break-inside: auto !important; }"
 
 
 def number_table_headers(document: Any, pdf: Any) -> None:
