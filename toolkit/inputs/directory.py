@@ -166,7 +166,9 @@ def load_index(folder: Path | None = None) -> dict:
             return {name: stored[name] for name in stored.files}
     index = build_index()
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".tmp.npz")
+    # A temporary name of this process's own: two workers building the index at once each
+    # write their own file, and the last complete one takes the name (os.replace is atomic).
+    partial = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
     np.savez(partial, **index)
     partial.replace(path)
     return index
