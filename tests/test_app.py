@@ -307,6 +307,9 @@ def test_the_servers_limits_follow_the_upload_setting():
     assert limit >= 50_000_000 * 4 / 3 > 10 * 2**20
     assert config.VoilaConfiguration.resources["kil_max_upload_bytes"] == 50_000_000
     assert config.VoilaConfiguration.show_tracebacks is False
+    # nbclient's default of 4 s dropped a page's widgets when a room's sessions started at
+    # once (bench_app: 13 of 14 sessions never drew their page); minutes, not seconds
+    assert config.VoilaExecutor.iopub_timeout >= 120
     assert config.VoilaConfiguration.file_allowlist == []
     assert config.MappingKernelManager.cull_idle_timeout == 30
     assert config.VoilaConfiguration.preheat_kernel and \

@@ -155,6 +155,9 @@ def voila_config(options: ServerOptions):
     config.VoilaConfiguration.extension_allowlist = list(LAB_EXTENSIONS)
     config.VoilaConfiguration.resources = {
         "kil_max_upload_bytes": int(options.max_upload_mb * 1_000_000)}
+    # nbclient waits 4 s for a cell's output after the kernel says it is done, then drops
+    # it: with a room of sessions starting at once on 2 cores, a page lost its widgets so.
+    config.VoilaExecutor.iopub_timeout = IOPUB_SECONDS
     config.VoilaConfiguration.preheat_kernel = options.preheated_kernels > 0
     config.VoilaConfiguration.default_pool_size = max(options.preheated_kernels, 0)
     config.VoilaKernelManager.preheat_denylist = [INDEX_PAGE]
@@ -162,6 +165,10 @@ def voila_config(options: ServerOptions):
     config.MappingKernelManager.cull_interval = max(min(cull_seconds // 2, 60), 1)
     config.MappingKernelManager.cull_connected = True
     return config
+
+
+#: How long a page's kernel may take to send a cell's output after running it (seconds).
+IOPUB_SECONDS = 300
 
 
 def make_app_class():
