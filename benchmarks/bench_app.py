@@ -137,7 +137,21 @@ async def walk_one(context, url: str, timeout: float) -> dict:
                 f"{str(exc).splitlines()[0][:200]}"}
 
 
-def walk_sessions(url: str, sessions: int, timeout: float, measure) -> tuple[list, object]:
+def niced_chromium(folder: Path, niceness: int) -> Path:
+    """Return a script that starts Chromium at a lower priority (``nice``), in ``folder``.
+
+    In a training room the browsers run on the participants' laptops, not on the machine
+    that serves the app; here they share its cores, and at a low priority they take less of
+    the server's and kernels' time (they still take some).
+    """
+    script = folder / "chromium-niced"
+    script.write_text(f'#!/bin/sh\nexec nice -n {int(niceness)} {CHROMIUM} "$@"\n')
+    script.chmod(0o755)
+    return script
+
+
+def walk_sessions(url: str, sessions: int, timeout: float, measure,
+                  chromium: Path = CHROMIUM) -> tuple[list, object]:
     """Walk ``sessions`` users at once in one headless Chromium.
 
     Returns each session's times, and what ``measure()`` returns when every walk has ended
@@ -149,7 +163,7 @@ def walk_sessions(url: str, sessions: int, timeout: float, measure) -> tuple[lis
 
     async def run() -> tuple[list, object]:
         async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=str(CHROMIUM))
+            browser = await playwright.chromium.launch(executable_path=str(chromium))
             try:
                 contexts = [await browser.new_context(viewport={"width": 1200, "height": 900})
                             for _ in range(sessions)]
@@ -192,6 +206,9 @@ def main() -> int:
                         help="preheated kernels per page (the app.preheated_kernels setting)")
     parser.add_argument("--stand-in", action="store_true",
                         help="time the stand-in page over HTTP, not a walk in Chromium")
+    parser.add_argument("--browser-nice", type=int, default=0,
+                        help="run the walking browsers at this niceness (such as 19), as if "
+                             "they were on the participants' own laptops")
     parser.add_argument("--page", default=FIRST_RESULT.stem)
     parser.add_argument("--marker", default=MARKER)
     parser.add_argument("--session-timeout", type=float, default=300)
@@ -218,8 +235,10 @@ def main() -> int:
                                      range(sessions)))
             memory = kernel_memory(server)
         else:
+            chromium = (niced_chromium(tmp, args.browser_nice) if args.browser_nice
+                        else CHROMIUM)
             runs, memory = walk_sessions(f"{base}voila/render/organisation.ipynb", sessions,
-                                         timeout, lambda: kernel_memory(server))
+                                         timeout, lambda: kernel_memory(server), chromium)
         wall = time.perf_counter() - started
         server_mb = round(psutil.Process(server.pid).memory_info().rss / 1e6, 1)
     finally:
@@ -231,6 +250,7 @@ def main() -> int:
     last = times[-1] if len(times) == sessions else None
     result = {
         "sessions": sessions, "preheated_kernels": args.preheated,
+        "browser_nice": None if args.stand_in else args.browser_nice,
         "flow": (f"stand-in page {args.page} over HTTP" if args.stand_in else
                  "organisation page walked in headless Chromium: upload the Manningham "
                  "workbook, check it, choose Bradford, accept the warnings, show the figures"),

@@ -31,6 +31,26 @@ REGISTRY = SAMPLES / "authorities.yml"
 REAL_DATA = ROOT.parent / "shared" / "real-data"
 
 
+def toc_files() -> list[str]:
+    """Every file named in the course's ``_toc.yml``, root first, in reading order."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    found = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                found.append(entry["file"])
+            walk(entry.get("sections"))
+            walk(entry.get("chapters"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return found
+
+
 @pytest.fixture(scope="session", autouse=True)
 def postcode_cache(tmp_path_factory) -> Path:
     """A temporary cache folder for the postcode directory's index, for the whole session.

@@ -27,22 +27,7 @@ sys.path.insert(0, str(BOOK / "_ext"))
 from offline_site import audit_page  # noqa: E402
 from worked_examples import EXAMPLES, example_source  # noqa: E402
 
-
-def toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    found = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                found.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return found
-
+from conftest import toc_files  # noqa: E402
 
 CHAPTERS = [f for f in toc_files() if f.startswith(("book/anchors/", "book/commissioners/"))]
 CODE_CELL = re.compile(r"^```\{code-cell\}", re.MULTILINE)

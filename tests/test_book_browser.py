@@ -22,7 +22,6 @@ import threading
 from pathlib import Path
 
 import pytest
-import yaml
 from browser_support import (
     AXE,
     CHROMIUM,
@@ -31,6 +30,8 @@ from browser_support import (
     axe_violations,
     chromium_browser,
 )
+
+from conftest import toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
@@ -46,25 +47,8 @@ if not CHROMIUM.is_file():
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 
-def toc_files(toc: dict) -> list[str]:
-    """Every file named in a Jupyter Book `_toc.yml`, root first, in reading order."""
-    found = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                found.append(entry["file"])
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return found
-
-
 TOC_PAGES = [f"{Path(f).with_suffix('')}.html"
-             for f in toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text()))]
+             for f in toc_files()]
 WIDGET_PAGES = [p for p in TOC_PAGES
                 if (SITE / p).is_file()
                 and "application/vnd.jupyter.widget-view+json" in (SITE / p).read_text()]

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
+
+from conftest import toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -28,22 +29,6 @@ SLOT = re.compile(r"^\| (\d{1,2}):(\d\d) \| (\d+) min \|")
 CUT = re.compile(r"\bCut (\d+) min:(.*)", re.IGNORECASE)
 PART = re.compile(r"\((?:[^()]*?, )?(\d+) min\)")
 LINK = re.compile(r"\]\(([^)#\s]+\.md)(?:#[^)]*)?\)")
-
-
-def toc_files() -> list[str]:
-    """Every file named in ``_toc.yml``, root first."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    found = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                found.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    return found
 
 
 TRACK_CHAPTERS = [ROOT / f"{f}.md" for f in toc_files()
