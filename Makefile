@@ -56,8 +56,9 @@ bench: $(STAMP) ## Run the benchmarks (command-line start, spend, packs, geograp
 	$(PY) benchmarks/bench_spend.py
 	$(PY) benchmarks/bench_packs.py
 	$(PY) benchmarks/bench_geography.py
-	$(PY) benchmarks/bench_app.py
-	$(PY) benchmarks/bench_app.py --browser-nice 19 --out benchmarks/results/app-browsers-niced.json
+	-$(PY) benchmarks/bench_app.py
+	-$(PY) benchmarks/bench_app.py --room 22 --out benchmarks/results/app-room.json
+	$(PY) benchmarks/bench_app.py --room 22 --one-context --out benchmarks/results/app-room-one-context.json
 
 screenshots: $(STAMP) ## Make the course's screenshots of the app again (book/images/app-*.png; needs Chromium)
 	bash scripts/app-screenshots.sh

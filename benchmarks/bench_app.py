@@ -19,6 +19,14 @@ is from opening the page until the headline figures are shown. The browsers run 
 2 cores as the server and its kernels, so this is pessimistic for a room whose participants
 use their own laptops. ``--stand-in`` measures the page above instead, over plain HTTP.
 
+``--room N`` starts the server as ``keepitlocal app --room`` does (``app.room_sessions``:
+N organisation pages started and run before the sessions open; the bench waits until the
+server and its kernels are quiet). ``--one-context`` walks every session in a tab of one
+browser context, so that the browsers share their cache of the page's scripts: each tab is
+still a session with a kernel of its own, but the 20 browsers' compiling of the page's
+scripts, which in a room happens on 20 laptops, no longer takes most of the server's 2 cores.
+The results give the processor time of the server, the kernels and the browsers.
+
 Writes ``benchmarks/results/app.json`` (git-ignored) and prints a summary. The goal
 (issue 19): the 20th session's first result within 60 s on 2 cores. Run with ``make bench``
 or ``.venv/bin/python benchmarks/bench_app.py [--sessions N] [--preheated N]
@@ -59,12 +67,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(tmp: Path, port: int, preheated: int) -> subprocess.Popen:
+def start_server(tmp: Path, port: int, preheated: int, room: int = 0) -> subprocess.Popen:
     pages = tmp / "pages"
     shutil.copytree(PAGES, pages)
     shutil.copy(FIRST_RESULT, pages / FIRST_RESULT.name)
     settings = tmp / "settings.yml"
-    settings.write_text(f"app:\n  preheated_kernels: {preheated}\n")
+    settings.write_text(f"app:\n  preheated_kernels: {preheated}\n  room_sessions: {room}\n")
     env = {**os.environ, "KEEPITLOCAL_APP_SESSIONS": str(tmp / "sessions"),
            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
            "KEEPITLOCAL_APP_TOKEN": ""}
@@ -151,7 +159,7 @@ def niced_chromium(folder: Path, niceness: int) -> Path:
 
 
 def walk_sessions(url: str, sessions: int, timeout: float, measure,
-                  chromium: Path = CHROMIUM) -> tuple[list, object]:
+                  chromium: Path = CHROMIUM, one_context: bool = False) -> tuple[list, object]:
     """Walk ``sessions`` users at once in one headless Chromium.
 
     Returns each session's times, and what ``measure()`` returns when every walk has ended
@@ -165,8 +173,10 @@ def walk_sessions(url: str, sessions: int, timeout: float, measure,
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=str(chromium))
             try:
+                made = 1 if one_context else sessions
                 contexts = [await browser.new_context(viewport={"width": 1200, "height": 900})
-                            for _ in range(sessions)]
+                            for _ in range(made)]
+                contexts = [contexts[i % made] for i in range(sessions)]
                 runs = await asyncio.gather(*(walk_one(c, url, timeout) for c in contexts))
                 return list(runs), measure()
             finally:
@@ -183,11 +193,42 @@ def kernel_memory(server: subprocess.Popen) -> list[dict]:
             if "ipykernel_launcher" not in " ".join(child.cmdline()):
                 continue
             info = child.memory_full_info()
+            cpu = child.cpu_times()
             kernels.append({"pid": child.pid, "rss_mb": round(info.rss / 1e6, 1),
-                            "uss_mb": round(info.uss / 1e6, 1)})
+                            "uss_mb": round(info.uss / 1e6, 1),
+                            "cpu_s": round(cpu.user + cpu.system, 2)})
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
     return kernels
+
+
+def wait_until_quiet(server: subprocess.Popen, deadline: float, quiet_s: float = 3.0) -> float:
+    """Wait until the server and its kernels have used no processor time for ``quiet_s``.
+
+    This is the preheated pool filled and each waiting page run, as before a room arrives.
+    Returns the seconds waited.
+    """
+    start = time.perf_counter()
+
+    def used() -> float:
+        total = 0.0
+        for process in [psutil.Process(server.pid), *psutil.Process(server.pid).children(True)]:
+            try:
+                times = process.cpu_times()
+                total += times.user + times.system
+            except psutil.NoSuchProcess:
+                continue
+        return total
+
+    last, still_since = used(), time.perf_counter()
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = used()
+        if now - last > 0.05:
+            last, still_since = now, time.perf_counter()
+        elif time.perf_counter() - still_since >= quiet_s:
+            break
+    return time.perf_counter() - start
 
 
 def stop(server: subprocess.Popen) -> None:
@@ -204,11 +245,19 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--preheated", type=int, default=1,
                         help="preheated kernels per page (the app.preheated_kernels setting)")
+    parser.add_argument("--room", type=int, default=0,
+                        help="organisation pages kept ready for a room (app.room_sessions; "
+                             "keepitlocal app --room N gives N + 2)")
     parser.add_argument("--stand-in", action="store_true",
                         help="time the stand-in page over HTTP, not a walk in Chromium")
     parser.add_argument("--browser-nice", type=int, default=0,
                         help="run the walking browsers at this niceness (such as 19), as if "
                              "they were on the participants' own laptops")
+    parser.add_argument("--one-context", action="store_true",
+                        help="walk every session in tabs of one browser context, which share "
+                             "the browser's cache of the page's scripts (each tab is still a "
+                             "session and a kernel of its own): less of the browsers' work on "
+                             "the server's cores, as when participants use their own laptops")
     parser.add_argument("--page", default=FIRST_RESULT.stem)
     parser.add_argument("--marker", default=MARKER)
     parser.add_argument("--session-timeout", type=float, default=300)
@@ -221,11 +270,10 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     load_before = os.getloadavg()
-    server = start_server(tmp, port, args.preheated)
+    server = start_server(tmp, port, args.preheated, args.room)
     try:
         startup = wait_until_serving(base, server, deadline)
-        if args.preheated:
-            time.sleep(min(30, max(0, deadline - time.monotonic())))  # let the pool fill
+        pool_fill = wait_until_quiet(server, deadline) if args.preheated or args.room else 0
         timeout = min(args.session_timeout, max(1, deadline - time.monotonic()))
         started = time.perf_counter()
         if args.stand_in:
@@ -238,9 +286,12 @@ def main() -> int:
             chromium = (niced_chromium(tmp, args.browser_nice) if args.browser_nice
                         else CHROMIUM)
             runs, memory = walk_sessions(f"{base}voila/render/organisation.ipynb", sessions,
-                                         timeout, lambda: kernel_memory(server), chromium)
+                                         timeout, lambda: kernel_memory(server), chromium,
+                                         args.one_context)
         wall = time.perf_counter() - started
         server_mb = round(psutil.Process(server.pid).memory_info().rss / 1e6, 1)
+        server_cpu = psutil.Process(server.pid).cpu_times()
+        own_cpu = psutil.Process().cpu_times()
     finally:
         stop(server)
         args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -250,7 +301,9 @@ def main() -> int:
     last = times[-1] if len(times) == sessions else None
     result = {
         "sessions": sessions, "preheated_kernels": args.preheated,
+        "room_sessions": args.room, "pool_ready_s": round(pool_fill, 2),
         "browser_nice": None if args.stand_in else args.browser_nice,
+        "one_context": None if args.stand_in else args.one_context,
         "flow": (f"stand-in page {args.page} over HTTP" if args.stand_in else
                  "organisation page walked in headless Chromium: upload the Manningham "
                  "workbook, check it, choose Bradford, accept the warnings, show the figures"),
@@ -267,6 +320,11 @@ def main() -> int:
             "uss_mean": round(sum(k["uss_mb"] for k in memory) / len(memory), 1)
             if memory else None},
         "server_rss_mb": server_mb,
+        "cpu_s": {"server": round(server_cpu.user + server_cpu.system, 2),
+                  "kernels": round(sum(k["cpu_s"] for k in memory), 2),
+                  "browsers_and_bench": round(own_cpu.user + own_cpu.system
+                                              + own_cpu.children_user
+                                              + own_cpu.children_system, 2)},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "load_average_before": [round(x, 2) for x in load_before],
                     "memory_total_mb": round(psutil.virtual_memory().total / 1e6)},

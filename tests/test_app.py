@@ -348,10 +348,42 @@ def test_the_command_prints_the_room_address_with_its_token():
     assert "http://192.168.1.5:8866/voila/render/index.ipynb?token=abc123" in text
     assert "Ctrl-C" in text and "only with the room" in text
     args = type("Args", (), {"ip": "0.0.0.0", "port": 9000, "no_browser": True,
-                             "settings": None})()
+                             "settings": None, "room": None})()
     command = app.server_command(args)
     assert command[1:3] == ["-m", "toolkit.app.server"] and "--no-browser" in command
     assert not any("token" in part for part in command)  # the token goes in the environment
+    assert "--room" not in command
+    args.room = 20
+    command = app.server_command(args)
+    assert command[command.index("--room") + 1] == "22"  # two spare pages
+
+
+@pytest.mark.parametrize("people", [0, -3, 61])
+def test_a_room_of_no_one_or_too_many_is_refused_in_words(people):
+    from toolkit.commands import app
+
+    args = type("Args", (), {"ip": "127.0.0.1", "port": 9000, "no_browser": True,
+                             "settings": None, "room": people})()
+    with pytest.raises(InputError, match="--room must be from 1 to 60 people"):
+        app.run(args)
+
+
+def test_a_room_pools_the_organisation_page_and_waits_before_replacing(tmp_path):
+    from toolkit.app.server import ServerOptions, options_from_argv, voila_config
+
+    config = voila_config(ServerOptions(preheated_kernels=0, room_sessions=22))
+    assert config.VoilaConfiguration.preheat_kernel
+    assert config.VoilaKernelManager.kernel_pools_config == {
+        "default": {"pool_size": 0}, "organisation.ipynb": {"pool_size": 22}}
+    assert config.VoilaKernelManager.fill_delay >= 30
+    single = voila_config(ServerOptions(preheated_kernels=1))
+    assert "kernel_pools_config" not in single.VoilaKernelManager
+    assert "fill_delay" not in single.VoilaKernelManager
+    settings = tmp_path / "settings.yml"
+    settings.write_text("app:\n  room_sessions: 12\n")
+    assert options_from_argv(["--settings", str(settings)]).room_sessions == 12
+    assert options_from_argv(["--settings", str(settings), "--room", "5"]).room_sessions == 5
+    assert options_from_argv([]).room_sessions == 0
 
 
 # --- pack downloads -----------------------------------------------------------------------

@@ -289,6 +289,35 @@ def test_an_address_off_loopback_needs_the_token(tmp_path):
         stop_server(server)
 
 
+def test_a_room_gets_its_organisation_pages_ready_before_it_arrives(browser, tmp_path):
+    """``app.room_sessions`` pools the organisation page by its real name, page already run.
+
+    A wrong key in Voilà's ``kernel_pools_config`` would silently fall back to the default
+    pool (none here): the log's count and a page served from the pool show it worked.
+    """
+    server = start_server(tmp_path, PAGES, extra_settings="  room_sessions: 2\n")
+    try:
+        wait_until_serving(server)
+        filled = "Kernel pool of organisation.ipynb is filled with 2 kernel(s)"
+        deadline = time.monotonic() + START_SECONDS
+        while filled not in server.log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert filled in server.log.read_text(), server.log.read_text()[-3000:]
+        watch = PageWatch(browser, server.base)
+        try:
+            open_page(watch, server, "organisation")
+            watch.page.locator(".kil-workbook-upload").wait_for(timeout=START_SECONDS * 1000)
+            assert not watch.errors, "\n".join(watch.errors)
+        finally:
+            watch.close()
+        log = server.log.read_text()
+        assert "Using pre-heated kernel" in log and "for organisation.ipynb" in log
+        # the other pages keep app.preheated_kernels, 0 here: no pool of their own
+        assert "Kernel pool of spending.ipynb is filled" not in log
+    finally:
+        stop_server(server)
+
+
 # --------------------------------------------------------------------- the three pages, walked
 # Each walk does what a user does, in the browser, and checks what the page shows against the
 # toolkit's own figures for the same file. At each view the course shows as a screenshot,

@@ -17,6 +17,10 @@
 - Kernels idle for ``app.idle_minutes`` are culled (their folders go with them); at start,
   the folders of kernels that died are removed. ``app.preheated_kernels`` kernels per page
   are kept started and waiting (Voilà's preheated pool), the index page excepted.
+- For a training room, ``app.room_sessions`` (``keepitlocal app --room N``) keeps that many
+  kernels of the organisation page started and its page run before the room arrives, and
+  waits ``ROOM_REFILL_SECONDS`` before starting replacements, so that the room's first
+  minute goes to the room's own work rather than to starting kernels for people not there.
 """
 
 from __future__ import annotations
@@ -84,6 +88,9 @@ class ServerOptions:
         The ``app.idle_minutes`` setting (0 culls at once, for tests: use a few seconds).
     preheated_kernels : int
         The ``app.preheated_kernels`` setting.
+    room_sessions : int
+        The ``app.room_sessions`` setting: kernels of the organisation page kept ready for a
+        training room (0: none beyond ``preheated_kernels``).
     pages : pathlib.Path, optional
         A folder of notebooks to serve instead of the app's own (the browser tests' probe).
     """
@@ -95,6 +102,7 @@ class ServerOptions:
     max_upload_mb: float = 50
     idle_minutes: float = 60
     preheated_kernels: int = 1
+    room_sessions: int = 0
     pages: Path | None = None
 
     @property
@@ -161,6 +169,10 @@ def voila_config(options: ServerOptions):
     config.VoilaConfiguration.preheat_kernel = options.preheated_kernels > 0
     config.VoilaConfiguration.default_pool_size = max(options.preheated_kernels, 0)
     config.VoilaKernelManager.preheat_denylist = [INDEX_PAGE]
+    if options.room_sessions > 0:
+        config.VoilaConfiguration.preheat_kernel = True
+        config.VoilaKernelManager.kernel_pools_config = room_pools(options)
+        config.VoilaKernelManager.fill_delay = ROOM_REFILL_SECONDS
     config.MappingKernelManager.cull_idle_timeout = cull_seconds
     config.MappingKernelManager.cull_interval = max(min(cull_seconds // 2, 60), 1)
     config.MappingKernelManager.cull_connected = True
@@ -169,6 +181,31 @@ def voila_config(options: ServerOptions):
 
 #: How long a page's kernel may take to send a cell's output after running it (seconds).
 IOPUB_SECONDS = 300
+
+#: The page a training room opens first (the course's own-pack session).
+ROOM_PAGE = "organisation.ipynb"
+
+#: With a room, how long Voilà waits before starting a kernel to replace one taken (seconds).
+ROOM_REFILL_SECONDS = 60
+
+
+def room_pools(options: ServerOptions) -> dict:
+    """Return Voilà's ``kernel_pools_config`` for a training room.
+
+    ``options.room_sessions`` kernels wait on the organisation page, each with the page
+    already run; every other page keeps ``options.preheated_kernels``.
+
+    Parameters
+    ----------
+    options : ServerOptions
+
+    Returns
+    -------
+    dict
+        Pool size by page name, with ``"default"`` for the other pages.
+    """
+    return {"default": {"pool_size": max(options.preheated_kernels, 0)},
+            ROOM_PAGE: {"pool_size": max(options.room_sessions, options.preheated_kernels)}}
 
 
 def make_app_class():
@@ -238,6 +275,8 @@ def options_from_argv(argv: list[str] | None = None) -> ServerOptions:
     parser.add_argument("--settings", default=None)
     parser.add_argument("--idle-seconds", type=float, default=None,
                         help="cull idle sessions after this many seconds (for tests)")
+    parser.add_argument("--room", type=int, default=None,
+                        help="kernels of the organisation page kept ready for a training room")
     parser.add_argument("--pages", default=None,
                         help="serve the notebooks of this folder instead (for tests)")
     args = parser.parse_args(argv)
@@ -249,6 +288,8 @@ def options_from_argv(argv: list[str] | None = None) -> ServerOptions:
         token=os.environ.get(TOKEN_VARIABLE, ""),
         max_upload_mb=float(settings.value("app.max_upload_mb")), idle_minutes=float(idle),
         preheated_kernels=int(settings.value("app.preheated_kernels")),
+        room_sessions=int(settings.value("app.room_sessions")) if args.room is None
+        else args.room,
         pages=Path(args.pages).resolve() if args.pages else None)
 
 

@@ -27,6 +27,12 @@ HELP = "Start the evidence app in your browser (your pack, council spending, opt
 #: Addresses that keep the app to this machine.
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
+#: Pages kept ready beyond the room's head count, for a reload or a late arrival.
+ROOM_SPARE = 2
+
+#: The largest room the app gets ready for (each waiting page holds about 110 MB).
+MOST_ROOM = 60
+
 #: The environment variable the server reads its token from (see toolkit.app.server).
 TOKEN_VARIABLE = "KEEPITLOCAL_APP_TOKEN"
 
@@ -41,6 +47,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="address to serve on (default 127.0.0.1: this machine only); "
                              "another, such as 0.0.0.0 for a training room, needs the token "
                              "the command prints")
+    parser.add_argument("--room", type=int, default=None, metavar="PEOPLE",
+                        help="get ready for a training room of this many people: their pages "
+                             "are started before they arrive (about 210 MB of memory each; "
+                             "the app.room_sessions setting)")
     parser.add_argument("--settings", type=Path, default=None,
                         help="settings file (app.max_upload_mb, app.idle_minutes, "
                              "app.preheated_kernels and every assumption)")
@@ -83,6 +93,8 @@ def server_command(args: argparse.Namespace) -> list[str]:
         command.append("--no-browser")
     if args.settings is not None:
         command += ["--settings", str(Path(args.settings).resolve())]
+    if args.room is not None:
+        command += ["--room", str(args.room + ROOM_SPARE)]
     return command
 
 
@@ -90,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
     """Start the server and wait until it stops (Ctrl-C); return its exit code."""
     if not 0 < args.port < 65536:
         raise InputError(f"--port must be from 1 to 65535, not {args.port}.")
+    if args.room is not None and not 1 <= args.room <= MOST_ROOM:
+        raise InputError(f"--room must be from 1 to {MOST_ROOM} people, not {args.room}.")
     if args.settings is not None and not Path(args.settings).is_file():
         raise InputError(f"The settings file {args.settings} does not exist.")
     env = {k: v for k, v in os.environ.items() if k != TOKEN_VARIABLE}
@@ -99,6 +113,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         env[TOKEN_VARIABLE] = secrets.token_urlsafe(24)
         print(sharing_text(args.ip, args.port, env[TOKEN_VARIABLE]), flush=True)
+    if args.room is not None:
+        print(f"Getting the app ready for {args.room} people: {args.room + ROOM_SPARE} copies "
+              "of 'Your organisation's pack' (two spare) start now and are ready in about a "
+              f"minute; they need about {(args.room + ROOM_SPARE) * 190 / 1000:.1f} GB of "
+              "memory in use.", flush=True)
     server = subprocess.Popen(server_command(args), env=env)
     # Ctrl-C reaches the server too (one process group); a SIGTERM to this command is passed
     # on, so the server never outlives it.

@@ -217,6 +217,11 @@ SETTINGS_DOCS: dict[str, SettingDoc] = {
     "app.preheated_kernels": SettingDoc(
         "Sessions of the app kept started and waiting, so that a page opens at once",
         "toolkit choice", True, "count"),
+    "app.room_sessions": SettingDoc(
+        "For a training room: sessions of the organisation page started, and the page run, "
+        "before the room arrives (the people in the room and a couple spare; 0 for one "
+        "person). Each takes about 110 MB of memory waiting and 210 MB in use",
+        "toolkit choice, measured in benchmarks/bench_app.py (issue 19)", True, "count"),
 }
 
 
