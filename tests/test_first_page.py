@@ -111,6 +111,11 @@ def test_a_councils_spending_alone_shows_no_empty_organisation_figures():
     assert 3 <= len(page.figures) <= 5 and not page.comparisons
     assert "0 organisations" not in page.meaning
     assert present.share(head["local_share_low"], 1) in page.meaning
+    # the title and summary speak of the council's spending, not of anchors it has none of
+    assert "anchor" not in combined.authority_subtitle([])
+    assert "anchor" not in combined.summary_words([])
+    assert "no community organisations' workbooks" in combined.summary_words([])
+    assert "anchors together" in combined.authority_subtitle(["an organisation"])
 
 
 def test_appraisal_first_page_takes_the_appraisals_figures():

@@ -243,6 +243,38 @@ def council_payment_headlines(result: Any) -> list[Headline]:
                      basis="evidenced", note="The gap between the low and the high share")]
 
 
+def authority_subtitle(figures: Sequence[OrganisationFigures]) -> str:
+    """Return the authority pack's subtitle: its anchors and spending, or its spending alone.
+
+    Parameters
+    ----------
+    figures : sequence of OrganisationFigures
+        Empty for a pack of a council's spending alone (``keepitlocal pack --payments``).
+    """
+    if not figures:
+        return "Local authority evidence pack: the council's own spending"
+    return ("Local authority evidence pack: its community anchors together and the council's "
+            "own spending")
+
+
+def summary_words(figures: Sequence[OrganisationFigures]) -> str:
+    """Return the summary's opening paragraph, for anchors and spending or spending alone.
+
+    Parameters
+    ----------
+    figures : sequence of OrganisationFigures
+    """
+    spending = "how much of the council's own spending goes to local suppliers"
+    if not figures:
+        return (f"This pack shows {spending}: it has no community organisations' workbooks. "
+                "Each figure says whether it is evidenced or assumed.")
+    return ("What the community anchor organisations in this area add to the local economy "
+            f"together, and {spending}. Where figures are combined across organisations, "
+            "each says how: income-weighted or spend-weighted (every £1 counts the same, so "
+            "large organisations count for more) or an average (every organisation counts "
+            "the same). Each figure says whether it is evidenced or assumed.")
+
+
 def show_organisations(figures: Sequence[OrganisationFigures]) -> None:
     """Show the organisations' table, or say in words that the pack has none.
 
