@@ -115,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
         print(sharing_text(args.ip, args.port, env[TOKEN_VARIABLE]), flush=True)
     if args.room is not None:
         print(f"Getting the app ready for {args.room} people: {args.room + ROOM_SPARE} copies "
-              "of 'Your organisation's pack' (two spare) start now and are ready in about a "
+              "of 'Your organisation's pack' (two spare) start now and are ready within a "
               f"minute; they need about {(args.room + ROOM_SPARE) * 190 / 1000:.1f} GB of "
               "memory in use.", flush=True)
     server = subprocess.Popen(server_command(args), env=env)
