@@ -115,6 +115,17 @@ def runner(jobs: list, folder: Path, workers: int) -> dict:
             "pdf_pages": _pdf_pages(folder)}
 
 
+def _font_subsetter() -> str:
+    """Which library WeasyPrint subsets fonts with: "harfbuzz" (C) or "fonttools" (Python)."""
+    try:
+        from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+    except (ImportError, OSError):
+        return "none (WeasyPrint cannot load)"
+    if harfbuzz_subset and harfbuzz.hb_version_atleast(4, 1, 0):
+        return "harfbuzz"
+    return "fonttools (install libharfbuzz-subset0 for HarfBuzz)"
+
+
 def _pdf_pages(folder: Path) -> dict:
     """Count the pages of the PDFs made (WeasyPrint's layout time grows with them)."""
     try:
@@ -161,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         result = {
             "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
                         "platform": platform.platform(),
+                        "font_subsetter": _font_subsetter(),
                         "load_average_before": [round(x, 2) for x in load_before]},
             "subset": [j.id for j in subset],
             "runner_subset": runner(subset, work / "runner", args.workers),
