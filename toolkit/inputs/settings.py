@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from toolkit.inputs import yaml_files
 from toolkit.inputs.errors import InputError, Report
 from toolkit.resources import data_file
 
@@ -387,7 +388,7 @@ def read_yaml_mapping(path: Path, report: Report, what: str = "settings file") -
     """
     try:
         with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
+            data = yaml_files.safe_load(handle)
     except FileNotFoundError:
         report.error(f"The {what} does not exist.", file=str(path))
         return {}

@@ -29,8 +29,8 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from toolkit.inputs import yaml_files
 from toolkit.inputs.cells import foreign_currency as _currency_in
 from toolkit.resources import data_file
 
@@ -45,7 +45,7 @@ SUM_CHUNK = 1 << 20
 @lru_cache(maxsize=1)
 def _label_patterns() -> dict[str, re.Pattern]:
     """Return the ``total_row`` and ``total_like`` patterns of spend_markers.yml."""
-    data = yaml.safe_load(data_file("spend_markers.yml").read_text(encoding="utf-8"))
+    data = yaml_files.safe_load(data_file("spend_markers.yml").read_text(encoding="utf-8"))
     return {kind: re.compile("|".join(f"(?:{p})" for p in data[kind]), re.IGNORECASE)
             for kind in ("total_row", "total_like")}
 

@@ -42,8 +42,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from toolkit.inputs import yaml_files
 from toolkit.inputs.errors import InputError, Report
 from toolkit.inputs.geography import is_placeholder
 from toolkit.resources import data_file
@@ -105,7 +105,7 @@ def _clean_header(name) -> str:
 def markers() -> dict[str, re.Pattern]:
     """Return the marker patterns of ``toolkit/data/spend_markers.yml``, one regex per kind."""
     path = data_file("spend_markers.yml")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml_files.safe_load(path.read_text(encoding="utf-8"))
     return {kind: re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
             for kind, patterns in data.items()}
 
