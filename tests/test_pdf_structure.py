@@ -302,3 +302,44 @@ def test_weasyprints_tagging_fault_is_laid_out_again_with_short_tables_breaking(
     monkeypatch.setattr(FakeHTML, "write_pdf", other_fault)
     with pytest.raises(ValueError, match="some other"):
         render.html_to_pdf("<html></html>", tmp_path / "other.pdf", tmp_path)
+
+
+def _header_cells(box):
+    """Yield, for each table header cell (``th``) laid out, the text of each of its lines."""
+    from weasyprint.formatting_structure import boxes
+
+    if getattr(box, "element_tag", None) == "th":
+        yield ["".join(b.text for b in line.descendants() if isinstance(b, boxes.TextBox))
+               for line in box.descendants() if isinstance(line, boxes.LineBox)]
+        return
+    for child in getattr(box, "children", []):
+        yield from _header_cells(child)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pack_id", ["halifax-northgate-centre", "bradford-advice-scenario"])
+def test_pdf_tables_stay_inside_the_page_and_headers_break_only_at_a_hyphen(sample_packs,
+                                                                            pack_id):
+    from weasyprint.formatting_structure import boxes
+
+    weasyprint = render.load_weasyprint()
+    (page_file,) = [p for p in sample_packs["first"].rglob(f"{pack_id}.html")]
+    page = render.pdf_page(page_file.read_text(encoding="utf-8"), pack_id)
+    document = weasyprint.HTML(string=page, base_url=str(page_file.parent)).render()
+    words = set(re.findall(r"[^\s<>]+", " ".join(
+        html.unescape(re.sub(r"<[^>]+>", " ", cell))
+        for cell in re.findall(r"<th[^>]*>(.*?)</th>", page, re.S))))
+    checked = 0
+    for number, laid_out in enumerate(document.pages, start=1):
+        page_box = laid_out._page_box
+        right = page_box.content_box_x() + page_box.width
+        for box in page_box.descendants():
+            if isinstance(box, (boxes.TableBox, boxes.TextBox)):
+                assert box.position_x + box.margin_width() <= right + 0.5, (number, box)
+        for lines in _header_cells(page_box):
+            # a header breaks between words, or inside a word at a hyphen: put the words
+            # broken at a hyphen together again, and every word is one of the header's own
+            joined = re.sub("\u2010\n", "", re.sub(r"(?<=\S)-\n", "-", "\n".join(lines)))
+            assert all(word in words for word in joined.split()), (number, lines)
+            checked += len(lines) > 1
+    assert checked > 5

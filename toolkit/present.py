@@ -688,7 +688,7 @@ WIDE_TABLE_COLUMNS = 9
 
 
 def frame_html(frame: pd.DataFrame, caption: str = "",
-               formats: dict[str, str] | None = None) -> str:
+               formats: dict[str, str] | None = None, css_class: str = "") -> str:
     """Return a table as escaped HTML, formatting columns named in ``formats``.
 
     Parameters
@@ -699,11 +699,16 @@ def frame_html(frame: pd.DataFrame, caption: str = "",
         Shown above the table (escaped).
     formats : dict, optional
         Column name to kind (``money``, ``share``, ``ratio``, ``number``, ``count``).
+    css_class : str, optional
+        A class of the pack stylesheet for this table's own layout (letters, digits and
+        hyphens), such as ``"named-assumptions"``.
 
     Returns
     -------
     str
     """
+    if css_class and not re.fullmatch(r"[a-z0-9-]+", css_class):
+        raise ValueError(f"not a stylesheet class: {css_class!r}")
     shown = frame.copy().astype(object)
     for column in shown.columns:
         kind = (formats or {}).get(column)
@@ -713,7 +718,8 @@ def frame_html(frame: pd.DataFrame, caption: str = "",
                          for v in shown[column]]
     shown.columns = [neutralise_bidi(str(c)) for c in shown.columns]
     classes = (["data-table"] + (["wide"] if len(shown.columns) >= WIDE_TABLE_COLUMNS else [])
-               + (["short"] if len(shown) <= SHORT_TABLE_ROWS else []))
+               + (["short"] if len(shown) <= SHORT_TABLE_ROWS else [])
+               + ([css_class] if css_class else []))
     markup = shown.to_html(index=False, escape=True, na_rep="", border=0, classes=classes)
     if caption:
         markup = markup.replace(">", f"><caption>{escape(caption)}</caption>", 1)
@@ -721,7 +727,7 @@ def frame_html(frame: pd.DataFrame, caption: str = "",
 
 
 def show_table(frame: pd.DataFrame, name: str, caption: str = "",
-               formats: dict[str, str] | None = None) -> None:
+               formats: dict[str, str] | None = None, css_class: str = "") -> None:
     """Show a table in the pack and write it as CSV beside the pack.
 
     Parameters
@@ -734,9 +740,11 @@ def show_table(frame: pd.DataFrame, name: str, caption: str = "",
         Shown above the table.
     formats : dict, optional
         Column name to kind, for display only (the CSV keeps the raw numbers).
+    css_class : str, optional
+        A class of the pack stylesheet for this table's own layout (see :func:`frame_html`).
     """
     write_table_csv(frame, name)
-    _display_html(frame_html(frame, caption, formats))
+    _display_html(frame_html(frame, caption, formats, css_class))
 
 
 def yes_no(value: Any, missing: str = "not known") -> str:
