@@ -343,3 +343,26 @@ def test_pdf_tables_stay_inside_the_page_and_headers_break_only_at_a_hyphen(samp
             assert all(word in words for word in joined.split()), (number, lines)
             checked += len(lines) > 1
     assert checked > 5
+
+
+def test_the_banner_is_written_into_the_page_head_as_an_escaped_css_string():
+    words = "Bishop's \"Castle\" </style><script>alert(1)</script> \\ £"
+    rule = render.banner_css(words, fictional=False)
+    quoted = rule.split("content: ", 1)[1].split("; ", 1)[0]
+    assert quoted.startswith('"') and quoted.endswith('"')
+    inside = quoted[1:-1]
+    assert not set(inside) & set("<>\"'\\\n{}") - {"\\"}
+    assert "</style" not in rule and "<script" not in rule
+    assert re.sub(r"\\([0-9a-f]+) ", lambda m: chr(int(m.group(1), 16)), inside) == words
+    assert "#eef3f8" in rule  # a real pack's banner is blue; a fictional one amber
+    assert "#fff3cd" in render.banner_css(render.FICTIONAL_TEXT, fictional=True)
+
+
+def test_a_long_name_is_cut_in_the_page_head_to_one_line():
+    long_name = "Upper and Lower Villages Community Association " * 4
+    shown = render.banner_css(f"Keep It Local evidence pack: {long_name}", fictional=False)
+    words = re.sub(r"\\([0-9a-f]+) ", lambda m: chr(int(m.group(1), 16)),
+                   shown.split('content: "', 1)[1].split('";', 1)[0])
+    assert len(words) <= render.BANNER_MOST and words.endswith("\u2026")
+    assert words.startswith("Keep It Local evidence pack: Upper and Lower")
+    assert render.banner_css("short name", fictional=False).count("short name") == 1
