@@ -366,3 +366,7 @@ def test_a_long_name_is_cut_in_the_page_head_to_one_line():
     assert len(words) <= render.BANNER_MOST and words.endswith("\u2026")
     assert words.startswith("Keep It Local evidence pack: Upper and Lower")
     assert render.banner_css("short name", fictional=False).count("short name") == 1
+    warning = render.banner_css(render.FICTIONAL_TEXT, fictional=True)
+    assert len(render.FICTIONAL_TEXT) > render.BANNER_MOST  # the warning is never cut
+    assert re.sub(r"\\([0-9a-f]+) ", lambda m: chr(int(m.group(1), 16)),
+                  warning.split('content: "', 1)[1].split('";', 1)[0]) == render.FICTIONAL_TEXT

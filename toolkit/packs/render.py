@@ -225,8 +225,9 @@ def banner_css(text: str, fictional: bool) -> str:
     Parameters
     ----------
     text : str
-        The banner's words (from an input's name for a real pack: escaped here; cut to
-        :data:`BANNER_MOST` characters, ending "…", when longer).
+        The banner's words (from an input's name for a real pack: escaped here; a real
+        pack's banner is cut to :data:`BANNER_MOST` characters, ending "…", when longer;
+        the warning on a fictional pack is never cut).
     fictional : bool
         Whether the banner warns that the data is fictional (amber), or names the pack (blue).
 
@@ -235,7 +236,7 @@ def banner_css(text: str, fictional: bool) -> str:
     str
     """
     kind = "fictional" if fictional else "plain"
-    if len(text) > BANNER_MOST:  # one line at the head of the page; page 1 has it whole
+    if not fictional and len(text) > BANNER_MOST:  # one line; page 1 has the name whole
         cut = text[:BANNER_MOST - 1]
         space = cut.rfind(" ")  # cut at a word's end, unless that loses half the line
         text = (cut[:space] if space > BANNER_MOST // 2 else cut).rstrip() + "\u2026"
