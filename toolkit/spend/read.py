@@ -779,7 +779,11 @@ def _scan_markers(table: pd.DataFrame, columns: list[str], kinds: tuple[str, ...
     """Scan each of ``columns`` (distinct values only) for each marker kind."""
     flags = {kind: np.zeros(len(table), dtype=bool) for kind in kinds}
     for column in columns:
-        codes, uniques = pd.factorize(table[column])
+        values = table[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):  # its own codes: no copy
+            codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
+        else:
+            codes, uniques = pd.factorize(values)
         for kind in kinds:
             hits = match_values(uniques, kind)
             if hits.any():
@@ -1049,10 +1053,10 @@ def _tidy(path: Path, encoding: str, header_idx: int, cmap: ColumnMap, table: pd
     """Turn the raw text table of one file into used and rejected records."""
     used = cmap.used()
     table[cmap.amount] = table[cmap.amount].fillna("")
-    with ThreadPoolExecutor(max_workers=1) as helper:
-        # Plain money is read in Arrow, which releases the GIL, while this thread tidies
-        # the text columns (both cores at work, as in Arrow's read).
-        early = helper.submit(fast_read.plain_pounds, table[cmap.amount])
+    with ThreadPoolExecutor(max_workers=2) as helpers:
+        # Plain money is read in Arrow, which releases the GIL, in two halves at once, while
+        # this thread tidies the text columns (every core at work, as in Arrow's read).
+        early = _plain_pounds_in_halves(helpers, table[cmap.amount])
         for column in used:
             if column != cmap.amount:
                 table[column] = _strip_categories(table[column])
@@ -1062,7 +1066,7 @@ def _tidy(path: Path, encoding: str, header_idx: int, cmap: ColumnMap, table: pd
                 blank &= (table[column] == "").to_numpy()
         if blank.any():  # only rows blank elsewhere need their amount checked
             blank[blank] = (table[cmap.amount][blank].str.strip() == "").to_numpy()
-        plain = early.result()
+        plain = _joined(part.result() for part in early)
     if blank.any():
         table, lines = table[~blank].reset_index(drop=True), lines[~blank]
         plain = None if plain is None else (plain[0][~blank], plain[1][~blank])
@@ -1085,19 +1089,20 @@ def _tidy(path: Path, encoding: str, header_idx: int, cmap: ColumnMap, table: pd
     frame = pd.DataFrame({
         "file": path.name,
         "line": lines[keep],
-        "amount_pence": pence[keep].to_numpy(),
-        "supplier": supplier[keep].array,
+        "amount_pence": pence.to_numpy()[keep],
+        "supplier": _without_unused(supplier.array[keep]),
     })
-    frame["supplier"] = frame["supplier"].cat.remove_unused_categories()
     frame["supplier_id"] = _blank_placeholders(_text_or_blank(table, cmap.supplier_id, keep))
     frame["category"] = _text_or_blank(table, cmap.category, keep)
     frame["postcode"] = _text_or_blank(table, cmap.postcode, keep)
     for role in VCSE_ROLES:
         frame[role] = _text_or_blank(table, getattr(cmap, role), keep)
     if cmap.date:
-        frame["date"] = dates[keep].to_numpy()
-        unreadable = int((dates[keep].isna().to_numpy()
-                          & (table[cmap.date][keep] != "").to_numpy()).sum())
+        kept_dates, date_text = dates.to_numpy()[keep], table[cmap.date].array[keep]
+        frame["date"] = kept_dates
+        written = np.append(np.asarray(date_text.categories, dtype=object) != "",
+                            True)[date_text.codes]
+        unreadable = int((np.isnat(kept_dates) & written).sum())
         if month_first:
             report.notice("Dates read month-first (MM/DD/YYYY): some cannot be day-first.",
                           file=path.name, column=cmap.date)
@@ -1108,15 +1113,29 @@ def _tidy(path: Path, encoding: str, header_idx: int, cmap: ColumnMap, table: pd
         frame["date"] = pd.NaT
         report.warning("No date column found: spending cannot be shown by month.",
                        file=path.name)
-    scanned = table.loc[keep, cmap.scanned + [cmap.supplier]
-                        + ([cmap.supplier_id] if cmap.supplier_id else [])]
-    flags = _scan_markers(scanned, [*cmap.scanned, *([cmap.supplier_id] if cmap.supplier_id
-                                                      else [])], CATEGORY_MARKS)
+    flags = _scan_markers(table, [*cmap.scanned, *([cmap.supplier_id] if cmap.supplier_id
+                                                    else [])], CATEGORY_MARKS)
     for kind, hits in flags.items():
-        frame[f"cat_{kind}"] = hits
+        frame[f"cat_{kind}"] = hits[keep]
     for column in ("file", "supplier", "supplier_id", "category", "postcode"):
         frame[column] = frame[column].astype("category")
     return PaymentsFile(path, encoding, header_idx + 1, cmap, len(table), frame, rejected)
+
+
+def _plain_pounds_in_halves(helpers: ThreadPoolExecutor, amounts: pd.Series) -> list:
+    """Start :func:`toolkit.spend.fast_read.plain_pounds` on each half of ``amounts``."""
+    half = len(amounts) // 2
+    return [helpers.submit(fast_read.plain_pounds, part)
+            for part in (amounts.iloc[:half], amounts.iloc[half:])]
+
+
+def _joined(parts) -> tuple[np.ndarray, np.ndarray] | None:
+    """Join the halves' (pounds, plain) in order; None if either half was not Arrow text."""
+    found = list(parts)
+    if any(part is None for part in found):
+        return None
+    return (np.concatenate([pounds for pounds, _ in found]),
+            np.concatenate([plain for _, plain in found]))
 
 
 #: Why a record is not used, by kind (the ``kind`` column of rejected records).
@@ -1300,7 +1319,20 @@ def _text_or_blank(table: pd.DataFrame, column: str | None, keep: np.ndarray) ->
     """Return a column's trimmed text for the kept rows, or blanks when the file lacks it."""
     if column is None:
         return pd.Categorical(np.full(int(keep.sum()), "", dtype=object))
-    return table[column][keep].array
+    return table[column].array[keep]
+
+
+def _without_unused(values: pd.Categorical) -> pd.Categorical:
+    """Return a Categorical without the categories no row uses, in the same order.
+
+    As ``remove_unused_categories``, on the integer codes (one count per category).
+    """
+    codes = values.codes
+    used = np.bincount(codes[codes >= 0], minlength=len(values.categories)) > 0
+    if used.all():
+        return values
+    renumbered = np.append(np.cumsum(used) - 1, -1)  # code -1 (missing) stays -1
+    return pd.Categorical.from_codes(renumbered[codes], values.categories[used])
 
 
 def _blank_placeholders(values) -> pd.Categorical:
