@@ -162,3 +162,24 @@ def test_empty_lines_are_found_across_blocks(lines, ending, last_break, block):
     if physical and physical[-1] == b"":
         physical = physical[:-1]  # the text after the last line break is no line
     assert found.flags().tolist() == [line in (b"", b"\r") for line in physical]
+
+
+@given(st.lists(st.integers(min_value=0, max_value=5), max_size=60),
+       st.lists(st.sampled_from(["b", "a", "c", "unknown date", "2024-05"]), min_size=6,
+                max_size=6),
+       st.lists(st.sampled_from(["a", "b", "c", "2024-05", "zz"]), unique=True))
+def test_categoricals_made_on_codes_equal_pandas_own(codes, values, categories):
+    import numpy as np
+
+    from toolkit.spend.analysis import _recoded
+    from toolkit.spend.read import _without_unused
+
+    codes, values = np.array(codes, dtype=np.int64), np.array(values, dtype=object)
+    made = _recoded(codes, values, categories)
+    expected = pd.Categorical(values[codes], categories=categories)
+    assert list(made.categories) == list(expected.categories)
+    assert made.codes.tolist() == expected.codes.tolist()
+    some = pd.Categorical([*values[codes], None], categories=sorted(set(values)) + ["never used"])
+    assert list(_without_unused(some).categories) == list(
+        some.remove_unused_categories().categories)
+    assert _without_unused(some).tolist() == some.remove_unused_categories().tolist()

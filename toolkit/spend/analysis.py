@@ -957,8 +957,9 @@ def _choose_place(out: pd.DataFrame, sources: list, categories: list[str], no_ru
         rule = np.where(readable, i + 1, rule)
         text = np.where(readable, values.codes + offsets[i], text)
     out["location"] = pd.Categorical.from_codes(location, categories)
-    out["rule"] = pd.Categorical(np.array([no_rule, *(n for n, _ in sources)],
-                                          dtype=object)[rule])
+    names = np.array([no_rule, *(n for n, _ in sources)], dtype=object)
+    present = sorted(set(names[np.flatnonzero(np.bincount(rule, minlength=len(names)))]))
+    out["rule"] = _recoded(rule, names, present)  # as pd.Categorical(names[rule])
     all_texts = np.concatenate([*texts, np.array([""], dtype=object)])
     text_codes, text_uniques = pd.factorize(all_texts)
     out["postcode_used"] = pd.Categorical.from_codes(
@@ -1034,8 +1035,20 @@ def _months(dates: pd.Series) -> pd.Categorical:
     month_codes, month_uniques = pd.factorize(labels)
     per_row = month_codes[np.where(missing, len(labels) - 1, codes)]
     text = pd.Categorical.from_codes(per_row, month_uniques)
-    return text.reorder_categories(order) if set(order) == set(month_uniques) else \
-        pd.Categorical(np.asarray(month_uniques, dtype=object)[per_row], categories=order)
+    if set(order) == set(month_uniques):
+        return text.reorder_categories(order)
+    return _recoded(per_row, np.asarray(month_uniques, dtype=object), order)
+
+
+def _recoded(codes: np.ndarray, values: np.ndarray, categories: list) -> pd.Categorical:
+    """Return ``pd.Categorical(values[codes], categories=categories)``, made on the codes.
+
+    A value not among ``categories`` is missing, as pandas makes it; no text is copied
+    per row.
+    """
+    position = {value: i for i, value in enumerate(categories)}
+    remap = np.array([position.get(value, -1) for value in values], dtype=np.int64)
+    return pd.Categorical.from_codes(remap[codes], categories)
 
 
 def _supplier_table(out: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
@@ -1054,10 +1067,9 @@ def _supplier_table(out: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
         "rows": counts[seen],
         "total_pence": pd.Series(pence).groupby(key_codes).sum().to_numpy().astype("int64"),
     }, index=index)
-    by_name = _pair_sums(out, "supplier")
-    display = by_name.sort_values("amount_pence", ascending=False)
-    display = display.drop_duplicates("supplier_key").set_index("supplier_key")["supplier"]
-    sup["supplier"] = display.reindex(sup.index).astype(object)
+    display = _most_money(_pair_sums(out, "supplier"), absolute=False)
+    sup["supplier"] = display.set_index("supplier_key")["supplier"].reindex(
+        sup.index).astype(object)
     sup["supplier_id"] = _first_nonblank(out, "supplier_id")
     for column in ("location", "rule", "postcode_used", "type"):
         sup[column] = _by_most_money(out, column)
@@ -1103,10 +1115,23 @@ def _pair_sums(out: pd.DataFrame, column: str) -> pd.DataFrame:
 
 def _by_most_money(out: pd.DataFrame, column: str) -> pd.Series:
     """Per supplier, the value of ``column`` carrying the most money (ties: first)."""
-    sums = _pair_sums(out, column)
-    sums["amount_pence"] = sums["amount_pence"].abs()
-    sums = sums.sort_values("amount_pence", ascending=False, kind="stable")
-    return sums.drop_duplicates("supplier_key").set_index("supplier_key")[column].astype(object)
+    picked = _most_money(_pair_sums(out, column), absolute=True)
+    return picked.set_index("supplier_key")[column].astype(object)
+
+
+def _most_money(sums: pd.DataFrame, absolute: bool) -> pd.DataFrame:
+    """Return, per supplier key, the row of ``sums`` with the most money (ties: the first).
+
+    As sorting by ``amount_pence`` (largest first, ``abs`` when ``absolute``; a stable sort)
+    and keeping each key's first row, done with one stable ``lexsort`` of the codes.
+    """
+    key = sums["supplier_key"].cat.codes.to_numpy()
+    money = sums["amount_pence"].to_numpy()
+    money = np.abs(money) if absolute else money
+    order = np.lexsort((-money, key))  # by key, then most money; equal sums keep their order
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = key[order][1:] != key[order][:-1]
+    return sums.iloc[order[first]]
 
 
 def _first_nonblank(out: pd.DataFrame, column: str) -> pd.Series:
