@@ -183,3 +183,36 @@ def test_categoricals_made_on_codes_equal_pandas_own(codes, values, categories):
     assert list(_without_unused(some).categories) == list(
         some.remove_unused_categories().categories)
     assert _without_unused(some).tolist() == some.remove_unused_categories().tolist()
+
+
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(-(10**12), 10**12)), max_size=80),
+       st.booleans())
+def test_sums_by_code_are_exact_to_the_penny(rows, huge):
+    import numpy as np
+
+    from toolkit.spend.checks import sums_by_code
+
+    codes = np.array([c for c, _ in rows], dtype=np.int64)
+    pence = np.array([p * (2**16 if huge else 1) for _, p in rows], dtype=np.int64)
+    expected = [sum(int(p) for c, p in zip(codes, pence, strict=True) if c == code)
+                for code in range(8)]
+    assert sums_by_code(codes, pence, 8).tolist() == expected  # huge: pandas' group sum
+
+
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 5), st.integers(-10**9, 10**9)),
+                max_size=60),
+       st.booleans(), st.sampled_from([6, 100_000]))
+def test_pair_sums_give_the_group_sums_every_way(rows, one_key_a_value, width):
+    import numpy as np
+
+    from toolkit.spend.analysis import _pairs_and_sums
+
+    key = np.array([k for k, _, _ in rows], dtype=np.int64)
+    code = np.array([c for _, c, _ in rows], dtype=np.int64)
+    if one_key_a_value:  # each value belongs to one key, as a name to its supplier
+        key = code % 3
+    pence = np.array([p for _, _, p in rows], dtype=np.int64)
+    groups = pd.Series(pence).groupby(key * width + code).sum()
+    pairs, sums = _pairs_and_sums(key, code, pence, width, 5)
+    assert pairs.tolist() == groups.index.tolist()
+    assert sums.tolist() == groups.tolist()

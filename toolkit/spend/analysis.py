@@ -66,7 +66,7 @@ from toolkit.inputs.geography import (
 )
 from toolkit.inputs.names import supplier_key
 from toolkit.spend import DEFAULT_TOP
-from toolkit.spend.checks import exact_total, int64_sums_are_exact, per_distinct
+from toolkit.spend.checks import exact_total, int64_sums_are_exact, per_distinct, sums_by_code
 from toolkit.spend.periods import (
     Basis,
     grouped_rows,
@@ -1065,7 +1065,7 @@ def _supplier_table(out: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     index = pd.CategoricalIndex(pd.Categorical.from_codes(seen, keys), name="supplier_key")
     sup = pd.DataFrame({
         "rows": counts[seen],
-        "total_pence": pd.Series(pence).groupby(key_codes).sum().to_numpy().astype("int64"),
+        "total_pence": sums_by_code(key_codes, pence, len(keys))[seen],
     }, index=index)
     display = _most_money(_pair_sums(out, "supplier"), absolute=False)
     sup["supplier"] = display.set_index("supplier_key")["supplier"].reindex(
@@ -1100,17 +1100,39 @@ def _pair_sums(out: pd.DataFrame, column: str) -> pd.DataFrame:
     """
     values = out[column].cat
     width = max(len(values.categories), 1)
+    keys = out["supplier_key"].cat.categories
     key = out["supplier_key"].cat.codes.to_numpy().astype(np.int64)
     code = values.codes.to_numpy().astype(np.int64)
     known = code >= 0
-    sums = pd.Series(out["amount_pence"].to_numpy()[known]).groupby(
-        key[known] * width + code[known]).sum()
-    pairs = sums.index.to_numpy()
+    pairs, sums = _pairs_and_sums(key[known], code[known],
+                                  out["amount_pence"].to_numpy()[known], width, len(keys))
     return pd.DataFrame({
-        "supplier_key": pd.Categorical.from_codes(pairs // width,
-                                                  out["supplier_key"].cat.categories),
+        "supplier_key": pd.Categorical.from_codes(pairs // width, keys),
         column: pd.Categorical.from_codes(pairs % width, values.categories),
-        "amount_pence": sums.to_numpy()})
+        "amount_pence": sums})
+
+
+def _pairs_and_sums(key: np.ndarray, code: np.ndarray, pence: np.ndarray, width: int,
+                    keys: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return each (key, value) pair seen, as ``key * width + code`` in order, and its pence.
+
+    When each value belongs to one key (a name as written, to its supplier), the sums are
+    per value; when the pairs are few enough to count directly, per pair; otherwise by a
+    group sum. Every way gives the same pairs, in the same order, and exact sums.
+    """
+    owner = np.full(width, -1, dtype=np.int64)
+    owner[code] = key
+    if (owner[code] == key).all():
+        seen = np.flatnonzero(np.bincount(code, minlength=width))
+        pairs = owner[seen] * width + seen
+        order = np.argsort(pairs, kind="stable")
+        return pairs[order], sums_by_code(code, pence, width)[seen][order]
+    combined = key * width + code
+    if keys * width <= max(4 * len(combined), 1 << 16):
+        pairs = np.flatnonzero(np.bincount(combined, minlength=keys * width))
+        return pairs, sums_by_code(combined, pence, keys * width)[pairs]
+    sums = pd.Series(pence).groupby(combined).sum()
+    return sums.index.to_numpy(), sums.to_numpy()
 
 
 def _by_most_money(out: pd.DataFrame, column: str) -> pd.Series:

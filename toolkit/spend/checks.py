@@ -232,6 +232,36 @@ def exact_total(pence) -> int:
     return sum(int(values[i:i + chunk].sum()) for i in range(0, len(values), chunk))
 
 
+def sums_by_code(codes: np.ndarray, pence, length: int) -> np.ndarray:
+    """Return the exact int64 sum of the pence of each code ``0 .. length - 1``.
+
+    Two ``np.bincount`` passes, one over each amount's low 24 bits and one over the rest:
+    every float sum is then a whole number below 2**53, so exact, when there are fewer
+    than 2**29 rows and the largest amount over 2**24, times the rows, stays below 2**53.
+    Otherwise pandas' integer group sum does it. Either way the sums are int64, as a
+    group sum of int64 pence is.
+
+    Parameters
+    ----------
+    codes : ndarray of int
+        Each row's code, from 0 (no missing codes).
+    pence : array of int64
+    length : int
+        How many codes there are (a sum of 0 for a code no row has).
+    """
+    pence = np.asarray(pence, dtype=np.int64)
+    rows = len(pence)
+    largest = int(np.abs(pence).max()) if rows else 0
+    if rows >= 1 << 29 or rows * ((largest >> 24) + 1) >= 1 << 53:
+        sums = pd.Series(pence).groupby(codes).sum()
+        out = np.zeros(length, dtype=np.int64)
+        out[sums.index.to_numpy()] = sums.to_numpy()
+        return out
+    low = np.bincount(codes, weights=pence & 0xFFFFFF, minlength=length)
+    high = np.bincount(codes, weights=pence >> 24, minlength=length)
+    return high.astype(np.int64) * (1 << 24) + low.astype(np.int64)
+
+
 def int64_sums_are_exact(pence) -> bool:
     """Whether any int64 sum of these pence (a group's, a mask's) is sure not to overflow."""
     values = np.asarray(pence, dtype=np.int64)
