@@ -2,7 +2,7 @@
 # Install the system packages the toolkit uses, where this machine allows it:
 #   Pango (libpango-1.0-0, libpangoft2-1.0-0) for PDF packs with WeasyPrint, and HarfBuzz's
 #   subsetter (libharfbuzz-subset0), with which WeasyPrint embeds fonts in C (without it,
-#   fontTools does it in Python: an equal PDF, about 0.5 processor-seconds a pack more);
+#   fontTools does it in Python: an equal PDF, about 0.4 processor-seconds a pack more);
 #   Chromium (chromium) for the course's browser tests; DejaVu fonts for charts and PDFs;
 #   npm (only if missing) to fetch the course site's own scripts once.
 # Without root or apt-get it prints exactly what to install and carries on: packs are then
