@@ -355,6 +355,9 @@ def test_the_banner_is_written_into_the_page_head_as_an_escaped_css_string():
     assert "</style" not in rule and "<script" not in rule
     assert re.sub(r"\\([0-9a-f]+) ", lambda m: chr(int(m.group(1), 16)), inside) == words
     assert "#eef3f8" in rule  # a real pack's banner is blue; a fictional one amber
+    spoofed = render.banner_css("Hub \u202egnitsil", fictional=False)
+    assert "\\202e " not in spoofed and "\u202e" not in spoofed  # no control in the PDF
+    assert "U+202E" in spoofed  # shown as its code, as the HTML shows it
     assert "#fff3cd" in render.banner_css(render.FICTIONAL_TEXT, fictional=True)
 
 

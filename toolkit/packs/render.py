@@ -30,7 +30,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from toolkit.present import FICTIONAL_TEXT, PACK_METADATA_KEY, escape
+from toolkit.present import FICTIONAL_TEXT, PACK_METADATA_KEY, escape, neutralise_bidi
 from toolkit.resources import data_file
 
 #: The language every pack is written in (HTML ``lang`` and the PDF's ``/Lang``).
@@ -236,6 +236,7 @@ def banner_css(text: str, fictional: bool) -> str:
     str
     """
     kind = "fictional" if fictional else "plain"
+    text = neutralise_bidi(text)  # as escape() shows them in the HTML: codes, not controls
     if not fictional and len(text) > BANNER_MOST:  # one line; page 1 has the name whole
         cut = text[:BANNER_MOST - 1]
         space = cut.rfind(" ")  # cut at a word's end, unless that loses half the line
