@@ -447,7 +447,8 @@ def assumptions_for_pdf(table: str, slug: str) -> str:
 
 
 def pdf_page(page: str, slug: str) -> str:
-    """Return the page as the PDF lays it out: the long assumptions table left to its CSV.
+    """Return the page as the PDF lays it out: the long assumptions table left to its CSV,
+    the banner left to each page's head.
 
     Parameters
     ----------
@@ -460,8 +461,14 @@ def pdf_page(page: str, slug: str) -> str:
     -------
     str
     """
+    page = page.replace("</style>", PDF_ONLY_CSS + "</style>", 1)
     return _ASSUMPTIONS_TABLE.sub(lambda found: assumptions_for_pdf(found.group(0), slug),
                                   page)
+
+
+#: The PDF's own rule: the banner is each page's top margin box (:func:`banner_css`), so
+#: the page's own banner element is not laid out as well.
+PDF_ONLY_CSS = "@media print { .banner { display: none; } }"
 
 
 def html_to_pdf(page: str, target: Path, base_url: Path) -> None:
