@@ -208,19 +208,28 @@ def periods_table(payments: pd.DataFrame, labels: Sequence[str], basis: Basis,
     period = period_labels(payments)
     out = []
     for label in sorted(period.unique(), key=_period_order):
-        rows = payments[(period == label).to_numpy()]
+        inside = (period == label).to_numpy()
+        rows = payments if inside.all() else payments[inside]  # one year: no copy
         dates = pd.to_datetime(rows["date"], errors="coerce").dropna()
         out.append({
             "period": label,
             "kind": "file" if label.startswith("file ") else "financial year",
             "first_date": dates.min().date().isoformat() if len(dates) else None,
             "last_date": dates.max().date().isoformat() if len(dates) else None,
-            "months": int(dates.dt.to_period("M").nunique()),
+            "months": len(np.unique(dates.to_numpy().astype("datetime64[M]"))),
             "rows": int(len(rows)),
-            "files": sorted(rows["file"].astype(object).unique()),
+            "files": sorted(_distinct_text(rows["file"])),
             **headline(rows, labels, basis, names),
         })
     return out
+
+
+def _distinct_text(values: pd.Series) -> list[str]:
+    """Return the distinct values of a column as text (a categorical's used categories)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        return [str(v) for v in values.cat.categories[np.unique(codes[codes >= 0])]]
+    return [str(v) for v in values.astype(object).unique()]
 
 
 def _period_order(label: str) -> tuple[int, str]:
