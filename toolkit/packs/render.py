@@ -215,12 +215,13 @@ _CSS_PLAIN = re.compile(r"[A-Za-z0-9 ,.:;()!?&%+=_-]")
 
 
 def banner_css(text: str, fictional: bool) -> str:
-    """Return the print rule that writes the banner at the head of every page of the PDF.
+    """Return the print rule that writes the banner at the head of every page after the first.
 
-    The banner is the page's top margin box, with the words as its content: laid out once
-    per page as one line, which costs less than a running element copied onto every page
-    (about 0.2 processor-seconds a pack). On screen the banner is the page's own first
-    element (``.banner``), kept in view as the reader scrolls.
+    After page 1 the banner is the page's top margin box, with the words as its content:
+    laid out once per page as one line, which costs less than a running element copied onto
+    every page (about 0.2 processor-seconds a pack). Page 1, and the screen, show the page's
+    own first element (``.banner``; on screen it stays in view as the reader scrolls), so a
+    browser that draws no margin boxes still prints the banner once.
 
     Parameters
     ----------
@@ -447,8 +448,7 @@ def assumptions_for_pdf(table: str, slug: str) -> str:
 
 
 def pdf_page(page: str, slug: str) -> str:
-    """Return the page as the PDF lays it out: the long assumptions table left to its CSV,
-    the banner left to each page's head.
+    """Return the page as the PDF lays it out: the long assumptions table left to its CSV.
 
     Parameters
     ----------
@@ -461,14 +461,9 @@ def pdf_page(page: str, slug: str) -> str:
     -------
     str
     """
-    page = page.replace("</style>", PDF_ONLY_CSS + "</style>", 1)
     return _ASSUMPTIONS_TABLE.sub(lambda found: assumptions_for_pdf(found.group(0), slug),
                                   page)
 
-
-#: The PDF's own rule: the banner is each page's top margin box (:func:`banner_css`), so
-#: the page's own banner element is not laid out as well.
-PDF_ONLY_CSS = "@media print { .banner { display: none; } }"
 
 
 def html_to_pdf(page: str, target: Path, base_url: Path) -> None:
