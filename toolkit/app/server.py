@@ -166,6 +166,9 @@ def voila_config(options: ServerOptions):
     # nbclient waits 4 s for a cell's output after the kernel says it is done, then drops
     # it: with a room of sessions starting at once on 2 cores, a page lost its widgets so.
     config.VoilaExecutor.iopub_timeout = IOPUB_SECONDS
+    # A page's kernel client waits for each message in slices: pyzmq can miss a wake-up,
+    # and the page would then wait out the whole timeout (toolkit.packs.kernel_client).
+    config.AsyncKernelManager.client_class = KERNEL_CLIENT_CLASS
     config.VoilaConfiguration.preheat_kernel = options.preheated_kernels > 0
     config.VoilaConfiguration.default_pool_size = max(options.preheated_kernels, 0)
     config.VoilaKernelManager.preheat_denylist = [INDEX_PAGE]
@@ -181,6 +184,10 @@ def voila_config(options: ServerOptions):
 
 #: How long a page's kernel may take to send a cell's output after running it (seconds).
 IOPUB_SECONDS = 300
+
+#: The kernel client of every page (:class:`toolkit.packs.kernel_client.SlicedKernelClient`),
+#: named by its path so that building the server's settings imports no Jupyter package.
+KERNEL_CLIENT_CLASS = "toolkit.packs.kernel_client.SlicedKernelClient"
 
 #: The page a training room opens first (the course's own-pack session).
 ROOM_PAGE = "organisation.ipynb"

@@ -343,61 +343,16 @@ class WarmKernel:
         return cell
 
 
-#: Longest single wait, in seconds, for a kernel's message before the socket is asked again.
-POLL_SLICE = 0.5
-
-
-@functools.lru_cache(maxsize=1)
-def _sliced_channel_class() -> type:
-    """Return a kernel channel that waits for a message in short slices, not in one wait.
-
-    pyzmq's asyncio poll can miss the wake-up of a message that has already arrived (its
-    socket's file descriptor is edge-triggered); the wait then lasts until its timeout,
-    which for a cell's reply is the whole ``--timeout`` (300 s), and the pack goes on as
-    if nothing happened (pyzmq issue 1558). Seen in 2 of 9 full sample batches in one
-    session: one pack's execution took 302 s instead of 2 s, with 2 s of processor time,
-    and the batch 374 s instead of about 90 s. Waiting in slices of
-    :data:`POLL_SLICE` seconds, each ended by pyzmq asking the socket directly, bounds a
-    missed wake-up to that slice; the cell's own timeout is unchanged.
-    """
-    from queue import Empty
-
-    from jupyter_client.channels import AsyncZMQSocketChannel
-
-    class SlicedChannel(AsyncZMQSocketChannel):
-        """An asyncio kernel channel whose ``get_msg`` waits at most a slice at a time."""
-
-        async def get_msg(self, timeout: float | None = None) -> dict:
-            deadline = None if timeout is None else time.monotonic() + timeout
-            while True:
-                left = POLL_SLICE if deadline is None else deadline - time.monotonic()
-                wait = max(0.0, min(POLL_SLICE, left))
-                if await self.socket.poll(int(wait * 1000)):
-                    return await self._recv()
-                if deadline is not None and time.monotonic() >= deadline:
-                    raise Empty
-
-    return SlicedChannel
-
-
 @functools.lru_cache(maxsize=1)
 def _kernel_manager_class() -> type:
     """Return a kernel manager that remembers the clients it hands out, to close them.
 
-    Its clients wait for messages in slices (:func:`_sliced_channel_class`).
+    Its clients wait for messages in slices (:mod:`toolkit.packs.kernel_client`).
     """
-    from jupyter_client.asynchronous.client import AsyncKernelClient
     from jupyter_client.manager import AsyncKernelManager
-    from traitlets import Type, default
+    from traitlets import default
 
-    channel = _sliced_channel_class()
-
-    class SlicedKernelClient(AsyncKernelClient):
-        """An async kernel client whose shell, iopub and control channels wait in slices."""
-
-        shell_channel_class = Type(channel)
-        iopub_channel_class = Type(channel)
-        control_channel_class = Type(channel)
+    from toolkit.packs.kernel_client import SlicedKernelClient
 
     class RecordingKernelManager(AsyncKernelManager):
         """An async kernel manager that keeps a list of the clients it made."""
