@@ -153,7 +153,21 @@ def _reported(results: list, total_cpu: float) -> dict:
             "kernel_cpu_seconds": round(kernel, 2),
             "per_pack_cpu": round((worker + kernel) / max(len(timings), 1), 2),
             "fixed_cpu_seconds": round(total_cpu - worker - kernel, 2),
-            "wall_seconds_by_step": steps}
+            "wall_seconds_by_step": steps, "longest_execution": _longest_execution(results)}
+
+
+def _longest_execution(results: list) -> dict:
+    """The pack whose notebook took longest to run, with its wall and processor seconds.
+
+    A stall shows here as many wall seconds with few processor seconds (a pack waiting for
+    its kernel's message, as before ``toolkit.packs.kernel_client``).
+    """
+    timed = [r for r in results if r.timings and "execute" in r.timings]
+    if not timed:
+        return {}
+    longest = max(timed, key=lambda r: r.timings["execute"])
+    return {"pack": longest.id, "seconds": longest.timings["execute"],
+            "cpu_seconds": longest.timings.get("cpu")}
 
 
 def main(argv: list[str] | None = None) -> int:
